@@ -1,0 +1,177 @@
+package dev.braid.api;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a {@link Braid} instance starts and supervises its workers. Immutable; build with {@link
+ * #builder()}. Every field has a sensible default.
+ *
+ * @param braidHome the Braid installation (repository root): where {@code .venv} and {@code
+ *     python-worker/} are found. Default: system property {@code braid.home}, env {@code
+ *     BRAID_HOME}, else the working directory.
+ * @param workingDirectory the workers' working directory; user modules resolve from it first
+ * @param pythonPaths extra folders for Python modules, after the working directory
+ * @param pythonExecutable an explicit interpreter, or null to discover one ({@code BRAID_PYTHON},
+ *     the project venv, {@code python3} on PATH)
+ * @param pythonWorkers how many Python worker processes to keep
+ * @param envAllowlist extra environment variable names passed to workers (the environment is
+ *     otherwise cleared, DESIGN §6)
+ * @param maxPayloadBytes the largest argument list or result accepted, in bytes
+ * @param queueCapacity how many calls may wait for a worker slot before new ones are shed
+ * @param defaultGrace grace period after a cancel when a call does not set one
+ * @param pingInterval how often workers are pinged
+ * @param livenessTimeout a worker that has not answered a ping for this long is recycled
+ * @param abandonLimit a worker with this many abandoned calls still running is recycled
+ * @param startTimeout how long a worker may take to connect after its process starts
+ */
+public record BraidConfig(
+    Path braidHome,
+    Path workingDirectory,
+    List<Path> pythonPaths,
+    Path pythonExecutable,
+    int pythonWorkers,
+    List<String> envAllowlist,
+    int maxPayloadBytes,
+    int queueCapacity,
+    Duration defaultGrace,
+    Duration pingInterval,
+    Duration livenessTimeout,
+    int abandonLimit,
+    Duration startTimeout) {
+
+  public BraidConfig {
+    Objects.requireNonNull(braidHome, "braidHome");
+    Objects.requireNonNull(workingDirectory, "workingDirectory");
+    pythonPaths = List.copyOf(pythonPaths);
+    envAllowlist = List.copyOf(envAllowlist);
+    if (pythonWorkers < 1) {
+      throw new IllegalArgumentException("pythonWorkers < 1: " + pythonWorkers);
+    }
+    if (maxPayloadBytes < 1024) {
+      throw new IllegalArgumentException("maxPayloadBytes < 1024: " + maxPayloadBytes);
+    }
+    if (queueCapacity < 0) {
+      throw new IllegalArgumentException("queueCapacity < 0: " + queueCapacity);
+    }
+    if (abandonLimit < 1) {
+      throw new IllegalArgumentException("abandonLimit < 1: " + abandonLimit);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder for {@link BraidConfig}. Not thread-safe. */
+  public static final class Builder {
+    private Path braidHome = defaultHome();
+    private Path workingDirectory = Path.of("").toAbsolutePath();
+    private final List<Path> pythonPaths = new ArrayList<>();
+    private Path pythonExecutable;
+    private int pythonWorkers = 1;
+    private final List<String> envAllowlist = new ArrayList<>();
+    private int maxPayloadBytes = 16 << 20;
+    private int queueCapacity = 10_000;
+    private Duration defaultGrace = Duration.ofSeconds(2);
+    private Duration pingInterval = Duration.ofMillis(500);
+    private Duration livenessTimeout = Duration.ofSeconds(3);
+    private int abandonLimit = 4;
+    private Duration startTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    private static Path defaultHome() {
+      String p = System.getProperty("braid.home");
+      if (p == null || p.isBlank()) {
+        p = System.getenv("BRAID_HOME");
+      }
+      return (p == null || p.isBlank() ? Path.of("") : Path.of(p)).toAbsolutePath().normalize();
+    }
+
+    public Builder braidHome(Path p) {
+      braidHome = p.toAbsolutePath().normalize();
+      return this;
+    }
+
+    public Builder workingDirectory(Path p) {
+      workingDirectory = p.toAbsolutePath().normalize();
+      return this;
+    }
+
+    public Builder addPythonPath(Path p) {
+      pythonPaths.add(p.toAbsolutePath().normalize());
+      return this;
+    }
+
+    public Builder pythonExecutable(Path p) {
+      pythonExecutable = p;
+      return this;
+    }
+
+    public Builder pythonWorkers(int n) {
+      pythonWorkers = n;
+      return this;
+    }
+
+    public Builder allowEnv(String name) {
+      envAllowlist.add(name);
+      return this;
+    }
+
+    public Builder maxPayloadBytes(int n) {
+      maxPayloadBytes = n;
+      return this;
+    }
+
+    public Builder queueCapacity(int n) {
+      queueCapacity = n;
+      return this;
+    }
+
+    public Builder defaultGrace(Duration d) {
+      defaultGrace = d;
+      return this;
+    }
+
+    public Builder pingInterval(Duration d) {
+      pingInterval = d;
+      return this;
+    }
+
+    public Builder livenessTimeout(Duration d) {
+      livenessTimeout = d;
+      return this;
+    }
+
+    public Builder abandonLimit(int n) {
+      abandonLimit = n;
+      return this;
+    }
+
+    public Builder startTimeout(Duration d) {
+      startTimeout = d;
+      return this;
+    }
+
+    public BraidConfig build() {
+      return new BraidConfig(
+          braidHome,
+          workingDirectory,
+          pythonPaths,
+          pythonExecutable,
+          pythonWorkers,
+          envAllowlist,
+          maxPayloadBytes,
+          queueCapacity,
+          defaultGrace,
+          pingInterval,
+          livenessTimeout,
+          abandonLimit,
+          startTimeout);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.braid.api;
+
+import dev.braid.model.Scope;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Per-call options (DESIGN §3.4 and §3.7). Immutable; build with {@link #builder()}.
+ *
+ * <ul>
+ *   <li>{@code timeout}: one attempt, from the moment it is sent to a worker until it settles;
+ *   <li>{@code totalTimeout}: everything, from the call until it settles (queueing included);
+ *   <li>{@code queueTimeout}: waiting for a worker slot;
+ *   <li>{@code heartbeatTimeout}: a function that heartbeats must do so at least this often;
+ *   <li>{@code grace}: how long a cancelled callee may take to clean up before it is abandoned.
+ * </ul>
+ *
+ * Null durations mean "no limit" (grace null = the Braid default). The parent scope, when set,
+ * makes the call a child: it inherits the parent's deadline and is cancelled with it.
+ */
+public record CallOptions(
+    Duration timeout,
+    Duration totalTimeout,
+    Duration queueTimeout,
+    Duration heartbeatTimeout,
+    Duration grace,
+    CancellationMode cancellationMode,
+    Scope parent) {
+
+  public static final CallOptions DEFAULT = builder().build();
+
+  public CallOptions {
+    Objects.requireNonNull(cancellationMode, "cancellationMode");
+    requirePositive("timeout", timeout);
+    requirePositive("totalTimeout", totalTimeout);
+    requirePositive("heartbeatTimeout", heartbeatTimeout);
+    if (queueTimeout != null && queueTimeout.isNegative()) {
+      throw new IllegalArgumentException("queueTimeout < 0: " + queueTimeout);
+    }
+    if (grace != null && grace.isNegative()) {
+      throw new IllegalArgumentException("grace < 0: " + grace);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.timeout = timeout;
+    b.totalTimeout = totalTimeout;
+    b.queueTimeout = queueTimeout;
+    b.heartbeatTimeout = heartbeatTimeout;
+    b.grace = grace;
+    b.cancellationMode = cancellationMode;
+    b.parent = parent;
+    return b;
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    if (d != null && (d.isNegative() || d.isZero())) {
+      throw new IllegalArgumentException(name + " <= 0: " + d);
+    }
+  }
+
+  /** Builder for {@link CallOptions}. Not thread-safe. */
+  public static final class Builder {
+    private Duration timeout;
+    private Duration totalTimeout;
+    private Duration queueTimeout;
+    private Duration heartbeatTimeout;
+    private Duration grace;
+    private CancellationMode cancellationMode = CancellationMode.TRY;
+    private Scope parent;
+
+    private Builder() {}
+
+    public Builder timeout(Duration d) {
+      this.timeout = d;
+      return this;
+    }
+
+    public Builder totalTimeout(Duration d) {
+      this.totalTimeout = d;
+      return this;
+    }
+
+    public Builder queueTimeout(Duration d) {
+      this.queueTimeout = d;
+      return this;
+    }
+
+    public Builder heartbeatTimeout(Duration d) {
+      this.heartbeatTimeout = d;
+      return this;
+    }
+
+    public Builder grace(Duration d) {
+      this.grace = d;
+      return this;
+    }
+
+    public Builder cancellationMode(CancellationMode m) {
+      this.cancellationMode = m;
+      return this;
+    }
+
+    public Builder parent(Scope s) {
+      this.parent = s;
+      return this;
+    }
+
+    public CallOptions build() {
+      return new CallOptions(
+          timeout, totalTimeout, queueTimeout, heartbeatTimeout, grace, cancellationMode, parent);
+    }
+  }
+}

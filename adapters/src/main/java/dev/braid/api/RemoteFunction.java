@@ -1,0 +1,104 @@
+package dev.braid.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.braid.internal.call.CallExecution;
+import dev.braid.internal.call.CallRuntime;
+import dev.braid.model.Failure;
+import dev.braid.model.FailureCode;
+import dev.braid.model.Failures;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function in a worker, ready to be called. Cheap to create; thread-safe; calls are
+ * independent of each other.
+ */
+public final class RemoteFunction {
+  private static final byte[] NO_KWARGS = new byte[0];
+
+  private final FunctionRef ref;
+  private final CallRuntime runtime;
+
+  RemoteFunction(FunctionRef ref, CallRuntime runtime) {
+    this.ref = ref;
+    this.runtime = runtime;
+  }
+
+  public FunctionRef ref() {
+    return ref;
+  }
+
+  /** Calls with positional arguments and default options. */
+  public RemoteCall call(Object... args) {
+    return call(java.util.Arrays.asList(args), Map.of(), CallOptions.DEFAULT);
+  }
+
+  public RemoteCall call(List<?> args, CallOptions options) {
+    return call(args, Map.of(), options);
+  }
+
+  /**
+   * Calls the function. Arguments are converted to JSON with Jackson; a value that cannot be
+   * converted fails the returned call with {@code INVALID_ARGUMENT} (nothing is sent).
+   */
+  public RemoteCall call(List<?> args, Map<String, ?> kwargs, CallOptions options) {
+    RemoteCall call = new RemoteCall();
+    byte[][] encoded = encode(args, kwargs, call);
+    CallExecution ex =
+        new CallExecution(
+            runtime, ref.local(), encoded == null ? new byte[0] : encoded[0],
+            encoded == null ? NO_KWARGS : encoded[1], options, null, call);
+    call.bind(ex);
+    if (encoded != null) {
+      ex.start();
+    }
+    return call;
+  }
+
+  /** Calls with a JSON array of positional arguments, as the CLI does. */
+  public RemoteCall callJson(ArrayNode args, CallOptions options) {
+    return call(toList(args), Map.of(), options);
+  }
+
+  /** Streams the items of an (async) generator; see {@link RemoteStream}. */
+  public RemoteStream stream(List<?> args, CallOptions options) {
+    return new RemoteStream(
+        stream -> {
+          byte[][] encoded = encode(args, Map.of(), stream.done());
+          return new CallExecution(
+              runtime,
+              ref.local(),
+              encoded == null ? new byte[0] : encoded[0],
+              encoded == null ? NO_KWARGS : encoded[1],
+              options,
+              stream::emit,
+              stream.done());
+        });
+  }
+
+  private byte[][] encode(
+      List<?> args, Map<String, ?> kwargs, java.util.concurrent.CompletableFuture<JsonNode> fail) {
+    try {
+      byte[] a = runtime.json().writeValueAsBytes(args);
+      byte[] k = kwargs.isEmpty() ? NO_KWARGS : runtime.json().writeValueAsBytes(kwargs);
+      return new byte[][] {a, k};
+    } catch (JsonProcessingException e) {
+      fail.completeExceptionally(
+          Failures.toException(
+              Failure.of(
+                  FailureCode.INVALID_ARGUMENT,
+                  "NotSerializable",
+                  "arguments of " + ref + " cannot be converted to JSON: " + e.getOriginalMessage()),
+              false));
+      return null;
+    }
+  }
+
+  private static List<Object> toList(ArrayNode args) {
+    java.util.ArrayList<Object> out = new java.util.ArrayList<>(args.size());
+    args.forEach(out::add);
+    return out;
+  }
+}

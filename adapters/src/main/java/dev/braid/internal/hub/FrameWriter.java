@@ -1,0 +1,103 @@
+package dev.braid.internal.hub;
+
+import dev.braid.proto.worker.v1.GatewayBatch;
+import dev.braid.proto.worker.v1.GatewayFrame;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Sends gateway frames on a worker's stream, batching without timers: a sender enqueues its frame
+ * and, if no one is draining, drains the queue itself into as few {@link GatewayBatch} messages
+ * as possible. While one thread writes, frames from other threads pile up and leave together in
+ * the next message — so light load costs one frame per message and heavy load amortises.
+ *
+ * <p>Thread-safe. Writes to the underlying observer are serialized by the {@code draining} flag.
+ * Respects transport flow control: when the stream is not ready, draining stops and resumes from
+ * the observer's on-ready handler.
+ */
+final class FrameWriter {
+  /** A batch stops growing past this size so one message never gets huge. */
+  private static final int MAX_BATCH_BYTES = 1 << 20;
+
+  private final ServerCallStreamObserver<GatewayBatch> out;
+  private final ConcurrentLinkedQueue<GatewayFrame> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private volatile boolean closed;
+
+  FrameWriter(ServerCallStreamObserver<GatewayBatch> out) {
+    this.out = out;
+    out.setOnReadyHandler(this::drain);
+  }
+
+  /** Enqueues a frame and flushes if no other thread is flushing. Dropped once closed. */
+  void send(GatewayFrame frame) {
+    if (closed) {
+      return;
+    }
+    queue.add(frame);
+    drain();
+  }
+
+  private void drain() {
+    // Loop: after releasing the flag, a frame may have been enqueued by a thread that saw the
+    // flag still set and left; re-check so that frame is not stranded.
+    while (!queue.isEmpty() && draining.compareAndSet(false, true)) {
+      try {
+        while (!closed && out.isReady()) {
+          GatewayBatch batch = nextBatch();
+          if (batch == null) {
+            break;
+          }
+          out.onNext(batch);
+        }
+      } catch (RuntimeException e) {
+        // the stream is gone (cancelled by the peer); the connection's close path fails calls
+        closed = true;
+        queue.clear();
+      } finally {
+        draining.set(false);
+      }
+      if (closed || !out.isReady()) {
+        return;
+      }
+    }
+  }
+
+  private GatewayBatch nextBatch() {
+    GatewayFrame first = queue.poll();
+    if (first == null) {
+      return null;
+    }
+    GatewayFrame second = queue.poll();
+    if (second == null) {
+      return GatewayBatch.newBuilder().addFrames(first).build();
+    }
+    GatewayBatch.Builder b = GatewayBatch.newBuilder().addFrames(first).addFrames(second);
+    int bytes = first.getSerializedSize() + second.getSerializedSize();
+    GatewayFrame f;
+    while (bytes < MAX_BATCH_BYTES && (f = queue.poll()) != null) {
+      b.addFrames(f);
+      bytes += f.getSerializedSize();
+    }
+    return b.build();
+  }
+
+  /** Completes the stream after flushing what is queued. Idempotent. */
+  void complete() {
+    drain();
+    if (!closed) {
+      closed = true;
+      try {
+        out.onCompleted();
+      } catch (RuntimeException ignored) {
+        // already cancelled by the peer
+      }
+    }
+  }
+
+  void abandon() {
+    closed = true;
+    queue.clear();
+  }
+}

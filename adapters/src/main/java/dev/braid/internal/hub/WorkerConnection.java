@@ -1,0 +1,165 @@
+package dev.braid.internal.hub;
+
+import dev.braid.proto.worker.v1.GatewayFrame;
+import dev.braid.proto.worker.v1.Hello;
+import dev.braid.proto.worker.v1.Ping;
+import dev.braid.proto.worker.v1.Shutdown;
+import dev.braid.proto.worker.v1.WorkerFrame;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connected worker's stream: the calls in flight on it, keyed by call id, and the batching
+ * writer. Closing is idempotent and fails every pending call exactly once with {@link
+ * CallListener#onLost}. Thread-safe.
+ */
+public final class WorkerConnection {
+  private static final Logger log = LoggerFactory.getLogger(WorkerConnection.class);
+
+  private final Hello hello;
+  private final FrameWriter writer;
+  private final ConcurrentHashMap<Long, CallListener> calls = new ConcurrentHashMap<>();
+  private final AtomicLong nextCallId = new AtomicLong();
+  private final AtomicLong pingSeq = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CompletableFuture<String> closedFuture = new CompletableFuture<>();
+  private volatile long lastPongNanos = System.nanoTime();
+
+  WorkerConnection(Hello hello, FrameWriter writer) {
+    this.hello = hello;
+    this.writer = writer;
+  }
+
+  public Hello hello() {
+    return hello;
+  }
+
+  public String workerId() {
+    return hello.getWorkerId();
+  }
+
+  /** Registers a call and returns its id. Fails the listener at once if already closed. */
+  public long register(CallListener listener) {
+    long id = nextCallId.incrementAndGet();
+    calls.put(id, listener);
+    if (closed.get() && calls.remove(id) != null) {
+      listener.onLost(closedFuture.getNow("worker connection closed"));
+    }
+    return id;
+  }
+
+  /** Forgets a call without telling its listener (it settled another way). */
+  public void unregister(long callId) {
+    calls.remove(callId);
+  }
+
+  public void send(GatewayFrame frame) {
+    writer.send(frame);
+  }
+
+  /** Sends a ping; see {@link #nanosSinceLastPong()}. */
+  public void ping() {
+    writer.send(
+        GatewayFrame.newBuilder()
+            .setPing(Ping.newBuilder().setSeq(pingSeq.incrementAndGet()))
+            .build());
+  }
+
+  public long nanosSinceLastPong() {
+    return System.nanoTime() - lastPongNanos;
+  }
+
+  public int openCalls() {
+    return calls.size();
+  }
+
+  /** Asks the worker to stop gracefully (it finishes or cancels its calls, then exits). */
+  public void shutdown(int graceMs, String reason) {
+    writer.send(
+        GatewayFrame.newBuilder()
+            .setShutdown(Shutdown.newBuilder().setGraceMs(graceMs).setReason(reason))
+            .build());
+  }
+
+  /** Completes with the close reason once the connection is closed. */
+  public CompletableFuture<String> closed() {
+    return closedFuture;
+  }
+
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  void onFrame(WorkerFrame frame) {
+    switch (frame.getKindCase()) {
+      case OUTCOME -> {
+        CallListener l = calls.remove(frame.getOutcome().getCallId());
+        if (l != null) {
+          l.onOutcome(frame.getOutcome());
+        }
+      }
+      case ITEM -> {
+        CallListener l = calls.get(frame.getItem().getCallId());
+        if (l != null) {
+          l.onItem(frame.getItem());
+        }
+      }
+      case HEARTBEAT -> {
+        CallListener l = calls.get(frame.getHeartbeat().getCallId());
+        if (l != null) {
+          l.onHeartbeat(frame.getHeartbeat());
+        }
+      }
+      case PONG -> lastPongNanos = System.nanoTime();
+      case LOG -> log.info(
+          "[{}] {}: {}", workerId(), frame.getLog().getLogger(), frame.getLog().getMessage());
+      default -> log.debug("[{}] ignoring frame {}", workerId(), frame.getKindCase());
+    }
+  }
+
+  /**
+   * Closes the connection: pending calls fail with {@code why}. Idempotent; only the first reason
+   * counts.
+   */
+  public void close(String why) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closedFuture.complete(why);
+    writer.complete();
+    failAll(why);
+  }
+
+  /** The peer is gone: like {@link #close} without trying to complete the stream. */
+  void lost(String why) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    writer.abandon();
+    closedFuture.complete(why);
+    failAll(why);
+  }
+
+  private void failAll(String why) {
+    List<CallListener> pending = new ArrayList<>();
+    for (Long id : List.copyOf(calls.keySet())) {
+      CallListener l = calls.remove(id);
+      if (l != null) {
+        pending.add(l);
+      }
+    }
+    for (CallListener l : pending) {
+      try {
+        l.onLost(why);
+      } catch (RuntimeException e) {
+        log.warn("call listener failed while failing calls", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package dev.braid.internal.hub;
+
+import dev.braid.proto.worker.v1.GatewayBatch;
+import dev.braid.proto.worker.v1.GatewayFrame;
+import dev.braid.proto.worker.v1.WorkerBatch;
+import dev.braid.proto.worker.v1.WorkerFrame;
+import dev.braid.proto.worker.v1.WorkerHubGrpc;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's {@code WorkerHub}: a gRPC server on a Unix socket in a private (0700) temp
+ * directory. Workers started by the gateway dial in and say {@code Hello} with the worker id and
+ * one-time token they were given; a stream with an unknown id or a wrong token is refused with
+ * {@code UNAUTHENTICATED} and never sees a call.
+ */
+public final class WorkerHubServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerHubServer.class);
+
+  /** Someone waiting for a worker to connect. */
+  private record Expected(String token, Consumer<WorkerConnection> onConnected) {}
+
+  private final Path dir;
+  private final Path socket;
+  private final Server server;
+  private final EventLoopGroup group;
+  private final ExecutorService executor;
+  private final ConcurrentHashMap<String, Expected> expected = new ConcurrentHashMap<>();
+
+  private WorkerHubServer(Path dir, int maxMessageBytes) throws IOException {
+    this.dir = dir;
+    this.socket = dir.resolve("hub.sock");
+    this.group = new EpollEventLoopGroup(1, daemonFactory("braid-hub-io"));
+    this.executor = Executors.newCachedThreadPool(daemonFactory("braid-hub"));
+    this.server =
+        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(group)
+            .workerEventLoopGroup(group)
+            .executor(executor)
+            .maxInboundMessageSize(maxMessageBytes)
+            .addService(new Service())
+            .build()
+            .start();
+  }
+
+  /** Starts a hub on a fresh private socket. */
+  public static WorkerHubServer start(int maxMessageBytes) {
+    try {
+      Path dir =
+          Files.createTempDirectory(
+              "braid-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      return new WorkerHubServer(dir, maxMessageBytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the worker hub: " + e.getMessage(), e);
+    }
+  }
+
+  public Path socketPath() {
+    return socket;
+  }
+
+  /**
+   * Announces a worker about to start. When it connects with this id and token, {@code
+   * onConnected} receives its connection (on a gRPC thread). The token is one-time.
+   */
+  public void expect(String workerId, String token, Consumer<WorkerConnection> onConnected) {
+    expected.put(workerId, new Expected(token, onConnected));
+  }
+
+  public void forget(String workerId) {
+    expected.remove(workerId);
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    executor.shutdownNow();
+    try {
+      Files.deleteIfExists(socket);
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      log.debug("could not delete {}", dir, e);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonFactory(String name) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static boolean tokenMatches(String expectedToken, String given) {
+    // constant time, so a wrong token reveals nothing about the right one
+    return MessageDigest.isEqual(
+        expectedToken.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private final class Service extends WorkerHubGrpc.WorkerHubImplBase {
+    @Override
+    public StreamObserver<WorkerBatch> connect(StreamObserver<GatewayBatch> responses) {
+      ServerCallStreamObserver<GatewayBatch> out = (ServerCallStreamObserver<GatewayBatch>) responses;
+      // handlers may only be set now, before this method returns, hence the writer is made here
+      FrameWriter writer = new FrameWriter(out);
+      return new StreamObserver<>() {
+        private volatile WorkerConnection conn;
+
+        {
+          out.setOnCancelHandler(
+              () -> {
+                WorkerConnection c = conn;
+                if (c != null) {
+                  c.lost("the worker's stream was cancelled");
+                }
+              });
+        }
+
+        @Override
+        public void onNext(WorkerBatch batch) {
+          for (WorkerFrame f : batch.getFramesList()) {
+            if (conn != null) {
+              conn.onFrame(f);
+            } else if (!accept(f)) {
+              return;
+            }
+          }
+        }
+
+        private boolean accept(WorkerFrame f) {
+          if (!f.hasHello()) {
+            out.onError(Status.FAILED_PRECONDITION.withDescription("first frame must be Hello").asRuntimeException());
+            return false;
+          }
+          String id = f.getHello().getWorkerId();
+          Expected e = expected.get(id);
+          if (e == null || !tokenMatches(e.token(), f.getHello().getToken())) {
+            log.warn("refused a worker connection: unknown worker id or wrong token ({})", id);
+            out.onError(Status.UNAUTHENTICATED.withDescription("unknown worker or wrong token").asRuntimeException());
+            return false;
+          }
+          expected.remove(id, e);
+          conn = new WorkerConnection(f.getHello(), writer);
+          e.onConnected().accept(conn);
+          return true;
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          if (conn != null) {
+            conn.lost("lost the connection to worker " + conn.workerId() + ": " + Status.fromThrowable(t).getCode());
+          }
+        }
+
+        @Override
+        public void onCompleted() {
+          if (conn != null) {
+            conn.close("worker " + conn.workerId() + " closed its stream");
+          } else {
+            out.onCompleted();
+          }
+        }
+      };
+    }
+  }
+
+}

@@ -1,0 +1,93 @@
+package dev.braid.model;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An absolute point on a monotonic clock. A timeout is converted into a deadline once, at the
+ * edge; only the remaining time ever goes on the wire (DESIGN §3.3). Immutable and thread-safe.
+ */
+public final class Deadline implements Comparable<Deadline> {
+  private final Ticker ticker;
+  private final long nanos;
+
+  private Deadline(Ticker ticker, long nanos) {
+    this.ticker = ticker;
+    this.nanos = nanos;
+  }
+
+  public static Deadline after(Duration timeout) {
+    return after(timeout, Ticker.system());
+  }
+
+  public static Deadline after(Duration timeout, Ticker ticker) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout < 0: " + timeout);
+    }
+    long now = ticker.nanoTime();
+    long delta = saturatedNanos(timeout);
+    long at = now + delta;
+    // overflow of a huge timeout: clamp to "far future"
+    return new Deadline(ticker, at < now ? Long.MAX_VALUE : at);
+  }
+
+  /** The earlier of two deadlines; either may be null (= no deadline). */
+  public static Deadline earliest(Deadline a, Deadline b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** Remaining time; zero or negative once expired. */
+  public Duration remaining() {
+    return Duration.ofNanos(remainingNanos());
+  }
+
+  public long remainingNanos() {
+    return nanos - ticker.nanoTime();
+  }
+
+  /**
+   * Remaining whole milliseconds, rounded up so that a deadline 0.3 ms away is sent as 1 ms
+   * rather than 0 (which on the wire means "no deadline"). Returns 0 only when expired.
+   */
+  public long remainingMillisForWire() {
+    long r = remainingNanos();
+    if (r <= 0) {
+      return 0;
+    }
+    return (r + 999_999) / 1_000_000;
+  }
+
+  public boolean isExpired() {
+    return remainingNanos() <= 0;
+  }
+
+  long nanos() {
+    return nanos;
+  }
+
+  @Override
+  public int compareTo(Deadline o) {
+    // subtraction, not Long.compare, so that nanoTime wrap-around is handled like the JDK does
+    return Long.signum(nanos - o.nanos);
+  }
+
+  @Override
+  public String toString() {
+    return "Deadline[in " + remaining().toMillis() + "ms]";
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+}
