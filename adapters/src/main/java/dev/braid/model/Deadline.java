@@ -8,6 +8,7 @@ import java.util.Objects;
  * edge; only the remaining time ever goes on the wire (DESIGN §3.3). Immutable and thread-safe.
  */
 public final class Deadline implements Comparable<Deadline> {
+  private static final long MAX_NANOS = Long.MAX_VALUE >> 1;
   private final Ticker ticker;
   private final long nanos;
 
@@ -25,11 +26,9 @@ public final class Deadline implements Comparable<Deadline> {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout < 0: " + timeout);
     }
-    long now = ticker.nanoTime();
-    long delta = saturatedNanos(timeout);
-    long at = now + delta;
-    // overflow of a huge timeout: clamp to "far future"
-    return new Deadline(ticker, at < now ? Long.MAX_VALUE : at);
+    // capped at ~146 years so that now + delta stays comparable by subtraction, like nanoTime
+    long delta = Math.min(saturatedNanos(timeout), MAX_NANOS);
+    return new Deadline(ticker, ticker.nanoTime() + delta);
   }
 
   /** The earlier of two deadlines; either may be null (= no deadline). */

@@ -44,6 +44,11 @@ public final class WorkerConnection {
     return hello.getWorkerId();
   }
 
+  /** "python worker python-1 (pid 1234)", for messages. */
+  public String describe() {
+    return hello.getLanguage() + " worker " + hello.getWorkerId() + " (pid " + hello.getPid() + ")";
+  }
+
   /** Registers a call and returns its id. Fails the listener at once if already closed. */
   public long register(CallListener listener) {
     long id = nextCallId.incrementAndGet();

@@ -140,7 +140,7 @@ public final class WorkerHubServer implements AutoCloseable {
               () -> {
                 WorkerConnection c = conn;
                 if (c != null) {
-                  c.lost("the worker's stream was cancelled");
+                  c.lost(c.describe() + " went away: its stream broke (the process died or closed it)");
                 }
               });
         }
@@ -177,14 +177,14 @@ public final class WorkerHubServer implements AutoCloseable {
         @Override
         public void onError(Throwable t) {
           if (conn != null) {
-            conn.lost("lost the connection to worker " + conn.workerId() + ": " + Status.fromThrowable(t).getCode());
+            conn.lost(conn.describe() + " went away: " + Status.fromThrowable(t).getCode());
           }
         }
 
         @Override
         public void onCompleted() {
           if (conn != null) {
-            conn.close("worker " + conn.workerId() + " closed its stream");
+            conn.close(conn.describe() + " closed its stream");
           } else {
             out.onCompleted();
           }

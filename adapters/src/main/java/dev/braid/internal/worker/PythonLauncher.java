@@ -84,6 +84,8 @@ public final class PythonLauncher implements WorkerLauncher {
     env.put("BRAID_SOCKET", socketPath);
     env.put("BRAID_WORKER_ID", workerId);
     env.put("BRAID_TOKEN", token);
+    // the worker's own chatter stays quiet unless asked for; user output is unaffected
+    env.put("BRAID_LOG_LEVEL", gatewayEnv.getOrDefault("BRAID_LOG_LEVEL", "WARNING"));
     return env;
   }
 }

@@ -1,0 +1,70 @@
+package dev.braid.gateway.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code braid} command line. Exit codes follow DESIGN §8: 0 ok, 1 failed, 2 invalid. */
+@Command(
+    name = "braid",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Braid: call async functions across Java, Python and Node under one deadline and",
+      "cancellation model.",
+      ""
+    },
+    subcommands = {CallCommand.class, CommandLine.HelpCommand.class},
+    footer = {
+      "",
+      "Durations are written 250ms, 2s, 1.5s, 1m, 1h. JSON arguments are JSON values:",
+      "  2   '\"text\"'   '{\"a\":1}'",
+      "Environment: BRAID_PYTHON (interpreter), BRAID_PYTHONPATH (module folders),",
+      "  BRAID_LOG_LEVEL (worker log level, default WARNING)."
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI on the process's stdout/stderr and returns the exit code. */
+  public static int run(String... args) {
+    return run(
+        new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the CLI with the given streams and returns the exit code (for tests). */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          cmd.getErr().println("error: " + e.getMessage());
+          return 1;
+        });
+    cl.setParameterExceptionHandler(
+        (e, a) -> {
+          CommandLine cmd = e.getCommandLine();
+          cmd.getErr().println("error: " + e.getMessage());
+          cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+          return CommandLine.ExitCode.USAGE;
+        });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"braid " + (v == null ? "development build" : v)};
+    }
+  }
+}
