@@ -7,14 +7,13 @@ import dev.braid.internal.worker.PythonLauncher;
 import dev.braid.internal.worker.WorkerInfo;
 import dev.braid.internal.worker.WorkerPool;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The entry point: owns the worker hub, the worker pools and the timer. Start one per process
- * with {@link #start(BraidConfig)}, get functions with {@link #function(String)}, and {@link
- * #close()} it when done (it stops every worker process it started). Thread-safe.
+ * The entry point: owns the worker hub, the worker pools and the timer. Start one per process with
+ * {@link #start(BraidConfig)}, get functions with {@link #function(String)}, and {@link #close()}
+ * it when done (it stops every worker process it started). Thread-safe.
  *
  * <pre>{@code
  * try (Braid braid = Braid.start(BraidConfig.builder().build())) {
@@ -35,11 +34,14 @@ public final class Braid implements AutoCloseable {
 
   private Braid(BraidConfig config) {
     this.config = config;
-    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "braid-timer");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "braid-timer");
+              t.setDaemon(true);
+              return t;
+            });
     timer.setRemoveOnCancelPolicy(true);
     // room for the largest payload plus the frames around it
     this.hub = WorkerHubServer.start(config.maxPayloadBytes() + (1 << 20));

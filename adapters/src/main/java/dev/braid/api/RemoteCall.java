@@ -8,8 +8,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The result of one call: a {@link CompletableFuture} of the JSON result. It completes
- * exceptionally with {@link dev.braid.model.RemoteException} (application error, bad input,
- * worker lost, limits), {@link dev.braid.model.BraidCancellationException} or {@link
+ * exceptionally with {@link dev.braid.model.RemoteException} (application error, bad input, worker
+ * lost, limits), {@link dev.braid.model.BraidCancellationException} or {@link
  * dev.braid.model.DeadlineExceededException}; all three carry the failure record.
  *
  * <p>{@link #cancel(boolean)} cancels the call's scope with reason {@code cancelled}, which sends
@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * callee settled or its grace period ran out, so it may not be done yet when {@code cancel}
  * returns.
  *
- * <p>Dependent stages added with non-async methods run on the thread that completes the future,
- * a Braid I/O thread: they must not block. Use the {@code ...Async} variants for blocking work.
+ * <p>Dependent stages added with non-async methods run on the thread that completes the future, a
+ * Braid I/O thread: they must not block. Use the {@code ...Async} variants for blocking work.
  */
 public final class RemoteCall extends CompletableFuture<JsonNode> {
   private CallExecution execution;

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A function in a worker, ready to be called. Cheap to create; thread-safe; calls are
- * independent of each other.
+ * A function in a worker, ready to be called. Cheap to create; thread-safe; calls are independent
+ * of each other.
  */
 public final class RemoteFunction {
   private static final byte[] NO_KWARGS = new byte[0];
@@ -48,8 +48,13 @@ public final class RemoteFunction {
     byte[][] encoded = encode(args, kwargs, call);
     CallExecution ex =
         new CallExecution(
-            runtime, ref.local(), encoded == null ? new byte[0] : encoded[0],
-            encoded == null ? NO_KWARGS : encoded[1], options, null, call);
+            runtime,
+            ref.local(),
+            encoded == null ? new byte[0] : encoded[0],
+            encoded == null ? NO_KWARGS : encoded[1],
+            options,
+            null,
+            call);
     call.bind(ex);
     if (encoded != null) {
       ex.start();
@@ -90,7 +95,10 @@ public final class RemoteFunction {
               Failure.of(
                   FailureCode.INVALID_ARGUMENT,
                   "NotSerializable",
-                  "arguments of " + ref + " cannot be converted to JSON: " + e.getOriginalMessage()),
+                  "arguments of "
+                      + ref
+                      + " cannot be converted to JSON: "
+                      + e.getOriginalMessage()),
               false));
       return null;
     }

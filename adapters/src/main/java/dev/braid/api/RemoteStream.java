@@ -72,7 +72,8 @@ public final class RemoteStream implements Flow.Publisher<JsonNode> {
           public void request(long n) {
             if (n <= 0) {
               done.completeExceptionally(
-                  new IllegalArgumentException("request(" + n + "): n must be positive (Reactive Streams rule 3.9)"));
+                  new IllegalArgumentException(
+                      "request(" + n + "): n must be positive (Reactive Streams rule 3.9)"));
               return;
             }
             if (started.compareAndSet(false, true)) {

@@ -1,8 +1,8 @@
 package dev.braid.model;
 
 /**
- * Implemented by every exception a Braid call completes with, so that callers can read the
- * failure record whatever the exception's Java type ({@link RemoteException}, {@link
+ * Implemented by every exception a Braid call completes with, so that callers can read the failure
+ * record whatever the exception's Java type ({@link RemoteException}, {@link
  * BraidCancellationException}, {@link DeadlineExceededException}).
  */
 public interface BraidFailure {

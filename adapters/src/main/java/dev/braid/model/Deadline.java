@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * An absolute point on a monotonic clock. A timeout is converted into a deadline once, at the
- * edge; only the remaining time ever goes on the wire (DESIGN §3.3). Immutable and thread-safe.
+ * An absolute point on a monotonic clock. A timeout is converted into a deadline once, at the edge;
+ * only the remaining time ever goes on the wire (DESIGN §3.3). Immutable and thread-safe.
  */
 public final class Deadline implements Comparable<Deadline> {
   private static final long MAX_NANOS = Long.MAX_VALUE >> 1;
@@ -52,8 +52,8 @@ public final class Deadline implements Comparable<Deadline> {
   }
 
   /**
-   * Remaining whole milliseconds, rounded up so that a deadline 0.3 ms away is sent as 1 ms
-   * rather than 0 (which on the wire means "no deadline"). Returns 0 only when expired.
+   * Remaining whole milliseconds, rounded up so that a deadline 0.3 ms away is sent as 1 ms rather
+   * than 0 (which on the wire means "no deadline"). Returns 0 only when expired.
    */
   public long remainingMillisForWire() {
     long r = remainingNanos();

@@ -17,9 +17,9 @@ public final class Failures {
   }
 
   /**
-   * The failure record behind any throwable: Braid's own exceptions give theirs, wrappers
-   * ({@link CompletionException}, {@link ExecutionException}) are unwrapped, anything else
-   * becomes an {@code APPLICATION} failure of language "java" with its causes chained.
+   * The failure record behind any throwable: Braid's own exceptions give theirs, wrappers ({@link
+   * CompletionException}, {@link ExecutionException}) are unwrapped, anything else becomes an
+   * {@code APPLICATION} failure of language "java" with its causes chained.
    */
   public static Failure fromThrowable(Throwable t) {
     Throwable u = unwrap(t);

@@ -1,9 +1,9 @@
 package dev.braid.model;
 
 /**
- * A call failed with a code other than cancellation or deadline: the function raised
- * ({@code APPLICATION}), bad input ({@code INVALID_ARGUMENT}), the worker was lost ({@code
- * UNAVAILABLE}), limits ({@code RESOURCE_EXHAUSTED}) or an internal error.
+ * A call failed with a code other than cancellation or deadline: the function raised ({@code
+ * APPLICATION}), bad input ({@code INVALID_ARGUMENT}), the worker was lost ({@code UNAVAILABLE}),
+ * limits ({@code RESOURCE_EXHAUSTED}) or an internal error.
  */
 public class RemoteException extends RuntimeException implements BraidFailure {
   private static final long serialVersionUID = 1L;

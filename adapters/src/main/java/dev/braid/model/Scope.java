@@ -8,13 +8,13 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A node in the tree of work (DESIGN §3.1): an optional absolute deadline and a sticky
- * cancellation state. The effective deadline is the earliest of this scope's and its ancestors'.
- * Cancelling a scope cancels its children with {@link CancelReason#PARENT_CANCELLED}, keeping the
- * root reason reachable through {@link #rootReason()}.
+ * A node in the tree of work (DESIGN §3.1): an optional absolute deadline and a sticky cancellation
+ * state. The effective deadline is the earliest of this scope's and its ancestors'. Cancelling a
+ * scope cancels its children with {@link CancelReason#PARENT_CANCELLED}, keeping the root reason
+ * reachable through {@link #rootReason()}.
  *
- * <p>Thread-safe. Cancel listeners run exactly once, on the thread that cancels (or at once, on
- * the registering thread, if the scope is already cancelled); they must not block.
+ * <p>Thread-safe. Cancel listeners run exactly once, on the thread that cancels (or at once, on the
+ * registering thread, if the scope is already cancelled); they must not block.
  *
  * <p>Closing a scope (structured concurrency) cancels every child that is still open.
  */
@@ -45,8 +45,8 @@ public final class Scope implements AutoCloseable {
   }
 
   /**
-   * A child scope whose deadline is the earlier of {@code deadline} (null = none) and this
-   * scope's. If this scope is already cancelled or closed, the child starts cancelled.
+   * A child scope whose deadline is the earlier of {@code deadline} (null = none) and this scope's.
+   * If this scope is already cancelled or closed, the child starts cancelled.
    */
   public Scope child(Deadline deadline) {
     Scope c = new Scope(this, deadline);
@@ -90,8 +90,8 @@ public final class Scope implements AutoCloseable {
   }
 
   /**
-   * The reason at the root of the cancellation: for a scope cancelled because its parent was,
-   * the parent's root reason; otherwise the scope's own reason. Null while not cancelled.
+   * The reason at the root of the cancellation: for a scope cancelled because its parent was, the
+   * parent's root reason; otherwise the scope's own reason. Null while not cancelled.
    */
   public CancelReason rootReason() {
     synchronized (lock) {
@@ -132,8 +132,8 @@ public final class Scope implements AutoCloseable {
   }
 
   /**
-   * Runs {@code listener} once when this scope is cancelled, with the scope's reason; at once if
-   * it already is. Returns a handle that unregisters the listener.
+   * Runs {@code listener} once when this scope is cancelled, with the scope's reason; at once if it
+   * already is. Returns a handle that unregisters the listener.
    */
   public Runnable onCancel(Consumer<CancelReason> listener) {
     CancelReason already;
@@ -155,8 +155,8 @@ public final class Scope implements AutoCloseable {
   }
 
   /**
-   * Finishes this scope: children still open are cancelled ({@code parent_cancelled}) and the
-   * scope detaches from its parent. Idempotent. Does not cancel this scope itself.
+   * Finishes this scope: children still open are cancelled ({@code parent_cancelled}) and the scope
+   * detaches from its parent. Idempotent. Does not cancel this scope itself.
    */
   @Override
   public void close() {

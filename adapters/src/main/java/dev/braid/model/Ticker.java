@@ -1,8 +1,8 @@
 package dev.braid.model;
 
 /**
- * A monotonic clock in nanoseconds. Production code uses {@link #system()}; tests inject a fake
- * so that deadline arithmetic can be checked without sleeping.
+ * A monotonic clock in nanoseconds. Production code uses {@link #system()}; tests inject a fake so
+ * that deadline arithmetic can be checked without sleeping.
  */
 @FunctionalInterface
 public interface Ticker {

@@ -16,8 +16,10 @@ class FunctionRefTest {
 
   @Test
   void rejectsUnknownLanguagesAndMalformedReferences() {
-    assertThatThrownBy(() -> FunctionRef.parse("ruby:x:y")).hasMessageContaining("unknown language 'ruby'");
-    assertThatThrownBy(() -> FunctionRef.parse("get_profile")).hasMessageContaining("language:reference");
+    assertThatThrownBy(() -> FunctionRef.parse("ruby:x:y"))
+        .hasMessageContaining("unknown language 'ruby'");
+    assertThatThrownBy(() -> FunctionRef.parse("get_profile"))
+        .hasMessageContaining("language:reference");
     assertThatThrownBy(() -> FunctionRef.parse("python:no_function"))
         .hasMessageContaining("python:module:function");
   }

@@ -78,7 +78,10 @@ class BadInputTest extends WorkerTestBase {
     assertThat(e.type()).isEqualTo("TypeError");
     RemoteException kw =
         (RemoteException)
-            failure(braid.function("python:itfuncs:add").call(List.of(1), Map.of("zzz", 2), CallOptions.DEFAULT));
+            failure(
+                braid
+                    .function("python:itfuncs:add")
+                    .call(List.of(1), Map.of("zzz", 2), CallOptions.DEFAULT));
     assertThat(kw.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
     workerStillServes();
   }

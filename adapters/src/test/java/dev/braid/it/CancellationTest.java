@@ -61,7 +61,9 @@ class CancellationTest extends WorkerTestBase {
   @Test
   void explicitCancelReachesTheCoroutineWithReasonCancelled() throws Exception {
     RemoteCall call =
-        braid.function("python:itfuncs:sleep_marked").call(List.of(marker(), 30), CallOptions.DEFAULT);
+        braid
+            .function("python:itfuncs:sleep_marked")
+            .call(List.of(marker(), 30), CallOptions.DEFAULT);
     awaitMarker("started");
 
     assertThat(call.cancel(true)).isTrue();
@@ -114,7 +116,8 @@ class CancellationTest extends WorkerTestBase {
     RemoteCall call =
         braid
             .function("python:itfuncs:sleep_marked")
-            .call(List.of(marker(), 0.5), opts().cancellationMode(CancellationMode.ABANDON).build());
+            .call(
+                List.of(marker(), 0.5), opts().cancellationMode(CancellationMode.ABANDON).build());
     awaitMarker("started");
 
     call.cancel(true);

@@ -18,7 +18,8 @@ class GatewayKilledTest extends WorkerTestBase {
 
   @Test
   void noWorkerSurvivesTheGatewayBeingKilled() throws Exception {
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder pb =
         new ProcessBuilder(
@@ -37,7 +38,8 @@ class GatewayKilledTest extends WorkerTestBase {
           CompletableFuture.supplyAsync(
               () -> {
                 try (BufferedReader r =
-                    new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
+                    new BufferedReader(
+                        new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
                   String line;
                   while ((line = r.readLine()) != null) {
                     if (line.startsWith("WORKER ")) {

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A gateway in its own JVM, for the test that kills the JVM: starts a worker, prints {@code
- * WORKER <pid>}, starts a long call, then waits to be killed.
+ * A gateway in its own JVM, for the test that kills the JVM: starts a worker, prints {@code WORKER
+ * <pid>}, starts a long call, then waits to be killed.
  */
 public final class GatewayProcessMain {
   private GatewayProcessMain() {}

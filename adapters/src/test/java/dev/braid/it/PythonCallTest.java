@@ -31,10 +31,14 @@ class PythonCallTest extends WorkerTestBase {
   void unicodeNestedObjectsAndLargeListsRoundTrip() throws Exception {
     Map<String, Object> nested =
         Map.of(
-            "name", "Zoë 🧵 — 東京",
-            "tags", List.of("a", "b", Map.of("deep", List.of(1, 2.5, true))),
-            "empty", Map.of(),
-            "big", 9007199254740991L);
+            "name",
+            "Zoë 🧵 — 東京",
+            "tags",
+            List.of("a", "b", Map.of("deep", List.of(1, 2.5, true))),
+            "empty",
+            Map.of(),
+            "big",
+            9007199254740991L);
     List<Integer> large = IntStream.range(0, 100_000).boxed().toList();
 
     JsonNode back = value(braid.function("python:itfuncs:echo").call(nested));
@@ -49,7 +53,10 @@ class PythonCallTest extends WorkerTestBase {
   @Test
   void keywordArgumentsAndSyncFunctions() throws Exception {
     JsonNode r =
-        value(braid.function("python:itfuncs:add").call(List.of(), Map.of("a", 2, "b", 40), CallOptions.DEFAULT));
+        value(
+            braid
+                .function("python:itfuncs:add")
+                .call(List.of(), Map.of("a", 2, "b", 40), CallOptions.DEFAULT));
     assertThat(r.asInt()).isEqualTo(42);
     assertThat(value(braid.function("python:itfuncs:sync_add").call(1, 2)).asInt()).isEqualTo(3);
   }

@@ -46,7 +46,8 @@ class StreamingTest extends WorkerTestBase {
 
   @Test
   void itemsArriveInOrderAndTheStreamCompletes() throws Exception {
-    RemoteStream stream = braid.function("python:itfuncs:count").stream(List.of(10_000), CallOptions.DEFAULT);
+    RemoteStream stream =
+        braid.function("python:itfuncs:count").stream(List.of(10_000), CallOptions.DEFAULT);
     ManualSubscriber s = new ManualSubscriber();
     stream.subscribe(s);
     s.sub.get().request(Long.MAX_VALUE);
@@ -61,7 +62,8 @@ class StreamingTest extends WorkerTestBase {
 
   @Test
   void theGeneratorIsNotAdvancedBeyondWhatWasRequested() throws Exception {
-    RemoteStream stream = braid.function("python:itfuncs:count").stream(List.of(1000), CallOptions.DEFAULT);
+    RemoteStream stream =
+        braid.function("python:itfuncs:count").stream(List.of(1000), CallOptions.DEFAULT);
     ManualSubscriber s = new ManualSubscriber();
     stream.subscribe(s);
 
@@ -80,7 +82,8 @@ class StreamingTest extends WorkerTestBase {
 
   @Test
   void cancellingTheSubscriptionStopsTheGenerator() throws Exception {
-    RemoteStream stream = braid.function("python:itfuncs:count").stream(List.of(1_000_000), CallOptions.DEFAULT);
+    RemoteStream stream =
+        braid.function("python:itfuncs:count").stream(List.of(1_000_000), CallOptions.DEFAULT);
     ManualSubscriber s = new ManualSubscriber();
     stream.subscribe(s);
     s.sub.get().request(3);

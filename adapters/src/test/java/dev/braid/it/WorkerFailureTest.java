@@ -23,16 +23,22 @@ class WorkerFailureTest extends WorkerTestBase {
     long before = workerPid();
 
     RemoteCall call =
-        braid.function("python:itfuncs:spin").call(List.of(), CallOptions.builder().timeout(Duration.ofMillis(500)).build());
+        braid
+            .function("python:itfuncs:spin")
+            .call(List.of(), CallOptions.builder().timeout(Duration.ofMillis(500)).build());
 
     // the gateway's own timer settles the call although the worker never sees the cancel
     assertThat(failure(call)).isInstanceOf(DeadlineExceededException.class);
-    await().atMost(WAIT).until(() -> !ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false));
-    assertThat(call.cleanup().get(30, TimeUnit.SECONDS)).isIn(Cleanup.WORKER_LOST, Cleanup.ABANDONED);
+    await()
+        .atMost(WAIT)
+        .until(() -> !ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false));
+    assertThat(call.cleanup().get(30, TimeUnit.SECONDS))
+        .isIn(Cleanup.WORKER_LOST, Cleanup.ABANDONED);
 
     long after = workerPid();
     assertThat(after).isNotEqualTo(before);
-    assertThat(value(braid.function("python:itfuncs:echo").call("alive")).asText()).isEqualTo("alive");
+    assertThat(value(braid.function("python:itfuncs:echo").call("alive")).asText())
+        .isEqualTo("alive");
   }
 
   @Test
@@ -67,12 +73,16 @@ class WorkerFailureTest extends WorkerTestBase {
     for (int i = 0; i < 2; i++) {
       java.nio.file.Path dir = markers.resolve("m" + i);
       java.nio.file.Files.createDirectories(dir);
-      RemoteCall c = braid.function("python:itfuncs:swallow_cancel").call(List.of(dir.toString(), 30), quick);
+      RemoteCall c =
+          braid.function("python:itfuncs:swallow_cancel").call(List.of(dir.toString(), 30), quick);
       assertThat(failure(c)).isInstanceOf(DeadlineExceededException.class);
-      assertThat(c.cleanup().get(30, TimeUnit.SECONDS)).isIn(Cleanup.ABANDONED, Cleanup.WORKER_LOST);
+      assertThat(c.cleanup().get(30, TimeUnit.SECONDS))
+          .isIn(Cleanup.ABANDONED, Cleanup.WORKER_LOST);
     }
 
-    await().atMost(WAIT).until(() -> !ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false));
+    await()
+        .atMost(WAIT)
+        .until(() -> !ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false));
     assertThat(workerPid()).isNotEqualTo(before);
   }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Starts a real {@link Braid} with real Python worker processes over a real Unix socket, with
- * the test functions of {@code src/test/python} on the module path. Every wait is bounded.
+ * Starts a real {@link Braid} with real Python worker processes over a real Unix socket, with the
+ * test functions of {@code src/test/python} on the module path. Every wait is bounded.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 abstract class WorkerTestBase {

@@ -32,16 +32,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One call to a worker function, from queueing to its single outcome (DESIGN §2, §3). The
- * gateway enforces every deadline here with its own timers, whatever the worker does:
+ * One call to a worker function, from queueing to its single outcome (DESIGN §2, §3). The gateway
+ * enforces every deadline here with its own timers, whatever the worker does:
  *
  * <ul>
- *   <li>the call's scope is cancelled with {@code deadline_exceeded} when the total deadline or
- *       the attempt's {@code timeout} passes, with {@code heartbeat} when heartbeats stop;
+ *   <li>the call's scope is cancelled with {@code deadline_exceeded} when the total deadline or the
+ *       attempt's {@code timeout} passes, with {@code heartbeat} when heartbeats stop;
  *   <li>a cancelled call that is still queued settles at once, nothing is sent;
  *   <li>a cancelled call on a worker gets a {@code Cancel} frame (unless mode {@code abandon}),
- *       settles now ({@code try}) or when the worker settles ({@code wait}), and is abandoned
- *       when the grace period passes first.
+ *       settles now ({@code try}) or when the worker settles ({@code wait}), and is abandoned when
+ *       the grace period passes first.
  * </ul>
  *
  * Thread-safe: transitions happen under {@code this}; the result future is completed outside.
@@ -111,8 +111,7 @@ public final class CallExecution implements PoolClient, CallListener {
     this.json = runtime.json();
     this.sink = sink;
     this.result = result;
-    Deadline total =
-        options.totalTimeout() == null ? null : Deadline.after(options.totalTimeout());
+    Deadline total = options.totalTimeout() == null ? null : Deadline.after(options.totalTimeout());
     this.scope = options.parent() == null ? Scope.root(total) : options.parent().child(total);
   }
 
@@ -197,7 +196,8 @@ public final class CallExecution implements PoolClient, CallListener {
       cancel(queueTimer);
       Deadline attempt =
           Deadline.earliest(
-              scope.deadline(), options.timeout() == null ? null : Deadline.after(options.timeout()));
+              scope.deadline(),
+              options.timeout() == null ? null : Deadline.after(options.timeout()));
       long remainingMs = attempt == null ? 0 : attempt.remainingMillisForWire();
       if (attempt != null && remainingMs == 0) {
         s.release();
@@ -234,7 +234,9 @@ public final class CallExecution implements PoolClient, CallListener {
       }
     }
     // deadline passed while queued: never send a call that cannot finish in time
-    settle(cancelledFailure(CancelReason.DEADLINE_EXCEEDED, "before it reached a worker"), Cleanup.NOT_STARTED);
+    settle(
+        cancelledFailure(CancelReason.DEADLINE_EXCEEDED, "before it reached a worker"),
+        Cleanup.NOT_STARTED);
     closeScope();
   }
 
@@ -263,8 +265,11 @@ public final class CallExecution implements PoolClient, CallListener {
         Failure.of(
             FailureCode.RESOURCE_EXHAUSTED,
             "QueueTimeout",
-            "no " + language + " worker slot became free within queue_timeout "
-                + options.queueTimeout().toMillis() + "ms"),
+            "no "
+                + language
+                + " worker slot became free within queue_timeout "
+                + options.queueTimeout().toMillis()
+                + "ms"),
         Cleanup.NOT_STARTED);
     closeScope();
   }
@@ -411,7 +416,8 @@ public final class CallExecution implements PoolClient, CallListener {
         Failure f = cancelledFailure(cancelReason, null);
         if (outcome.hasFailure()) {
           Failure callee = Protos.toModel(outcome.getFailure());
-          if (callee.code() != FailureCode.CANCELLED && callee.code() != FailureCode.DEADLINE_EXCEEDED) {
+          if (callee.code() != FailureCode.CANCELLED
+              && callee.code() != FailureCode.DEADLINE_EXCEEDED) {
             f = f.withCause(callee);
           }
         }
@@ -444,7 +450,8 @@ public final class CallExecution implements PoolClient, CallListener {
             CancelReason.WORKER_LOST.wireName());
     switch (before) {
       case RUNNING -> settle(lost, Cleanup.WORKER_LOST);
-      case CANCELLING -> settle(cancelledFailure(cancelReason, null).withCause(lost), Cleanup.WORKER_LOST);
+      case CANCELLING ->
+          settle(cancelledFailure(cancelReason, null).withCause(lost), Cleanup.WORKER_LOST);
       default -> {}
     }
     closeScope();
@@ -461,7 +468,10 @@ public final class CallExecution implements PoolClient, CallListener {
       result.complete(v);
     } catch (IOException e) {
       settle(
-          Failure.of(FailureCode.INTERNAL, "BadPayload", "the worker sent a result that is not JSON: " + e.getMessage()),
+          Failure.of(
+              FailureCode.INTERNAL,
+              "BadPayload",
+              "the worker sent a result that is not JSON: " + e.getMessage()),
           Cleanup.NONE);
     }
   }
@@ -510,5 +520,4 @@ public final class CallExecution implements PoolClient, CallListener {
       f.cancel(false);
     }
   }
-
 }

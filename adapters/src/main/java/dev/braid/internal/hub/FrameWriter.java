@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends gateway frames on a worker's stream, batching without timers: a sender enqueues its frame
- * and, if no one is draining, drains the queue itself into as few {@link GatewayBatch} messages
- * as possible. While one thread writes, frames from other threads pile up and leave together in
- * the next message — so light load costs one frame per message and heavy load amortises.
+ * and, if no one is draining, drains the queue itself into as few {@link GatewayBatch} messages as
+ * possible. While one thread writes, frames from other threads pile up and leave together in the
+ * next message — so light load costs one frame per message and heavy load amortises.
  *
  * <p>Thread-safe. Writes to the underlying observer are serialized by the {@code draining} flag.
  * Respects transport flow control: when the stream is not ready, draining stops and resumes from

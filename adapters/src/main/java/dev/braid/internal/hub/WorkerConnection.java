@@ -122,8 +122,9 @@ public final class WorkerConnection {
         }
       }
       case PONG -> lastPongNanos = System.nanoTime();
-      case LOG -> log.info(
-          "[{}] {}: {}", workerId(), frame.getLog().getLogger(), frame.getLog().getMessage());
+      case LOG ->
+          log.info(
+              "[{}] {}: {}", workerId(), frame.getLog().getLogger(), frame.getLog().getMessage());
       default -> log.debug("[{}] ignoring frame {}", workerId(), frame.getKindCase());
     }
   }

@@ -1,7 +1,6 @@
 package dev.braid.internal.hub;
 
 import dev.braid.proto.worker.v1.GatewayBatch;
-import dev.braid.proto.worker.v1.GatewayFrame;
 import dev.braid.proto.worker.v1.WorkerBatch;
 import dev.braid.proto.worker.v1.WorkerFrame;
 import dev.braid.proto.worker.v1.WorkerHubGrpc;
@@ -70,7 +69,8 @@ public final class WorkerHubServer implements AutoCloseable {
     try {
       Path dir =
           Files.createTempDirectory(
-              "braid-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+              "braid-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       return new WorkerHubServer(dir, maxMessageBytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the worker hub: " + e.getMessage(), e);
@@ -82,8 +82,8 @@ public final class WorkerHubServer implements AutoCloseable {
   }
 
   /**
-   * Announces a worker about to start. When it connects with this id and token, {@code
-   * onConnected} receives its connection (on a gRPC thread). The token is one-time.
+   * Announces a worker about to start. When it connects with this id and token, {@code onConnected}
+   * receives its connection (on a gRPC thread). The token is one-time.
    */
   public void expect(String workerId, String token, Consumer<WorkerConnection> onConnected) {
     expected.put(workerId, new Expected(token, onConnected));
@@ -129,7 +129,8 @@ public final class WorkerHubServer implements AutoCloseable {
   private final class Service extends WorkerHubGrpc.WorkerHubImplBase {
     @Override
     public StreamObserver<WorkerBatch> connect(StreamObserver<GatewayBatch> responses) {
-      ServerCallStreamObserver<GatewayBatch> out = (ServerCallStreamObserver<GatewayBatch>) responses;
+      ServerCallStreamObserver<GatewayBatch> out =
+          (ServerCallStreamObserver<GatewayBatch>) responses;
       // handlers may only be set now, before this method returns, hence the writer is made here
       FrameWriter writer = new FrameWriter(out);
       return new StreamObserver<>() {
@@ -140,7 +141,9 @@ public final class WorkerHubServer implements AutoCloseable {
               () -> {
                 WorkerConnection c = conn;
                 if (c != null) {
-                  c.lost(c.describe() + " went away: its stream broke (the process died or closed it)");
+                  c.lost(
+                      c.describe()
+                          + " went away: its stream broke (the process died or closed it)");
                 }
               });
         }
@@ -158,14 +161,20 @@ public final class WorkerHubServer implements AutoCloseable {
 
         private boolean accept(WorkerFrame f) {
           if (!f.hasHello()) {
-            out.onError(Status.FAILED_PRECONDITION.withDescription("first frame must be Hello").asRuntimeException());
+            out.onError(
+                Status.FAILED_PRECONDITION
+                    .withDescription("first frame must be Hello")
+                    .asRuntimeException());
             return false;
           }
           String id = f.getHello().getWorkerId();
           Expected e = expected.get(id);
           if (e == null || !tokenMatches(e.token(), f.getHello().getToken())) {
             log.warn("refused a worker connection: unknown worker id or wrong token ({})", id);
-            out.onError(Status.UNAUTHENTICATED.withDescription("unknown worker or wrong token").asRuntimeException());
+            out.onError(
+                Status.UNAUTHENTICATED
+                    .withDescription("unknown worker or wrong token")
+                    .asRuntimeException());
             return false;
           }
           expected.remove(id, e);
@@ -192,5 +201,4 @@ public final class WorkerHubServer implements AutoCloseable {
       };
     }
   }
-
 }

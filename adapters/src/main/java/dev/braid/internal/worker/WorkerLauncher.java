@@ -12,8 +12,8 @@ public interface WorkerLauncher {
   List<String> command();
 
   /**
-   * The complete environment of a worker process. The gateway's own environment is NOT
-   * inherited: only what this map holds reaches the worker.
+   * The complete environment of a worker process. The gateway's own environment is NOT inherited:
+   * only what this map holds reaches the worker.
    */
   Map<String, String> environment(String workerId, String token, String socketPath);
 }

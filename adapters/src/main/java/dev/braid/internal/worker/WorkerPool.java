@@ -21,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker processes of one language and the calls waiting for them. Keeps {@code size}
- * workers alive: starts them on first demand, replaces crashed ones with backoff, recycles those
- * that stop answering pings or keep abandoning calls. Hands out slots (bounded in-flight per
- * worker as announced in its Hello), queues callers when none is free (bounded queue; overflow is
- * shed with {@code RESOURCE_EXHAUSTED}).
+ * The worker processes of one language and the calls waiting for them. Keeps {@code size} workers
+ * alive: starts them on first demand, replaces crashed ones with backoff, recycles those that stop
+ * answering pings or keep abandoning calls. Hands out slots (bounded in-flight per worker as
+ * announced in its Hello), queues callers when none is free (bounded queue; overflow is shed with
+ * {@code RESOURCE_EXHAUSTED}).
  *
  * <p>Thread-safe: one lock guards all state; callbacks into calls run outside it.
  */
@@ -324,13 +324,17 @@ public final class WorkerPool implements AutoCloseable {
       w.startTimer.cancel(false);
     }
     String who = language() + " worker " + w.id + " (pid " + w.process.pid() + ")";
-    String why = w.recycleReason != null ? who + " was recycled: " + w.recycleReason : who + " exited with " + how;
+    String why =
+        w.recycleReason != null
+            ? who + " was recycled: " + w.recycleReason
+            : who + " exited with " + how;
     if (wasConnected) {
       log.warn("{}", why);
       conn.close(why);
     } else {
       String stderr = w.process.recentStderr();
-      String msg = who + " failed to start (" + how + ")" + (stderr.isBlank() ? "" : ":\n" + stderr);
+      String msg =
+          who + " failed to start (" + how + ")" + (stderr.isBlank() ? "" : ":\n" + stderr);
       log.error("{}", msg);
       Failure f = Failure.of(FailureCode.UNAVAILABLE, "WorkerStartFailed", msg);
       failed.forEach(c -> c.reject(f));
@@ -394,8 +398,8 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   /**
-   * Two-phase stop: refuse new calls, ask each worker to shut down within the grace period,
-   * then kill whatever is left (whole process trees).
+   * Two-phase stop: refuse new calls, ask each worker to shut down within the grace period, then
+   * kill whatever is left (whole process trees).
    */
   @Override
   public void close() {

@@ -50,13 +50,22 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FUNCTION", description = "e.g. python:pkg.module:func")
   String function;
 
-  @Parameters(index = "1..*", paramLabel = "JSON-ARG", description = "positional arguments, each a JSON value")
+  @Parameters(
+      index = "1..*",
+      paramLabel = "JSON-ARG",
+      description = "positional arguments, each a JSON value")
   List<String> args = new ArrayList<>();
 
-  @Option(names = "--kwargs", paramLabel = "JSON-OBJECT", description = "keyword arguments as one JSON object")
+  @Option(
+      names = "--kwargs",
+      paramLabel = "JSON-OBJECT",
+      description = "keyword arguments as one JSON object")
   String kwargs;
 
-  @Option(names = "--timeout", paramLabel = "D", description = "deadline for the call, e.g. 500ms, 2s")
+  @Option(
+      names = "--timeout",
+      paramLabel = "D",
+      description = "deadline for the call, e.g. 500ms, 2s")
   String timeout;
 
   @Option(
@@ -71,7 +80,9 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
       description = "folder to find Python modules in (repeatable; after the current directory)")
   List<Path> pythonPaths = new ArrayList<>();
 
-  @Option(names = "--stream", description = "the function is a generator: print one JSON item per line")
+  @Option(
+      names = "--stream",
+      description = "the function is a generator: print one JSON item per line")
   boolean stream;
 
   @Override
@@ -88,7 +99,9 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
       if (!k.isObject()) {
         throw usage("--kwargs must be a JSON object, e.g. '{\"user_id\": 42}'");
       }
-      kw = JSON.convertValue(k, JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
+      kw =
+          JSON.convertValue(
+              k, JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
     }
     CallOptions.Builder opts = CallOptions.builder();
     if (timeout != null) {
@@ -117,7 +130,8 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
       Interrupt interrupt = new Interrupt(braid);
       Runtime.getRuntime().addShutdownHook(interrupt);
       try {
-        return stream ? streamCall(fn, jsonArgs, opts.build(), interrupt, out, err)
+        return stream
+            ? streamCall(fn, jsonArgs, opts.build(), interrupt, out, err)
             : unaryCall(fn, jsonArgs, kw, opts.build(), interrupt, out, err);
       } finally {
         interrupt.disarm();
@@ -125,8 +139,14 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
     }
   }
 
-  private int unaryCall(RemoteFunction fn, List<Object> a, Map<String, Object> kw, CallOptions o,
-      Interrupt interrupt, PrintWriter out, PrintWriter err) {
+  private int unaryCall(
+      RemoteFunction fn,
+      List<Object> a,
+      Map<String, Object> kw,
+      CallOptions o,
+      Interrupt interrupt,
+      PrintWriter out,
+      PrintWriter err) {
     RemoteCall call = fn.call(a, kw, o);
     interrupt.target = () -> call.cancel(true);
     try {
@@ -143,8 +163,13 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
     }
   }
 
-  private int streamCall(RemoteFunction fn, List<Object> a, CallOptions o, Interrupt interrupt,
-      PrintWriter out, PrintWriter err) {
+  private int streamCall(
+      RemoteFunction fn,
+      List<Object> a,
+      CallOptions o,
+      Interrupt interrupt,
+      PrintWriter out,
+      PrintWriter err) {
     RemoteStream s = fn.stream(a, o);
     s.subscribe(
         new Flow.Subscriber<>() {

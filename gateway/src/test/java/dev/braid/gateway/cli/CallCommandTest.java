@@ -26,7 +26,12 @@ class CallCommandTest {
   @Test
   void successPrintsTheResultAsJsonAndExitsZero() {
     Result r =
-        braid("call", "python:pricing:quote", "[{\"sku\":\"tea\",\"qty\":2}]", "--python-path", EXAMPLES);
+        braid(
+            "call",
+            "python:pricing:quote",
+            "[{\"sku\":\"tea\",\"qty\":2}]",
+            "--python-path",
+            EXAMPLES);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("\"total\":10.8").contains("\"subtotal\":9.0");
   }
@@ -34,7 +39,12 @@ class CallCommandTest {
   @Test
   void failedCallExitsOneWithTypeAndMessageFirst() {
     Result r =
-        braid("call", "python:pricing:quote", "[{\"sku\":\"nope\",\"qty\":1}]", "--python-path", EXAMPLES);
+        braid(
+            "call",
+            "python:pricing:quote",
+            "[{\"sku\":\"nope\",\"qty\":1}]",
+            "--python-path",
+            EXAMPLES);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).startsWith("error: ValueError: cannot quote this order");
@@ -44,15 +54,22 @@ class CallCommandTest {
   @Test
   void timeoutExitsOneWithDeadlineExceeded() {
     Result r =
-        braid("call", "python:pricing:quote", "[{\"sku\":\"tea\",\"qty\":1}]", "--timeout", "5ms",
-            "--python-path", EXAMPLES);
+        braid(
+            "call",
+            "python:pricing:quote",
+            "[{\"sku\":\"tea\",\"qty\":1}]",
+            "--timeout",
+            "5ms",
+            "--python-path",
+            EXAMPLES);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("DEADLINE_EXCEEDED");
   }
 
   @Test
   void streamPrintsOneItemPerLine() {
-    Result r = braid("call", "python:pricing:countdown", "3", "--stream", "--python-path", EXAMPLES);
+    Result r =
+        braid("call", "python:pricing:countdown", "3", "--stream", "--python-path", EXAMPLES);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out().lines()).containsExactly("3", "2", "1");
   }
@@ -68,7 +85,9 @@ class CallCommandTest {
   void badUsageExitsTwoWithASentence() {
     Result badJson = braid("call", "python:pricing:quote", "{bad");
     assertThat(badJson.code()).isEqualTo(2);
-    assertThat(badJson.err()).contains("argument 1 is not valid JSON").contains("braid call --help");
+    assertThat(badJson.err())
+        .contains("argument 1 is not valid JSON")
+        .contains("braid call --help");
 
     Result badDuration = braid("call", "python:pricing:quote", "--timeout", "5sec");
     assertThat(badDuration.code()).isEqualTo(2);
