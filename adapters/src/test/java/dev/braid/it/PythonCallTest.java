@@ -72,6 +72,7 @@ class PythonCallTest extends WorkerTestBase {
     assertThat(f.message()).isEqualTo("bad input");
     assertThat(f.language()).isEqualTo("python");
     assertThat(f.stack()).contains("itfuncs.py").contains("fail_with_cause");
+    assertThat(f.stack()).as("the worker's own frames are left out").doesNotContain("_runner.py");
     assertThat(f.cause()).isNotNull();
     assertThat(f.cause().type()).isEqualTo("KeyError");
     assertThat(f.cause().message()).contains("missing-key");

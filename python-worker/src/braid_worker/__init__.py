@@ -1,0 +1,16 @@
+"""Braid Python worker: runs Python functions for the Braid gateway.
+
+Public API:
+
+- ``current()`` - the running call's ``CallContext`` (deadline, cancellation, heartbeat);
+- ``BraidError`` - raise it to choose a failure's code, type, retryability and details;
+- ``run()`` / ``main()`` - the worker process entry points (``python -m braid_worker``).
+
+Everything else lives in private ``_*`` modules and may change without notice.
+"""
+
+from ._context import CallContext, current
+from ._failures import BraidError
+from ._main import main, run
+
+__all__ = ["BraidError", "CallContext", "current", "main", "run"]

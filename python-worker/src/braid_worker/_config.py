@@ -1,0 +1,73 @@
+"""Worker configuration, read once from the environment the gateway sets.
+
+The gateway starts a worker with a cleared environment plus an allowlist, so every knob is a
+``BRAID_*`` variable (user modules resolve through ``PYTHONPATH`` and the working directory).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_MAX_IN_FLIGHT = 1024
+DEFAULT_THREADS = 32
+
+
+class ConfigError(ValueError):
+    """A ``BRAID_*`` variable is missing or malformed; the message names it and its value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the worker needs to connect and serve.
+
+    ``target`` is a gRPC target: ``unix:<path>`` for ``BRAID_SOCKET``, or ``BRAID_TARGET`` as
+    given (any target gRPC accepts, e.g. ``127.0.0.1:7070``).
+    """
+
+    target: str
+    worker_id: str = ""
+    token: str = ""
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
+    threads: int = DEFAULT_THREADS
+    preload: tuple[str, ...] = field(default=())
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        """Build a Config from ``env`` (default ``os.environ``). Raises ConfigError."""
+        env = os.environ if env is None else env
+        socket_path = env.get("BRAID_SOCKET", "").strip()
+        target = env.get("BRAID_TARGET", "").strip()
+        if socket_path:
+            target = f"unix:{socket_path}"
+        if not target:
+            raise ConfigError("neither BRAID_SOCKET nor BRAID_TARGET is set")
+        preload = tuple(p.strip() for p in env.get("BRAID_PRELOAD", "").split(",") if p.strip())
+        return cls(
+            target=target,
+            worker_id=env.get("BRAID_WORKER_ID", ""),
+            token=env.get("BRAID_TOKEN", ""),
+            max_in_flight=_positive_int(env, "BRAID_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT),
+            threads=_positive_int(env, "BRAID_THREADS", DEFAULT_THREADS, maximum=4096),
+            preload=preload,
+            log_level=env.get("BRAID_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        )
+
+
+def _positive_int(
+    env: Mapping[str, str], name: str, default: int, *, maximum: int = 0xFFFF_FFFF
+) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} is not an integer: {raw!r}") from None
+    if value < 1:
+        raise ConfigError(f"{name} < 1: {value}")
+    if value > maximum:
+        raise ConfigError(f"{name} > {maximum}: {value}")
+    return value
