@@ -51,6 +51,13 @@ class PythonCallTest extends WorkerTestBase {
   }
 
   @Test
+  void payloadsAboveGrpcDefaultMessageSizeRoundTripUnderDefaultLimits() throws Exception {
+    String sixMiB = "é".repeat(3 << 20); // 6 MiB of UTF-8, above gRPC's 4 MiB default
+    JsonNode back = value(braid.function("python:itfuncs:echo").call(sixMiB));
+    assertThat(back.asText()).isEqualTo(sixMiB);
+  }
+
+  @Test
   void keywordArgumentsAndSyncFunctions() throws Exception {
     JsonNode r =
         value(
