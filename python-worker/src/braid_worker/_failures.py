@@ -138,6 +138,12 @@ def _record(
     retryable: bool | None,
     depth: int,
 ) -> pb.Failure:
+    remote = getattr(exc, "failure", None)
+    if isinstance(remote, pb.Failure) and isinstance(exc, BraidError):
+        # a nested call's failure that propagated: keep the original record, language and all
+        rec = pb.Failure()
+        rec.CopyFrom(remote)
+        return rec
     if code is None:
         code = default_code(exc)
     if retryable is None:

@@ -17,10 +17,11 @@ import grpc
 import grpc.aio
 
 from . import _failures as F
-from . import _json
+from . import _json, _nested
 from ._config import Config
 from ._context import CallContext
 from ._heartbeat import HeartbeatPump
+from ._nested import NestedCalls
 from ._proto import worker_pb2 as pb
 from ._protocol import (
     CONNECT_METHOD,
@@ -92,6 +93,8 @@ class Worker:
         self._writer = BatchWriter(call.write)
         self._pump = HeartbeatPump(loop, self._send_heartbeat)
         self._runner = CallRunner(self._writer, self._resolver, pool, self._calls)
+        self._nested = NestedCalls(self._writer)
+        _nested.install(self._nested)
         send_hello(
             self._writer,
             worker_id=self.config.worker_id,
@@ -132,6 +135,7 @@ class Worker:
             "credit": self._on_credit,
             "welcome": self._on_welcome,
             "shutdown": self._on_shutdown,
+            "nested_outcome": self._on_nested_outcome,
         }
         try:
             while True:
@@ -156,6 +160,9 @@ class Worker:
         status = await call.code()
         error = status != grpc.StatusCode.OK
         self._stream_ended(f"{status.name}: {await call.details()}", error=error)
+
+    def _on_nested_outcome(self, outcome: pb.Outcome) -> None:
+        self._nested.on_outcome(outcome)
 
     def _on_welcome(self, welcome: pb.Welcome) -> None:
         if welcome.max_payload_bytes:
@@ -309,6 +316,7 @@ class Worker:
         if self._ending:  # the reader and the writer both noticed
             return
         self._ending = True
+        self._nested.fail_all(f"lost the gateway: {detail}")
         if not self._welcomed and error:
             log.error("cannot connect to the gateway at %s: %s", self.config.target, detail)
         elif error:

@@ -122,3 +122,23 @@ async def heartbeats(n):
         braid_worker.current().heartbeat({"done": i + 1})
         await asyncio.sleep(0.15)
     return n
+
+
+async def call_nested(ref, *args):
+    """Calls `ref` (any language) through the gateway and returns its result."""
+    return await braid_worker.call(ref, *args)
+
+
+async def nested_marked(folder, ref, *args):
+    """Calls `ref` and records its own cancellation, for cancel-cascade tests."""
+    _mark(folder, "py-started")
+    try:
+        return await braid_worker.call(ref, *args)
+    except asyncio.CancelledError:
+        _mark(folder, "py-cancelled", braid_worker.current().reason or "")
+        raise
+
+
+async def remaining_ms():
+    r = braid_worker.current().remaining()
+    return None if r is None else int(r * 1000)

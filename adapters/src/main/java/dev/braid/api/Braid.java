@@ -2,18 +2,30 @@ package dev.braid.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.internal.call.CallRuntime;
+import dev.braid.internal.call.NestedCallRouter;
 import dev.braid.internal.hub.WorkerHubServer;
+import dev.braid.internal.javafn.JavaFunctionHost;
+import dev.braid.internal.worker.NodeLauncher;
 import dev.braid.internal.worker.PythonLauncher;
 import dev.braid.internal.worker.WorkerInfo;
+import dev.braid.internal.worker.WorkerLauncher;
 import dev.braid.internal.worker.WorkerPool;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The entry point: owns the worker hub, the worker pools and the timer. Start one per process with
- * {@link #start(BraidConfig)}, get functions with {@link #function(String)}, and {@link #close()}
- * it when done (it stops every worker process it started). Thread-safe.
+ * The entry point: owns the worker hub, a worker pool per language (Python, Node), the host of
+ * in-process Java functions, and the timer. Start one per process with {@link #start(BraidConfig)},
+ * get functions with {@link #function(String)}, and {@link #close()} it when done (it stops every
+ * worker process it started). Thread-safe.
  *
  * <pre>{@code
  * try (Braid braid = Braid.start(BraidConfig.builder().build())) {
@@ -28,8 +40,10 @@ public final class Braid implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final ScheduledThreadPoolExecutor timer;
   private final WorkerHubServer hub;
-  private final WorkerPool python;
-  private final CallRuntime pythonRuntime;
+  private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
+  private final Map<String, CallRuntime> runtimes = new LinkedHashMap<>();
+  private final JavaFunctionHost java;
+  private final URLClassLoader javaLoader;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Braid(BraidConfig config) {
@@ -45,14 +59,57 @@ public final class Braid implements AutoCloseable {
     timer.setRemoveOnCancelPolicy(true);
     // room for the largest payload plus the frames around it
     this.hub = WorkerHubServer.start(config.maxPayloadBytes() + (1 << 20));
-    this.python =
-        new WorkerPool(new PythonLauncher(config), config, hub, timer, config.pythonWorkers());
-    this.pythonRuntime =
+    NestedCallRouter router = new NestedCallRouter(this::startNested);
+    addPool(new PythonLauncher(config), config.pythonWorkers(), router);
+    addPool(new NodeLauncher(config), config.nodeWorkers(), router);
+    this.javaLoader =
+        new URLClassLoader(urls(config.javaClasspath()), Braid.class.getClassLoader());
+    this.java =
+        new JavaFunctionHost(
+            json,
+            javaLoader,
+            timer,
+            (ref, args, kwargs, options) -> function(ref).call(args, kwargs, options),
+            config.maxPayloadBytes());
+    runtimes.put(
+        "java",
         new CallRuntime(
-            "python", python, timer, json, config.defaultGrace(), config.maxPayloadBytes());
+            "java", java, timer, json, config.defaultGrace(), config.maxPayloadBytes()));
   }
 
-  /** Starts the hub; workers start on first use (or with {@link #prestart()}). */
+  private void addPool(WorkerLauncher launcher, int size, NestedCallRouter router) {
+    WorkerPool pool = new WorkerPool(launcher, config, hub, timer, size, router);
+    pools.put(launcher.language(), pool);
+    runtimes.put(
+        launcher.language(),
+        new CallRuntime(
+            launcher.language(),
+            pool,
+            timer,
+            json,
+            config.defaultGrace(),
+            config.maxPayloadBytes()));
+  }
+
+  private static URL[] urls(List<Path> paths) {
+    List<URL> out = new ArrayList<>();
+    for (Path p : paths) {
+      try {
+        out.add(p.toUri().toURL());
+      } catch (MalformedURLException e) {
+        throw new IllegalArgumentException("bad classpath entry " + p + ": " + e.getMessage(), e);
+      }
+    }
+    return out.toArray(URL[]::new);
+  }
+
+  private NestedCallRouter.NestedStart startNested(
+      String reference, byte[] args, byte[] kwargs, CallOptions options) {
+    RemoteCall call = function(reference).callRaw(args, kwargs, options);
+    return new NestedCallRouter.NestedStart(call, call::cancel);
+  }
+
+  /** Starts the hub; workers start on first use (or with {@link #prestart(String...)}). */
   public static Braid start(BraidConfig config) {
     return new Braid(config);
   }
@@ -61,25 +118,35 @@ public final class Braid implements AutoCloseable {
     return config;
   }
 
-  /** Starts the worker processes now rather than on the first call. */
-  public Braid prestart() {
-    python.prestart();
+  /** Starts the worker processes of these languages (all, if none given) now. */
+  public Braid prestart(String... languages) {
+    if (languages.length == 0) {
+      pools.values().forEach(WorkerPool::prestart);
+    }
+    for (String l : languages) {
+      WorkerPool p = pools.get(l);
+      if (p != null) {
+        p.prestart();
+      }
+    }
     return this;
   }
 
   /**
    * A callable function.
    *
-   * @param reference e.g. {@code python:shop.users:get_profile}
-   * @throws IllegalArgumentException for a malformed reference or a language not available
+   * @param reference {@code python:pkg.module:func}, {@code node:file.mjs#export} or {@code
+   *     java:pkg.Class#method}
+   * @throws IllegalArgumentException for a malformed reference
    */
   public RemoteFunction function(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
-    if (!ref.language().equals("python")) {
-      throw new IllegalArgumentException(
-          "language '" + ref.language() + "' is not available yet in this build (python is)");
-    }
-    return new RemoteFunction(ref, pythonRuntime);
+    return new RemoteFunction(ref, runtimes.get(ref.language()));
+  }
+
+  /** The kind of a Java function (async, sync, generator); throws for unknown ones. */
+  public String javaFunctionKind(String local) {
+    return java.kindOf(local);
   }
 
   /** The shared JSON mapper (for building arguments). */
@@ -87,19 +154,28 @@ public final class Braid implements AutoCloseable {
     return json;
   }
 
-  /** A snapshot of the running workers. */
+  /** A snapshot of the running worker processes, every language. */
   public List<WorkerInfo> workers() {
-    return python.snapshot();
+    List<WorkerInfo> all = new ArrayList<>();
+    pools.values().forEach(p -> all.addAll(p.snapshot()));
+    return all;
+  }
+
+  /** A snapshot of the running worker processes of one language. */
+  public List<WorkerInfo> workers(String language) {
+    WorkerPool p = pools.get(language);
+    return p == null ? List.of() : p.snapshot();
   }
 
   /** How many times a worker was replaced (crash, recycle). */
   public long workerRestarts() {
-    return python.restarts();
+    return pools.values().stream().mapToLong(WorkerPool::restarts).sum();
   }
 
   /** How many calls were abandoned (did not settle within grace after a cancel). */
   public long abandonedCalls() {
-    return python.abandonedTotal();
+    return pools.values().stream().mapToLong(WorkerPool::abandonedTotal).sum()
+        + java.abandonedTotal();
   }
 
   /**
@@ -111,8 +187,27 @@ public final class Braid implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    python.close();
+    // in parallel, so the grace periods of the languages do not add up
+    List<Thread> stoppers = new ArrayList<>();
+    for (WorkerPool p : pools.values()) {
+      Thread t = new Thread(p::close, "braid-stop-" + p.language());
+      t.start();
+      stoppers.add(t);
+    }
+    java.close();
+    for (Thread t : stoppers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     hub.close();
     timer.shutdownNow();
+    try {
+      javaLoader.close();
+    } catch (java.io.IOException e) {
+      // nothing useful to do at shutdown
+    }
   }
 }

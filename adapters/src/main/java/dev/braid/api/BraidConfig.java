@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param pythonExecutable an explicit interpreter, or null to discover one ({@code BRAID_PYTHON},
  *     the project venv, {@code python3} on PATH)
  * @param pythonWorkers how many Python worker processes to keep
+ * @param nodePaths extra folders for Node modules, after the working directory
+ * @param nodeExecutable an explicit {@code node}, or null for {@code BRAID_NODE}, then PATH
+ * @param nodeWorkers how many Node worker processes to keep
+ * @param javaClasspath extra classpath entries (folders, jars) for {@code java:} functions
  * @param envAllowlist extra environment variable names passed to workers (the environment is
  *     otherwise cleared, DESIGN §6)
  * @param maxPayloadBytes the largest argument list or result accepted, in bytes
@@ -34,6 +38,10 @@ public record BraidConfig(
     List<Path> pythonPaths,
     Path pythonExecutable,
     int pythonWorkers,
+    List<Path> nodePaths,
+    Path nodeExecutable,
+    int nodeWorkers,
+    List<Path> javaClasspath,
     List<String> envAllowlist,
     int maxPayloadBytes,
     int queueCapacity,
@@ -47,6 +55,11 @@ public record BraidConfig(
     Objects.requireNonNull(braidHome, "braidHome");
     Objects.requireNonNull(workingDirectory, "workingDirectory");
     pythonPaths = List.copyOf(pythonPaths);
+    nodePaths = List.copyOf(nodePaths);
+    javaClasspath = List.copyOf(javaClasspath);
+    if (nodeWorkers < 1) {
+      throw new IllegalArgumentException("nodeWorkers < 1: " + nodeWorkers);
+    }
     envAllowlist = List.copyOf(envAllowlist);
     if (pythonWorkers < 1) {
       throw new IllegalArgumentException("pythonWorkers < 1: " + pythonWorkers);
@@ -73,6 +86,10 @@ public record BraidConfig(
     private final List<Path> pythonPaths = new ArrayList<>();
     private Path pythonExecutable;
     private int pythonWorkers = 1;
+    private final List<Path> nodePaths = new ArrayList<>();
+    private Path nodeExecutable;
+    private int nodeWorkers = 1;
+    private final List<Path> javaClasspath = new ArrayList<>();
     private final List<String> envAllowlist = new ArrayList<>();
     private int maxPayloadBytes = 16 << 20;
     private int queueCapacity = 10_000;
@@ -114,6 +131,26 @@ public record BraidConfig(
 
     public Builder pythonWorkers(int n) {
       pythonWorkers = n;
+      return this;
+    }
+
+    public Builder addNodePath(Path p) {
+      nodePaths.add(p.toAbsolutePath().normalize());
+      return this;
+    }
+
+    public Builder nodeExecutable(Path p) {
+      nodeExecutable = p;
+      return this;
+    }
+
+    public Builder nodeWorkers(int n) {
+      nodeWorkers = n;
+      return this;
+    }
+
+    public Builder addJavaClasspath(Path p) {
+      javaClasspath.add(p.toAbsolutePath().normalize());
       return this;
     }
 
@@ -164,6 +201,10 @@ public record BraidConfig(
           pythonPaths,
           pythonExecutable,
           pythonWorkers,
+          nodePaths,
+          nodeExecutable,
+          nodeWorkers,
+          javaClasspath,
           envAllowlist,
           maxPayloadBytes,
           queueCapacity,

@@ -62,6 +62,15 @@ public final class RemoteFunction {
     return call;
   }
 
+  /** Calls with already-encoded JSON (a worker's nested call); no re-encoding. */
+  RemoteCall callRaw(byte[] args, byte[] kwargs, CallOptions options) {
+    RemoteCall call = new RemoteCall();
+    CallExecution ex = new CallExecution(runtime, ref.local(), args, kwargs, options, null, call);
+    call.bind(ex);
+    ex.start();
+    return call;
+  }
+
   /** Calls with a JSON array of positional arguments, as the CLI does. */
   public RemoteCall callJson(ArrayNode args, CallOptions options) {
     return call(toList(args), Map.of(), options);

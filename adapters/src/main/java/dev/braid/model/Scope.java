@@ -122,11 +122,14 @@ public final class Scope implements AutoCloseable {
       kids = new ArrayList<>(children);
       children.clear();
     }
-    for (Scope k : kids) {
-      k.cancel(CancelReason.PARENT_CANCELLED, root);
-    }
+    // This scope's own listeners first, then the children: a call must hear of its own cancel
+    // before the outcomes of its cancelled children can reach it, or a worker would see a
+    // child's failure instead of its own cancellation.
     for (Consumer<CancelReason> l : toRun) {
       l.accept(why);
+    }
+    for (Scope k : kids) {
+      k.cancel(CancelReason.PARENT_CANCELLED, root);
     }
     return true;
   }

@@ -7,7 +7,7 @@ import dev.braid.api.CancellationMode;
 import dev.braid.api.Cleanup;
 import dev.braid.internal.hub.CallListener;
 import dev.braid.internal.worker.PoolClient;
-import dev.braid.internal.worker.WorkerPool;
+import dev.braid.internal.worker.SlotProvider;
 import dev.braid.internal.worker.WorkerSlot;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
@@ -66,7 +66,7 @@ public final class CallExecution implements PoolClient, CallListener {
   private final byte[] kwargs;
   private final CallOptions options;
   private final Duration grace;
-  private final WorkerPool pool;
+  private final SlotProvider pool;
   private final ScheduledExecutorService timer;
   private final ObjectMapper json;
   private final StreamSink sink;
@@ -115,6 +115,7 @@ public final class CallExecution implements PoolClient, CallListener {
     this.scope = options.parent() == null ? Scope.root(total) : options.parent().child(total);
   }
 
+  @Override
   public Scope scope() {
     return scope;
   }

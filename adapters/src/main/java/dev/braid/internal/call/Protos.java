@@ -8,10 +8,10 @@ import dev.braid.proto.worker.v1.Payload;
 import java.nio.charset.StandardCharsets;
 
 /** Conversions between the model's failure record and the wire's. */
-final class Protos {
+public final class Protos {
   private Protos() {}
 
-  static Failure toModel(dev.braid.proto.worker.v1.Failure f) {
+  public static Failure toModel(dev.braid.proto.worker.v1.Failure f) {
     return toModel(f, 0);
   }
 
@@ -33,6 +33,31 @@ final class Protos {
         f.getReason().isEmpty() ? null : f.getReason());
   }
 
+  public static dev.braid.proto.worker.v1.Failure toProto(Failure f) {
+    return toProto(f, 0);
+  }
+
+  private static dev.braid.proto.worker.v1.Failure toProto(Failure f, int depth) {
+    dev.braid.proto.worker.v1.Failure.Builder b =
+        dev.braid.proto.worker.v1.Failure.newBuilder()
+            .setCode(Code.valueOf(f.code().name()))
+            .setType(f.type())
+            .setMessage(f.message())
+            .setLanguage(f.language())
+            .setStack(f.stack())
+            .setRetryable(f.retryable());
+    if (f.reason() != null) {
+      b.setReason(f.reason());
+    }
+    if (f.detailsJson() != null) {
+      b.setDetails(json(f.detailsJson().getBytes(StandardCharsets.UTF_8)));
+    }
+    if (f.cause() != null && depth < 32) {
+      b.setCause(toProto(f.cause(), depth + 1));
+    }
+    return b.build();
+  }
+
   static FailureCode code(Code c) {
     return switch (c) {
       case CANCELLED -> FailureCode.CANCELLED;
@@ -45,7 +70,7 @@ final class Protos {
     };
   }
 
-  static Payload json(byte[] bytes) {
+  public static Payload json(byte[] bytes) {
     return Payload.newBuilder().setEncoding("json").setData(ByteString.copyFrom(bytes)).build();
   }
 }

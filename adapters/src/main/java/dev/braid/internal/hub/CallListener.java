@@ -1,5 +1,6 @@
 package dev.braid.internal.hub;
 
+import dev.braid.model.Scope;
 import dev.braid.proto.worker.v1.Heartbeat;
 import dev.braid.proto.worker.v1.Outcome;
 import dev.braid.proto.worker.v1.StreamItem;
@@ -18,4 +19,9 @@ public interface CallListener {
 
   /** The connection is gone before an outcome arrived. {@code why} is a readable sentence. */
   void onLost(String why);
+
+  /** The call's scope, so that nested calls it makes become its children; null if none. */
+  default Scope scope() {
+    return null;
+  }
 }

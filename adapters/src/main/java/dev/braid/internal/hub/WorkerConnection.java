@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * writer. Closing is idempotent and fails every pending call exactly once with {@link
  * CallListener#onLost}. Thread-safe.
  */
-public final class WorkerConnection {
+public final class WorkerConnection implements WorkerChannel {
   private static final Logger log = LoggerFactory.getLogger(WorkerConnection.class);
 
   private final Hello hello;
@@ -30,6 +31,10 @@ public final class WorkerConnection {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<String> closedFuture = new CompletableFuture<>();
   private volatile long lastPongNanos = System.nanoTime();
+  private volatile NestedHandler nestedHandler;
+
+  /** Nested calls this worker made and that are still running: their cancel functions. */
+  private final ConcurrentHashMap<Long, Consumer<String>> nestedCalls = new ConcurrentHashMap<>();
 
   WorkerConnection(Hello hello, FrameWriter writer) {
     this.hello = hello;
@@ -44,12 +49,12 @@ public final class WorkerConnection {
     return hello.getWorkerId();
   }
 
-  /** "python worker python-1 (pid 1234)", for messages. */
+  @Override
   public String describe() {
     return hello.getLanguage() + " worker " + hello.getWorkerId() + " (pid " + hello.getPid() + ")";
   }
 
-  /** Registers a call and returns its id. Fails the listener at once if already closed. */
+  @Override
   public long register(CallListener listener) {
     long id = nextCallId.incrementAndGet();
     calls.put(id, listener);
@@ -59,13 +64,39 @@ public final class WorkerConnection {
     return id;
   }
 
-  /** Forgets a call without telling its listener (it settled another way). */
+  @Override
   public void unregister(long callId) {
     calls.remove(callId);
   }
 
+  @Override
   public void send(GatewayFrame frame) {
     writer.send(frame);
+  }
+
+  public void setNestedHandler(NestedHandler handler) {
+    this.nestedHandler = handler;
+  }
+
+  /** The scope of a call in flight on this worker, or null. */
+  public dev.braid.model.Scope scopeOf(long callId) {
+    CallListener l = calls.get(callId);
+    return l == null ? null : l.scope();
+  }
+
+  /**
+   * Tracks a nested call this worker made until it settles, so that the worker's {@code
+   * nested_cancel} and the loss of this connection can cancel it.
+   */
+  public void trackNested(long nestedId, Consumer<String> cancel) {
+    nestedCalls.put(nestedId, cancel);
+    if (closed.get() && nestedCalls.remove(nestedId) != null) {
+      cancel.accept("worker_lost");
+    }
+  }
+
+  public void untrackNested(long nestedId) {
+    nestedCalls.remove(nestedId);
   }
 
   /** Sends a ping; see {@link #nanosSinceLastPong()}. */
@@ -122,6 +153,18 @@ public final class WorkerConnection {
         }
       }
       case PONG -> lastPongNanos = System.nanoTime();
+      case NESTED_CALL -> {
+        NestedHandler h = nestedHandler;
+        if (h != null) {
+          h.onNestedCall(this, frame.getNestedCall());
+        }
+      }
+      case NESTED_CANCEL -> {
+        Consumer<String> c = nestedCalls.remove(frame.getNestedCancel().getCallId());
+        if (c != null) {
+          c.accept(frame.getNestedCancel().getReason());
+        }
+      }
       case LOG ->
           log.info(
               "[{}] {}: {}", workerId(), frame.getLog().getLogger(), frame.getLog().getMessage());
@@ -153,6 +196,12 @@ public final class WorkerConnection {
   }
 
   private void failAll(String why) {
+    for (Long id : List.copyOf(nestedCalls.keySet())) {
+      Consumer<String> c = nestedCalls.remove(id);
+      if (c != null) {
+        c.accept("worker_lost");
+      }
+    }
     List<CallListener> pending = new ArrayList<>();
     for (Long id : List.copyOf(calls.keySet())) {
       CallListener l = calls.remove(id);

@@ -64,6 +64,28 @@ public final class PythonLauncher implements WorkerLauncher {
 
   @Override
   public Map<String, String> environment(String workerId, String token, String socketPath) {
+    Map<String, String> env = baseEnvironment(config, gatewayEnv, workerId, token, socketPath);
+    List<String> path = new ArrayList<>();
+    path.add(config.workingDirectory().toString());
+    config.pythonPaths().forEach(p -> path.add(p.toString()));
+    // lets a plain interpreter (BRAID_PYTHON, PATH) find the worker package from a checkout
+    path.add(config.braidHome().resolve("python-worker/src").toString());
+    env.put("PYTHONPATH", String.join(File.pathSeparator, path));
+    env.put("PYTHONUNBUFFERED", "1");
+    env.put("PYTHONSAFEPATH", "1");
+    return env;
+  }
+
+  /**
+   * What every worker gets: the allowlisted part of the gateway's environment, how to reach the
+   * hub, its identity, and a quiet log level unless {@code BRAID_LOG_LEVEL} says otherwise.
+   */
+  static Map<String, String> baseEnvironment(
+      BraidConfig config,
+      Map<String, String> gatewayEnv,
+      String workerId,
+      String token,
+      String socketPath) {
     Map<String, String> env = new LinkedHashMap<>();
     List<String> allow = new ArrayList<>(BASE_ALLOWLIST);
     allow.addAll(config.envAllowlist());
@@ -73,18 +95,9 @@ public final class PythonLauncher implements WorkerLauncher {
         env.put(name, v);
       }
     }
-    List<String> path = new ArrayList<>();
-    path.add(config.workingDirectory().toString());
-    config.pythonPaths().forEach(p -> path.add(p.toString()));
-    // lets a plain interpreter (BRAID_PYTHON, PATH) find the worker package from a checkout
-    path.add(config.braidHome().resolve("python-worker/src").toString());
-    env.put("PYTHONPATH", String.join(File.pathSeparator, path));
-    env.put("PYTHONUNBUFFERED", "1");
-    env.put("PYTHONSAFEPATH", "1");
     env.put("BRAID_SOCKET", socketPath);
     env.put("BRAID_WORKER_ID", workerId);
     env.put("BRAID_TOKEN", token);
-    // the worker's own chatter stays quiet unless asked for; user output is unaffected
     env.put("BRAID_LOG_LEVEL", gatewayEnv.getOrDefault("BRAID_LOG_LEVEL", "WARNING"));
     return env;
   }

@@ -1,6 +1,7 @@
 package dev.braid.internal.worker;
 
 import dev.braid.api.BraidConfig;
+import dev.braid.internal.hub.NestedHandler;
 import dev.braid.internal.hub.WorkerConnection;
 import dev.braid.internal.hub.WorkerHubServer;
 import dev.braid.model.Failure;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one lock guards all state; callbacks into calls run outside it.
  */
-public final class WorkerPool implements AutoCloseable {
+public final class WorkerPool implements SlotProvider, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -46,6 +47,7 @@ public final class WorkerPool implements AutoCloseable {
   private final WorkerHubServer hub;
   private final ScheduledExecutorService timer;
   private final int size;
+  private final NestedHandler nested;
 
   private final Object lock = new Object();
   // guarded by lock
@@ -65,12 +67,14 @@ public final class WorkerPool implements AutoCloseable {
       BraidConfig config,
       WorkerHubServer hub,
       ScheduledExecutorService timer,
-      int size) {
+      int size,
+      NestedHandler nested) {
     this.launcher = launcher;
     this.config = config;
     this.hub = hub;
     this.timer = timer;
     this.size = size;
+    this.nested = nested;
     long ping = config.pingInterval().toMillis();
     this.pinger = timer.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
   }
@@ -86,7 +90,7 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** Reserves a slot for {@code client}, now or when one frees up. */
+  @Override
   public void acquire(PoolClient client) {
     Worker chosen = null;
     Failure rejection = null;
@@ -118,7 +122,7 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** Withdraws a queued client. Returns false if it was not queued (already dispatched). */
+  @Override
   public boolean withdraw(PoolClient client) {
     synchronized (lock) {
       return queue.remove(client);
@@ -257,6 +261,7 @@ public final class WorkerPool implements AutoCloseable {
         return;
       }
       w.conn = conn;
+      conn.setNestedHandler(nested);
       w.state = State.READY;
       w.maxInFlight = Math.max(1, conn.hello().getMaxInFlight());
       dispatches = drainQueueLocked();

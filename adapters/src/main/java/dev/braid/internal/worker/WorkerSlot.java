@@ -1,6 +1,6 @@
 package dev.braid.internal.worker;
 
-import dev.braid.internal.hub.WorkerConnection;
+import dev.braid.internal.hub.WorkerChannel;
 
 /**
  * A reserved place for one call on one connected worker. The holder must call {@link #release()}
@@ -10,7 +10,7 @@ import dev.braid.internal.hub.WorkerConnection;
 public interface WorkerSlot {
   String workerId();
 
-  WorkerConnection connection();
+  WorkerChannel connection();
 
   void release();
 

@@ -1,0 +1,65 @@
+package dev.braid.api;
+
+import dev.braid.model.CancelReason;
+import dev.braid.model.Deadline;
+import dev.braid.model.Scope;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What an in-process Java function ({@code java:pkg.Class#method}) knows about the call it runs in.
+ * Declare it as the method's last parameter to receive it, or use {@link #current()} on the calling
+ * thread. Thread-safe.
+ *
+ * <p>Cancellation reaches Java code three ways: {@link #isCancelled()} polling, {@link #onCancel}
+ * listeners, and an interrupt of the thread running the method (so blocking calls such as {@code
+ * Thread.sleep} or {@code BlockingQueue.take} end with {@code InterruptedException}). A returned
+ * {@code CompletableFuture} is cancelled too.
+ */
+public interface CallContext {
+  long callId();
+
+  /** The function reference, e.g. {@code examples.Recs#forUser}. */
+  String function();
+
+  int attempt();
+
+  /** The call's deadline on this side, or null when it has none. */
+  Deadline deadline();
+
+  /** Time left until the deadline, or null when there is none. */
+  default Duration remaining() {
+    Deadline d = deadline();
+    return d == null ? null : d.remaining();
+  }
+
+  boolean isCancelled();
+
+  /** Why the call was cancelled, or null while it is not. */
+  CancelReason cancelReason();
+
+  /** Runs {@code listener} once on cancel (at once if already cancelled); must not block. */
+  Runnable onCancel(Consumer<CancelReason> listener);
+
+  /** Records progress; never blocks. The gateway resets its heartbeat timeout on each one. */
+  void heartbeat(Object details);
+
+  /** The call's scope: pass it as {@link CallOptions#parent()} to make nested calls children. */
+  Scope scope();
+
+  /**
+   * Calls another function (any language) as a child of this call: it inherits the remaining
+   * deadline and is cancelled with this call.
+   */
+  RemoteCall call(String reference, Object... args);
+
+  /** As {@link #call(String, Object...)} with keyword arguments and options. */
+  RemoteCall call(
+      String reference, List<?> args, java.util.Map<String, ?> kwargs, CallOptions options);
+
+  /** The context of the Java function running on this thread, or null outside one. */
+  static CallContext current() {
+    return dev.braid.internal.javafn.JavaCallContext.current();
+  }
+}

@@ -1,0 +1,483 @@
+package dev.braid.internal.javafn;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.braid.internal.call.Protos;
+import dev.braid.internal.hub.CallListener;
+import dev.braid.internal.hub.WorkerChannel;
+import dev.braid.internal.worker.PoolClient;
+import dev.braid.internal.worker.SlotProvider;
+import dev.braid.internal.worker.WorkerSlot;
+import dev.braid.model.CancelReason;
+import dev.braid.model.Deadline;
+import dev.braid.model.Failure;
+import dev.braid.model.FailureCode;
+import dev.braid.model.Failures;
+import dev.braid.model.Scope;
+import dev.braid.proto.worker.v1.GatewayFrame;
+import dev.braid.proto.worker.v1.Heartbeat;
+import dev.braid.proto.worker.v1.Invoke;
+import dev.braid.proto.worker.v1.Outcome;
+import dev.braid.proto.worker.v1.StreamItem;
+import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.BaseStream;
+
+/**
+ * Runs in-process Java functions ({@code java:pkg.Class#method}) behind the same frames a worker
+ * process speaks: {@code Invoke} starts the method on a pool thread, {@code Cancel} cancels its
+ * callee-side scope (which interrupts the thread and cancels a returned future), {@code
+ * StreamCredit} lets a streamed result advance. The caller's {@code CallExecution} therefore
+ * applies deadlines, cancellation modes, grace and abandonment exactly as for Python.
+ *
+ * <p>Thread-safe. Methods run on daemon threads named {@code braid-java-fn-N}.
+ */
+public final class JavaFunctionHost
+    implements SlotProvider, WorkerSlot, WorkerChannel, AutoCloseable {
+  private final ObjectMapper json;
+  private final ClassLoader loader;
+  private final ScheduledExecutorService timer;
+  private final NestedCaller nested;
+  private final int maxPayloadBytes;
+  private final ExecutorService executor;
+  private final ConcurrentHashMap<String, JavaMethod> methods = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Running> calls = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong abandoned = new AtomicLong();
+
+  public JavaFunctionHost(
+      ObjectMapper json,
+      ClassLoader loader,
+      ScheduledExecutorService timer,
+      NestedCaller nested,
+      int maxPayloadBytes) {
+    this.json = json;
+    this.loader = loader;
+    this.timer = timer;
+    this.nested = nested;
+    this.maxPayloadBytes = maxPayloadBytes;
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "braid-java-fn-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Resolves a reference now, for checks; throws IllegalArgumentException with a sentence. */
+  public String kindOf(String ref) {
+    try {
+      return method(ref).kind();
+    } catch (JavaMethod.UnknownFunction e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+  }
+
+  public long abandonedTotal() {
+    return abandoned.get();
+  }
+
+  private JavaMethod method(String ref) throws JavaMethod.UnknownFunction {
+    JavaMethod m = methods.get(ref);
+    if (m == null) {
+      m = JavaMethod.resolve(ref, loader, json);
+      JavaMethod prev = methods.putIfAbsent(ref, m);
+      m = prev != null ? prev : m;
+    }
+    return m;
+  }
+
+  // -- SlotProvider / WorkerSlot: in-process calls never queue -------------------------------
+
+  @Override
+  public void acquire(PoolClient client) {
+    client.dispatch(this);
+  }
+
+  @Override
+  public boolean withdraw(PoolClient client) {
+    return false;
+  }
+
+  @Override
+  public String workerId() {
+    return "java";
+  }
+
+  @Override
+  public WorkerChannel connection() {
+    return this;
+  }
+
+  @Override
+  public void release() {}
+
+  @Override
+  public void reportAbandoned() {
+    abandoned.incrementAndGet();
+  }
+
+  @Override
+  public void abandonedSettled() {}
+
+  // -- WorkerChannel ---------------------------------------------------------------------------
+
+  @Override
+  public long register(CallListener listener) {
+    long id = ids.incrementAndGet();
+    calls.put(id, new Running(id, listener));
+    return id;
+  }
+
+  @Override
+  public void unregister(long callId) {
+    calls.remove(callId);
+  }
+
+  @Override
+  public void send(GatewayFrame frame) {
+    switch (frame.getKindCase()) {
+      case INVOKE -> {
+        Running r = calls.get(frame.getInvoke().getCallId());
+        if (r != null) {
+          r.start(frame.getInvoke());
+        }
+      }
+      case CANCEL -> {
+        Running r = calls.get(frame.getCancel().getCallId());
+        if (r != null) {
+          r.scope.cancel(CancelReason.fromWire(frame.getCancel().getReason()));
+        }
+      }
+      case CREDIT -> {
+        Running r = calls.get(frame.getCredit().getCallId());
+        if (r != null) {
+          r.credit(frame.getCredit().getCredit());
+        }
+      }
+      default -> {}
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "the in-process Java host";
+  }
+
+  @Override
+  public void close() {
+    calls.values().forEach(r -> r.scope.cancel(CancelReason.SHUTDOWN));
+    executor.shutdownNow();
+  }
+
+  /** One call in progress. */
+  private final class Running {
+    final long id;
+    final CallListener listener;
+    final AtomicBoolean done = new AtomicBoolean();
+    final Semaphore credit = new Semaphore(0);
+    volatile Scope scope = Scope.root();
+    volatile Flow.Subscription subscription;
+    volatile CompletableFuture<?> async;
+    volatile ScheduledFuture<?> deadlineTimer;
+    volatile String function = "";
+    private Thread thread; // guarded by this: the thread running the method, for interrupts
+    private long items;
+    private long lastHeartbeatNanos;
+
+    Running(long id, CallListener listener) {
+      this.id = id;
+      this.listener = listener;
+    }
+
+    void start(Invoke inv) {
+      function = inv.getFunction();
+      Deadline d =
+          inv.getRemainingMs() > 0 ? Deadline.after(Duration.ofMillis(inv.getRemainingMs())) : null;
+      scope = Scope.root(d);
+      if (d != null) {
+        deadlineTimer =
+            timer.schedule(
+                () -> scope.cancel(CancelReason.DEADLINE_EXCEEDED),
+                inv.getRemainingMs(),
+                TimeUnit.MILLISECONDS);
+      }
+      scope.onCancel(this::onCancel);
+      credit.release(inv.getInitialCredit());
+      executor.execute(() -> run(inv));
+    }
+
+    private void onCancel(CancelReason reason) {
+      synchronized (this) {
+        if (thread != null) {
+          thread.interrupt();
+        }
+      }
+      CompletableFuture<?> a = async;
+      if (a != null) {
+        a.cancel(true);
+      }
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+        finish(null, new CancellationException(reason.wireName()));
+      }
+    }
+
+    void credit(int n) {
+      credit.release(n);
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.request(n);
+      }
+    }
+
+    private void run(Invoke inv) {
+      synchronized (this) {
+        thread = Thread.currentThread();
+      }
+      JavaCallContext ctx =
+          new JavaCallContext(
+              id, inv.getFunction(), inv.getAttempt(), scope, nested, this::heartbeat);
+      try {
+        JavaMethod m = method(inv.getFunction());
+        Object[] args =
+            m.bind(
+                readJson(inv.getArgs().getData().toByteArray()),
+                inv.hasKwargs() ? readJson(inv.getKwargs().getData().toByteArray()) : null,
+                json,
+                ctx);
+        Object result =
+            ctx.runWith(
+                () -> {
+                  try {
+                    return m.invoke(args);
+                  } catch (Exception e) {
+                    throw e;
+                  } catch (Throwable t) {
+                    throw new CompletionException(t);
+                  }
+                });
+        boolean streaming = inv.getInitialCredit() > 0;
+        if (JavaMethod.isAsync(result)) {
+          CompletableFuture<?> f = ((CompletionStage<?>) result).toCompletableFuture();
+          async = f;
+          if (scope.isCancelled()) {
+            f.cancel(true);
+          }
+          f.whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  finish(null, e);
+                } else if (streaming) {
+                  sendItem(v);
+                  finish(null, null);
+                } else {
+                  finish(v, null);
+                }
+              });
+        } else if (JavaMethod.isStream(result)) {
+          if (!streaming) {
+            fail(
+                FailureCode.INVALID_ARGUMENT,
+                "TypeError",
+                "java:" + inv.getFunction() + " returns a stream; call it as a stream");
+          } else {
+            stream(result);
+          }
+        } else if (streaming) {
+          sendItem(result);
+          finish(null, null);
+        } else {
+          finish(result, null);
+        }
+      } catch (JavaMethod.UnknownFunction e) {
+        fail(FailureCode.INVALID_ARGUMENT, "UnknownFunction", e.getMessage());
+      } catch (JavaMethod.BadArguments e) {
+        fail(FailureCode.INVALID_ARGUMENT, "TypeError", e.getMessage());
+      } catch (Throwable t) {
+        finish(null, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+      } finally {
+        synchronized (this) {
+          thread = null;
+          Thread.interrupted(); // a late cancel must not leak into the pool thread's next task
+        }
+      }
+    }
+
+    private void stream(Object result) throws Exception {
+      if (result instanceof Flow.Publisher<?> p) {
+        p.subscribe(
+            new Flow.Subscriber<Object>() {
+              @Override
+              public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                int initial = credit.drainPermits();
+                if (initial > 0) {
+                  s.request(initial);
+                }
+              }
+
+              @Override
+              public void onNext(Object item) {
+                sendItem(item);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                finish(null, t);
+              }
+
+              @Override
+              public void onComplete() {
+                finish(null, null);
+              }
+            });
+        return;
+      }
+      Iterator<?> it = result instanceof BaseStream<?, ?> s ? s.iterator() : (Iterator<?>) result;
+      try {
+        // one item ahead of the credit, like the other workers, so the end is always seen
+        while (it.hasNext()) {
+          Object item = it.next();
+          credit.acquire();
+          sendItem(item);
+        }
+        finish(null, null);
+      } finally {
+        if (result instanceof BaseStream<?, ?> s) {
+          s.close();
+        }
+      }
+    }
+
+    private JsonNode readJson(byte[] data) throws JavaMethod.BadArguments {
+      try {
+        return data.length == 0 ? null : json.readTree(data);
+      } catch (IOException e) {
+        throw new JavaMethod.BadArguments("arguments are not valid JSON: " + e.getMessage());
+      }
+    }
+
+    private void heartbeat(Object details) {
+      long now = System.nanoTime();
+      synchronized (this) {
+        if (now - lastHeartbeatNanos < 50_000_000L && lastHeartbeatNanos != 0) {
+          return; // throttled: the caller only needs to know we are alive
+        }
+        lastHeartbeatNanos = now;
+      }
+      Heartbeat.Builder hb = Heartbeat.newBuilder().setCallId(id);
+      try {
+        hb.setDetails(Protos.json(json.writeValueAsBytes(details)));
+      } catch (JsonProcessingException e) {
+        // details are informative only
+      }
+      listener.onHeartbeat(hb.build());
+    }
+
+    private synchronized void sendItem(Object item) {
+      byte[] data;
+      try {
+        data = json.writeValueAsBytes(item);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(
+            "a streamed item is not JSON-serializable: " + e.getOriginalMessage(), e);
+      }
+      listener.onItem(
+          StreamItem.newBuilder()
+              .setCallId(id)
+              .setSeq(items++)
+              .setValue(Protos.json(data))
+              .build());
+    }
+
+    private void fail(FailureCode code, String type, String message) {
+      complete(
+          Outcome.newBuilder()
+              .setCallId(id)
+              .setFailure(Protos.toProto(Failure.of(code, type, message)))
+              .build());
+    }
+
+    private void finish(Object value, Throwable error) {
+      if (done.get()) {
+        return;
+      }
+      Outcome.Builder o = Outcome.newBuilder().setCallId(id).setItems(items);
+      if (error != null) {
+        Throwable e = Failures.unwrap(error);
+        CancelReason why = scope.reason();
+        boolean byCancel =
+            why != null
+                && (e instanceof InterruptedException
+                    || e instanceof CancellationException
+                    || e instanceof ClosedByInterruptException);
+        Failure f =
+            byCancel
+                ? Failure.cancelled(
+                    why, "java:" + function + " was cancelled (" + why.wireName() + ")")
+                : Failures.fromThrowable(e);
+        o.setFailure(Protos.toProto(f));
+      } else {
+        try {
+          byte[] data = json.writeValueAsBytes(value);
+          if (data.length > maxPayloadBytes) {
+            o.setFailure(
+                Protos.toProto(
+                    Failure.of(
+                        FailureCode.RESOURCE_EXHAUSTED,
+                        "PayloadTooLarge",
+                        "the result is "
+                            + data.length
+                            + " bytes, more than the limit of "
+                            + maxPayloadBytes)));
+          } else {
+            o.setValue(Protos.json(data));
+          }
+        } catch (JsonProcessingException e) {
+          o.setFailure(
+              Protos.toProto(
+                  Failure.of(
+                      FailureCode.INVALID_ARGUMENT,
+                      "NotSerializable",
+                      "the result is not JSON-serializable: " + e.getOriginalMessage())));
+        }
+      }
+      complete(o.build());
+    }
+
+    private void complete(Outcome outcome) {
+      if (!done.compareAndSet(false, true)) {
+        return;
+      }
+      ScheduledFuture<?> t = deadlineTimer;
+      if (t != null) {
+        t.cancel(false);
+      }
+      if (calls.remove(id) != null) {
+        listener.onOutcome(outcome);
+      }
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.braid.it;
+
+import dev.braid.api.CallContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * In-process Java functions the integration tests call as {@code java:dev.braid.it.JavaFuncs#...}.
+ */
+public final class JavaFuncs {
+  private JavaFuncs() {}
+
+  public record Order(String sku, int qty) {}
+
+  static void mark(String folder, String name, String text) {
+    try {
+      Path tmp = Path.of(folder, name + ".tmp");
+      Files.writeString(tmp, text);
+      Files.move(tmp, Path.of(folder, name));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static int add(int a, int b) {
+    return a + b;
+  }
+
+  public static Map<String, Object> echo(Map<String, Object> value) {
+    return value;
+  }
+
+  public static String orderLabel(Order order) {
+    return order.qty() + " x " + order.sku();
+  }
+
+  public static CompletableFuture<String> later(String text) {
+    return CompletableFuture.supplyAsync(() -> text.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  public static int failWithCause(String message) {
+    try {
+      Integer.parseInt("not a number");
+      return 0;
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException(message, e);
+    }
+  }
+
+  /** Blocks in Thread.sleep: cancellation arrives as an interrupt. */
+  public static String sleepMarked(String folder, double seconds, CallContext ctx)
+      throws InterruptedException {
+    mark(folder, "java-started", "");
+    try {
+      Thread.sleep((long) (seconds * 1000));
+      return "finished";
+    } catch (InterruptedException e) {
+      mark(
+          folder,
+          "java-cancelled",
+          ctx.cancelReason() == null ? "" : ctx.cancelReason().wireName());
+      throw e;
+    }
+  }
+
+  /** Returns a future that never completes on its own: cancelling it is the only way out. */
+  public static CompletableFuture<String> pending(String folder, CallContext ctx) {
+    CompletableFuture<String> f = new CompletableFuture<>();
+    f.whenComplete(
+        (v, e) -> {
+          if (f.isCancelled()) {
+            mark(
+                folder,
+                "java-cancelled",
+                ctx.cancelReason() == null ? "" : ctx.cancelReason().wireName());
+          }
+        });
+    return f;
+  }
+
+  /** Ignores interrupts entirely for {@code seconds}. */
+  public static String stubborn(double seconds) {
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+    return "done";
+  }
+
+  public static Stream<Integer> count(int n) {
+    return IntStream.range(0, n).boxed();
+  }
+
+  public static List<Integer> list(int n) {
+    return IntStream.range(0, n).boxed().toList();
+  }
+
+  /** Java calls Python as a child of its own call. */
+  public static Object callPython(String ref, List<Object> args, CallContext ctx) throws Exception {
+    return ctx.call(ref, args.toArray()).get();
+  }
+}

@@ -1,0 +1,142 @@
+package dev.braid.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.api.CallOptions;
+import dev.braid.api.RemoteCall;
+import dev.braid.api.RemoteStream;
+import dev.braid.model.BraidCancellationException;
+import dev.braid.model.CancelReason;
+import dev.braid.model.DeadlineExceededException;
+import dev.braid.model.FailureCode;
+import dev.braid.model.RemoteException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** In-process Java functions under the same model as worker functions. */
+class JavaFunctionsTest extends WorkerTestBase {
+  private static final String F = "java:dev.braid.it.JavaFuncs#";
+
+  @BeforeEach
+  void startBraid() {
+    start();
+  }
+
+  @Test
+  void valuesRecordsAndFuturesComeBackAsJson() throws Exception {
+    assertThat(value(braid.function(F + "add").call(2, 40)).asInt()).isEqualTo(42);
+    assertThat(value(braid.function(F + "echo").call(Map.of("zoë", List.of(1, "二")))).toString())
+        .isEqualTo("{\"zoë\":[1,\"二\"]}");
+    JsonNode label =
+        value(
+            braid
+                .function(F + "orderLabel")
+                .call(List.of(), Map.of("sku", "tea", "qty", 2), CallOptions.DEFAULT));
+    assertThat(label.asText()).isEqualTo("2 x tea");
+    assertThat(value(braid.function(F + "later").call("hi")).asText()).isEqualTo("HI");
+  }
+
+  @Test
+  void exceptionsBecomeFailureRecordsWithTheirCauses() throws Exception {
+    RemoteException e = (RemoteException) failure(braid.function(F + "failWithCause").call("boom"));
+    assertThat(e.code()).isEqualTo(FailureCode.APPLICATION);
+    assertThat(e.type()).isEqualTo("java.lang.IllegalStateException");
+    assertThat(e.failure().language()).isEqualTo("java");
+    assertThat(e.failure().stack()).contains("JavaFuncs.failWithCause");
+    assertThat(e.failure().cause().type()).isEqualTo("java.lang.NumberFormatException");
+  }
+
+  @Test
+  void deadlineInterruptsBlockingJavaCode() throws Exception {
+    RemoteCall call =
+        braid
+            .function(F + "sleepMarked")
+            .call(
+                List.of(marker(), 30),
+                CallOptions.builder().timeout(Duration.ofMillis(300)).build());
+    assertThat(failure(call)).isInstanceOf(DeadlineExceededException.class);
+    assertThat(readMarker("java-cancelled")).isEqualTo("deadline_exceeded");
+  }
+
+  @Test
+  void cancelReachesAReturnedFutureWithTheReason() throws Exception {
+    RemoteCall call = braid.function(F + "pending").call(marker());
+    Thread.sleep(100);
+    call.cancel(true);
+    assertThat(failure(call)).isInstanceOf(BraidCancellationException.class);
+    assertThat(readMarker("java-cancelled")).isEqualTo("cancelled");
+  }
+
+  @Test
+  void codeThatIgnoresInterruptsIsAbandonedAfterGrace() throws Exception {
+    RemoteCall call =
+        braid
+            .function(F + "stubborn")
+            .call(
+                List.of(5),
+                CallOptions.builder()
+                    .timeout(Duration.ofMillis(200))
+                    .grace(Duration.ofMillis(300))
+                    .cancellationMode(dev.braid.api.CancellationMode.WAIT)
+                    .build());
+    Throwable t = failure(call);
+    assertThat(t).isInstanceOf(DeadlineExceededException.class);
+    assertThat(((DeadlineExceededException) t).abandoned()).isTrue();
+  }
+
+  @Test
+  void streamsAreDeliveredItemByItem() throws Exception {
+    RemoteStream s = braid.function(F + "count").stream(List.of(500), CallOptions.DEFAULT);
+    List<Integer> got = new CopyOnWriteArrayList<>();
+    s.subscribe(
+        new Flow.Subscriber<>() {
+          @Override
+          public void onSubscribe(Flow.Subscription sub) {
+            sub.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(JsonNode item) {
+            got.add(item.asInt());
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onComplete() {}
+        });
+    s.completion().get(30, TimeUnit.SECONDS);
+    assertThat(got).hasSize(500).startsWith(0, 1, 2).endsWith(499);
+  }
+
+  @Test
+  void badReferencesAndArgumentsAreInvalidArgument() throws Exception {
+    RemoteException noClass =
+        (RemoteException) failure(braid.function("java:no.Such#thing").call());
+    assertThat(noClass.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
+    assertThat(noClass.getMessage()).contains("no.Such").contains("classpath");
+    RemoteException noMethod = (RemoteException) failure(braid.function(F + "nothing").call());
+    assertThat(noMethod.getMessage()).contains("no public method nothing");
+    RemoteException tooMany = (RemoteException) failure(braid.function(F + "add").call(1, 2, 3));
+    assertThat(tooMany.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
+    RemoteException wrongType = (RemoteException) failure(braid.function(F + "add").call("x", 2));
+    assertThat(wrongType.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
+    assertThat(value(braid.function(F + "add").call(1, 2)).asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void cancellationReasonIsVisibleToTheJavaFunction() throws Exception {
+    RemoteCall call = braid.function(F + "sleepMarked").call(marker(), 30);
+    awaitMarker("java-started");
+    call.cancel(CancelReason.RACE_LOST);
+    assertThat(readMarker("java-cancelled")).isEqualTo("race_lost");
+  }
+}
