@@ -42,7 +42,7 @@ public final class Braid implements AutoCloseable {
   private final WorkerHubServer hub;
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final Map<String, CallRuntime> runtimes = new LinkedHashMap<>();
-  private final JavaFunctionHost java;
+  private final JavaFunctionHost javaHost;
   private final URLClassLoader javaLoader;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -64,7 +64,7 @@ public final class Braid implements AutoCloseable {
     addPool(new NodeLauncher(config), config.nodeWorkers(), router);
     this.javaLoader =
         new URLClassLoader(urls(config.javaClasspath()), Braid.class.getClassLoader());
-    this.java =
+    this.javaHost =
         new JavaFunctionHost(
             json,
             javaLoader,
@@ -74,7 +74,7 @@ public final class Braid implements AutoCloseable {
     runtimes.put(
         "java",
         new CallRuntime(
-            "java", java, timer, json, config.defaultGrace(), config.maxPayloadBytes()));
+            "java", javaHost, timer, json, config.defaultGrace(), config.maxPayloadBytes()));
   }
 
   private void addPool(WorkerLauncher launcher, int size, NestedCallRouter router) {
@@ -144,9 +144,37 @@ public final class Braid implements AutoCloseable {
     return new RemoteFunction(ref, runtimes.get(ref.language()));
   }
 
+  /**
+   * The catalog a worker of {@code language} announced (the functions of the preloaded modules, see
+   * {@link BraidConfig.Builder#preload}); starts a worker if none runs.
+   */
+  public java.util.concurrent.CompletableFuture<List<CatalogEntry>> catalog(String language) {
+    WorkerPool p = pools.get(language);
+    if (p == null) {
+      throw new IllegalArgumentException("no worker pool for language " + language);
+    }
+    return p.hello()
+        .thenApply(
+            h ->
+                h.getCatalogList().stream()
+                    .map(
+                        f ->
+                            new CatalogEntry(
+                                language + ":" + f.getName(),
+                                f.getKind().name().toLowerCase(java.util.Locale.ROOT),
+                                f.getSignature(),
+                                f.getDoc()))
+                    .toList());
+  }
+
   /** The kind of a Java function (async, sync, generator); throws for unknown ones. */
   public String javaFunctionKind(String local) {
-    return java.kindOf(local);
+    return javaHost.kindOf(local);
+  }
+
+  /** The class loader of {@code java:} functions (the configured classpath). */
+  public ClassLoader javaClassLoader() {
+    return javaLoader;
   }
 
   /** The shared JSON mapper (for building arguments). */
@@ -175,7 +203,7 @@ public final class Braid implements AutoCloseable {
   /** How many calls were abandoned (did not settle within grace after a cancel). */
   public long abandonedCalls() {
     return pools.values().stream().mapToLong(WorkerPool::abandonedTotal).sum()
-        + java.abandonedTotal();
+        + javaHost.abandonedTotal();
   }
 
   /**
@@ -194,7 +222,7 @@ public final class Braid implements AutoCloseable {
       t.start();
       stoppers.add(t);
     }
-    java.close();
+    javaHost.close();
     for (Thread t : stoppers) {
       try {
         t.join();

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param nodeExecutable an explicit {@code node}, or null for {@code BRAID_NODE}, then PATH
  * @param nodeWorkers how many Node worker processes to keep
  * @param javaClasspath extra classpath entries (folders, jars) for {@code java:} functions
+ * @param preload per language, modules each worker imports at start; their functions form the
+ *     worker's catalog ({@code braid functions})
  * @param envAllowlist extra environment variable names passed to workers (the environment is
  *     otherwise cleared, DESIGN §6)
  * @param maxPayloadBytes the largest argument list or result accepted, in bytes
@@ -42,6 +44,7 @@ public record BraidConfig(
     Path nodeExecutable,
     int nodeWorkers,
     List<Path> javaClasspath,
+    java.util.Map<String, List<String>> preload,
     List<String> envAllowlist,
     int maxPayloadBytes,
     int queueCapacity,
@@ -57,6 +60,7 @@ public record BraidConfig(
     pythonPaths = List.copyOf(pythonPaths);
     nodePaths = List.copyOf(nodePaths);
     javaClasspath = List.copyOf(javaClasspath);
+    preload = java.util.Map.copyOf(preload);
     if (nodeWorkers < 1) {
       throw new IllegalArgumentException("nodeWorkers < 1: " + nodeWorkers);
     }
@@ -90,6 +94,7 @@ public record BraidConfig(
     private Path nodeExecutable;
     private int nodeWorkers = 1;
     private final List<Path> javaClasspath = new ArrayList<>();
+    private final java.util.Map<String, List<String>> preload = new java.util.HashMap<>();
     private final List<String> envAllowlist = new ArrayList<>();
     private int maxPayloadBytes = 16 << 20;
     private int queueCapacity = 10_000;
@@ -154,6 +159,12 @@ public record BraidConfig(
       return this;
     }
 
+    /** Has workers of {@code language} import {@code module} at start (for their catalog). */
+    public Builder preload(String language, String module) {
+      preload.computeIfAbsent(language, l -> new ArrayList<>()).add(module);
+      return this;
+    }
+
     public Builder allowEnv(String name) {
       envAllowlist.add(name);
       return this;
@@ -205,6 +216,7 @@ public record BraidConfig(
           nodeExecutable,
           nodeWorkers,
           javaClasspath,
+          preload,
           envAllowlist,
           maxPayloadBytes,
           queueCapacity,

@@ -46,6 +46,7 @@ public final class NodeLauncher implements WorkerLauncher {
     path.add(config.workingDirectory().toString());
     config.nodePaths().forEach(p -> path.add(p.toString()));
     env.put("BRAID_NODE_PATH", String.join(File.pathSeparator, path));
+    PythonLauncher.putPreload(config, "node", env);
     return env;
   }
 }

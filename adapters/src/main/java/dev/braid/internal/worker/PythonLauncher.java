@@ -73,6 +73,7 @@ public final class PythonLauncher implements WorkerLauncher {
     env.put("PYTHONPATH", String.join(File.pathSeparator, path));
     env.put("PYTHONUNBUFFERED", "1");
     env.put("PYTHONSAFEPATH", "1");
+    putPreload(config, "python", env);
     return env;
   }
 
@@ -100,5 +101,13 @@ public final class PythonLauncher implements WorkerLauncher {
     env.put("BRAID_TOKEN", token);
     env.put("BRAID_LOG_LEVEL", gatewayEnv.getOrDefault("BRAID_LOG_LEVEL", "WARNING"));
     return env;
+  }
+
+  /** Adds {@code BRAID_PRELOAD} for {@code language} when modules are configured. */
+  static void putPreload(BraidConfig config, String language, Map<String, String> env) {
+    List<String> modules = config.preload().getOrDefault(language, List.of());
+    if (!modules.isEmpty()) {
+      env.put("BRAID_PRELOAD", String.join(",", modules));
+    }
   }
 }

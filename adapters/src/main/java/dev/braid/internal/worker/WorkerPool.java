@@ -61,6 +61,8 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
   private int nextId;
 
   private final ScheduledFuture<?> pinger;
+  private final java.util.concurrent.CompletableFuture<dev.braid.proto.worker.v1.Hello> firstHello =
+      new java.util.concurrent.CompletableFuture<>();
 
   public WorkerPool(
       WorkerLauncher launcher,
@@ -81,6 +83,15 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
 
   public String language() {
     return launcher.language();
+  }
+
+  /**
+   * The Hello of the first worker that connects (its catalog lists the preloaded modules'
+   * functions); starts a worker if none runs. Fails if a worker cannot start.
+   */
+  public java.util.concurrent.CompletableFuture<dev.braid.proto.worker.v1.Hello> hello() {
+    prestart();
+    return firstHello;
   }
 
   /** Starts the workers now instead of on the first call. */
@@ -249,7 +260,9 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
         quickCrashes++;
         failed = takeQueueLocked();
       }
-      failed.forEach(c -> c.reject(Failure.of(FailureCode.UNAVAILABLE, "WorkerStartFailed", why)));
+      Failure f = Failure.of(FailureCode.UNAVAILABLE, "WorkerStartFailed", why);
+      firstHello.completeExceptionally(new dev.braid.model.RemoteException(f));
+      failed.forEach(c -> c.reject(f));
     }
   }
 
@@ -284,6 +297,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
                     .setGraceMs((int) config.defaultGrace().toMillis()))
             .build());
     conn.closed().thenAccept(why -> onConnectionClosed(w));
+    firstHello.complete(conn.hello());
     dispatches.forEach(Runnable::run);
   }
 
@@ -342,6 +356,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
           who + " failed to start (" + how + ")" + (stderr.isBlank() ? "" : ":\n" + stderr);
       log.error("{}", msg);
       Failure f = Failure.of(FailureCode.UNAVAILABLE, "WorkerStartFailed", msg);
+      firstHello.completeExceptionally(new dev.braid.model.RemoteException(f));
       failed.forEach(c -> c.reject(f));
     }
   }

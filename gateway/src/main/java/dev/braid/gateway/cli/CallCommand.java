@@ -13,9 +13,7 @@ import dev.braid.model.BraidFailure;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.Failures;
-import java.io.File;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +37,8 @@ import picocli.CommandLine.Parameters;
       "",
       "Examples:",
       "  braid call python:pricing:quote '[{\"sku\":\"tea\",\"qty\":2}]' --python-path examples/python",
-      "  braid call python:shop.users:get_profile 42 --timeout 2s --python-path src",
+      "  braid call node:quote.mjs#quote '\"tea\"' --node-path examples/node",
+      "  braid call java:examples.Recs#forUser 7 --java-classpath examples/java/classes",
       "  braid call python:pricing:countdown 3 --stream --python-path examples/python"
     })
 final class CallCommand implements java.util.concurrent.Callable<Integer> {
@@ -47,7 +46,10 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "FUNCTION", description = "e.g. python:pkg.module:func")
+  @Parameters(
+      index = "0",
+      paramLabel = "FUNCTION",
+      description = "python:pkg.module:func, node:file.mjs#export or java:pkg.Class#method")
   String function;
 
   @Parameters(
@@ -74,11 +76,7 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
       description = "time the function gets to clean up after a cancel (default 2s)")
   String grace;
 
-  @Option(
-      names = "--python-path",
-      paramLabel = "DIR",
-      description = "folder to find Python modules in (repeatable; after the current directory)")
-  List<Path> pythonPaths = new ArrayList<>();
+  @CommandLine.Mixin WorkerOptions paths = new WorkerOptions();
 
   @Option(
       names = "--stream",
@@ -110,16 +108,7 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
     if (grace != null) {
       opts.grace(duration(grace, "--grace"));
     }
-    BraidConfig.Builder cfg = BraidConfig.builder();
-    pythonPaths.forEach(cfg::addPythonPath);
-    String envPath = System.getenv("BRAID_PYTHONPATH");
-    if (envPath != null && !envPath.isBlank()) {
-      for (String p : envPath.split(File.pathSeparator)) {
-        if (!p.isBlank()) {
-          cfg.addPythonPath(Path.of(p));
-        }
-      }
-    }
+    BraidConfig.Builder cfg = paths.config();
     RemoteFunction fn;
     try (Braid braid = Braid.start(cfg.build())) {
       try {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
       "cancellation model.",
       ""
     },
-    subcommands = {CallCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {CallCommand.class, FunctionsCommand.class, CommandLine.HelpCommand.class},
     footer = {
       "",
       "Durations are written 250ms, 2s, 1.5s, 1m, 1h. JSON arguments are JSON values:",
