@@ -110,4 +110,20 @@ class NestedCallTest extends WorkerTestBase {
     assertThat(e.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
     assertThat(e.getMessage()).contains("ruby");
   }
+
+  @Test
+  void javaToJavaCancelCascade() throws Exception {
+    java.nio.file.Path inner = java.nio.file.Files.createDirectories(markers.resolve("inner"));
+    RemoteCall top =
+        braid
+            .function("java:dev.braid.conformance.ConfFuncs#relayMarked")
+            .call(
+                List.of(marker(), J + "sleepMarked", List.of(inner.toString(), 30)),
+                CallOptions.DEFAULT);
+    awaitMarker("inner/java-started");
+    top.cancel(true);
+    assertThat(failure(top)).isInstanceOf(BraidCancellationException.class);
+    assertThat(readMarker("cancelled")).isEqualTo("cancelled");
+    assertThat(readMarker("inner/java-cancelled")).isEqualTo("parent_cancelled");
+  }
 }

@@ -1,0 +1,105 @@
+"""Conformance fixtures (Python). Same names and semantics as conf.mjs and ConfFuncs.java.
+
+Marker files are written into a folder the test passes, so the test can see from outside what
+the callee observed: started, cancelled (with the reason), cleaned, finished.
+"""
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import braid_worker
+
+
+def _mark(folder, name, text=""):
+    tmp = Path(folder) / (name + ".tmp")
+    tmp.write_text(text)
+    tmp.rename(Path(folder) / name)
+
+
+async def echo(x):
+    return x
+
+
+async def fail(message):
+    try:
+        raise KeyError("inner")
+    except KeyError as e:
+        raise ValueError(message) from e
+
+
+async def sleep_marked(folder, seconds):
+    _mark(folder, "started")
+    try:
+        await asyncio.sleep(seconds)
+        _mark(folder, "finished")
+        return "finished"
+    except asyncio.CancelledError:
+        _mark(folder, "cancelled", braid_worker.current().reason or "")
+        raise
+
+
+async def slow_cleanup(folder, seconds):
+    _mark(folder, "started")
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        await asyncio.sleep(seconds)
+        _mark(folder, "cleaned")
+        raise
+
+
+async def ignore_cancel(folder, seconds):
+    _mark(folder, "started")
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            await asyncio.sleep(0.02)
+        except asyncio.CancelledError:
+            pass
+    _mark(folder, "finished")
+    return "ignored"
+
+
+async def block(seconds):
+    """Blocks the event loop: nothing can be delivered to this worker meanwhile."""
+    time.sleep(seconds)
+    return "unblocked"
+
+
+async def sleep_then(seconds, value):
+    await asyncio.sleep(seconds)
+    return value
+
+
+async def pid():
+    return os.getpid()
+
+
+_produced = {"n": 0}
+
+
+async def count(n):
+    _produced["n"] = 0
+    for i in range(n):
+        _produced["n"] = i + 1
+        yield i
+
+
+async def produced():
+    return _produced["n"]
+
+
+async def call_nested(ref, arg):
+    return await braid_worker.call(ref, arg)
+
+
+async def relay_marked(folder, ref, args):
+    """Calls ref(*args) through the gateway, recording whether this call was cancelled."""
+    _mark(folder, "started")
+    try:
+        return await braid_worker.call(ref, *args)
+    except asyncio.CancelledError:
+        _mark(folder, "cancelled", braid_worker.current().reason or "")
+        raise

@@ -1,0 +1,530 @@
+package dev.braid.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.braid.api.Braid;
+import dev.braid.api.BraidConfig;
+import dev.braid.api.CallOptions;
+import dev.braid.api.CancellationMode;
+import dev.braid.api.Cleanup;
+import dev.braid.api.RemoteCall;
+import dev.braid.api.RemoteStream;
+import dev.braid.model.BraidCancellationException;
+import dev.braid.model.BraidFailure;
+import dev.braid.model.CancelReason;
+import dev.braid.model.DeadlineExceededException;
+import dev.braid.model.Failure;
+import dev.braid.model.FailureCode;
+import dev.braid.model.RemoteException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The conformance suite (DESIGN §3): one table of scenarios, run with each language as the callee,
+ * and the nested-call scenarios for every caller -> callee pair. Prints the matrix and writes it to
+ * {@code target/conformance.md}. A scenario a language cannot honour is a failing cell with its
+ * reason, never a skipped one.
+ */
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+class ConformanceTest {
+  static final List<String> LANGS = List.of("java", "python", "node");
+  static final Path ROOT = Path.of("src/test/conformance").toAbsolutePath();
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static Braid braid;
+  static Path tmp;
+  static final Matrix callee = new Matrix(LANGS);
+  static final List<String> PAIRS = new ArrayList<>();
+  static Matrix pairs;
+
+  static {
+    for (String c : LANGS) {
+      for (String l : LANGS) {
+        PAIRS.add(c + "→" + l);
+      }
+    }
+    pairs = new Matrix(PAIRS);
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    tmp = Files.createTempDirectory("braid-conformance-");
+    braid =
+        Braid.start(
+            BraidConfig.builder()
+                .addPythonPath(ROOT.resolve("python"))
+                .addNodePath(ROOT.resolve("node"))
+                .pingInterval(Duration.ofMillis(200))
+                .livenessTimeout(Duration.ofMillis(1500))
+                .defaultGrace(Duration.ofSeconds(1))
+                .build());
+  }
+
+  @AfterAll
+  static void report() {
+    braid.close();
+    String text =
+        "# Conformance matrix\n\nProduced by `ConformanceTest` (adapters), "
+            + java.time.LocalDate.now()
+            + ".\n\n"
+            + callee.render("Scenario x callee language")
+            + "\n"
+            + pairs.render("Nested calls: caller → callee");
+    System.out.println(text);
+    Matrix.write(Path.of("target/conformance.md"), text);
+  }
+
+  static String ref(String lang, String fn) {
+    return switch (lang) {
+      case "python" -> "python:conf:" + fn;
+      case "node" -> "node:conf.mjs#" + fn;
+      default -> "java:dev.braid.conformance.ConfFuncs#" + camel(fn);
+    };
+  }
+
+  private static String camel(String snake) {
+    StringBuilder sb = new StringBuilder();
+    boolean up = false;
+    for (char ch : snake.toCharArray()) {
+      if (ch == '_') {
+        up = true;
+      } else {
+        sb.append(up ? Character.toUpperCase(ch) : ch);
+        up = false;
+      }
+    }
+    return sb.toString();
+  }
+
+  interface Body {
+    void run(String lang) throws Exception;
+  }
+
+  interface PairBody {
+    void run(String caller, String calleeLang) throws Exception;
+  }
+
+  private static DynamicContainer scenario(String name, Body body) {
+    return DynamicContainer.dynamicContainer(
+        name,
+        LANGS.stream()
+            .map(l -> DynamicTest.dynamicTest(l, recorded(callee, name, l, () -> body.run(l)))));
+  }
+
+  private static DynamicContainer pairScenario(String name, PairBody body) {
+    List<DynamicNode> tests = new ArrayList<>();
+    for (String c : LANGS) {
+      for (String l : LANGS) {
+        tests.add(
+            DynamicTest.dynamicTest(
+                c + "→" + l, recorded(pairs, name, c + "→" + l, () -> body.run(c, l))));
+      }
+    }
+    return DynamicContainer.dynamicContainer(name, tests);
+  }
+
+  /**
+   * Cells a language cannot honour, with the reason. They stay failing cells in the matrix; the
+   * test fails if one of them starts passing (so the list is kept honest) or any other cell fails.
+   */
+  static final Map<String, String> KNOWN_FAILURES =
+      Map.of(
+          "callee process killed/java",
+          "in-process Java functions run inside the gateway's own process: there is no callee"
+              + " process to kill");
+
+  private static Executable recorded(Matrix m, String scenario, String column, Executable e) {
+    String known = KNOWN_FAILURES.get(scenario + "/" + column);
+    return () -> {
+      try {
+        e.execute();
+      } catch (Throwable t) {
+        String msg = t.getMessage() == null ? t.toString() : t.getMessage();
+        m.fail(scenario, column, msg.length() > 300 ? msg.substring(0, 300) + "…" : msg);
+        if (known == null) {
+          throw t;
+        }
+        return; // a known failing cell: recorded as FAIL, with its reason
+      }
+      m.pass(scenario, column);
+      if (known != null) {
+        fail("'" + scenario + "' for " + column + " passes now; remove it from KNOWN_FAILURES");
+      }
+    };
+  }
+
+  static Path folder() throws Exception {
+    return Files.createTempDirectory(tmp, "m");
+  }
+
+  static void awaitFile(Path p) {
+    await().atMost(WAIT).until(() -> Files.exists(p));
+  }
+
+  static String read(Path p) throws Exception {
+    awaitFile(p);
+    return Files.readString(p);
+  }
+
+  static JsonNode value(RemoteCall c) throws Exception {
+    return c.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  static Throwable failure(RemoteCall c) throws Exception {
+    try {
+      JsonNode v = c.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      return fail("expected a failure, got " + v);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (java.util.concurrent.CancellationException e) {
+      return e;
+    }
+  }
+
+  static RemoteCall call(String lang, String fn, List<?> args, CallOptions o) {
+    return braid.function(ref(lang, fn)).call(args, o);
+  }
+
+  static CallOptions.Builder opts() {
+    return CallOptions.builder();
+  }
+
+  @TestFactory
+  Stream<DynamicNode> calleeScenarios() {
+    return Stream.of(
+        scenario(
+            "success",
+            l ->
+                assertThat(value(call(l, "echo", List.of("ok"), CallOptions.DEFAULT)).asText())
+                    .isEqualTo("ok")),
+        scenario("json round trip of awkward values", ConformanceTest::awkwardJson),
+        scenario("application error with cause chain", ConformanceTest::errorWithCause),
+        scenario("deadline exceeded (callee observes it)", ConformanceTest::deadline),
+        scenario("explicit cancel (callee observes the reason)", ConformanceTest::cancel),
+        scenario("cancellation mode try", ConformanceTest::modeTry),
+        scenario("cancellation mode wait", ConformanceTest::modeWait),
+        scenario("cancellation mode abandon", ConformanceTest::modeAbandon),
+        scenario("callee ignores cancellation (abandoned)", ConformanceTest::ignoresCancel),
+        scenario("callee blocks its event loop / thread", ConformanceTest::blocks),
+        scenario("callee process killed", ConformanceTest::killed),
+        scenario("stream 10,000 items, slow consumer, bounded", ConformanceTest::stream),
+        scenario("1,000 concurrent calls", ConformanceTest::concurrent));
+  }
+
+  @TestFactory
+  Stream<DynamicNode> nestedScenarios() {
+    return Stream.of(
+        pairScenario("nested call", ConformanceTest::nestedCall),
+        pairScenario("nested cancel cascade", ConformanceTest::nestedCancel),
+        DynamicContainer.dynamicContainer(
+            "cascade java→python→node",
+            Stream.of(
+                DynamicTest.dynamicTest(
+                    "all three observe the cancel",
+                    recorded(
+                        callee,
+                        "cancel cascade java→python→node",
+                        "java",
+                        ConformanceTest::cascadeThree)))));
+  }
+
+  static void awkwardJson(String l) throws Exception {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("unicode", "Zoë 🧵 東京 \u0000 \"q\" \\");
+    v.put("max_safe", 9007199254740991L);
+    v.put("min_safe", -9007199254740991L);
+    v.put("float", 1.5);
+    v.put("nested", Map.of("a", List.of(1, List.of(2, List.of(3)))));
+    v.put("empty_object", Map.of());
+    v.put("empty_list", List.of());
+    v.put("empty_string", "");
+    v.put("null", null);
+    v.put("bool", true);
+    JsonNode back =
+        value(call(l, "echo", java.util.Collections.singletonList(v), CallOptions.DEFAULT));
+    assertThat(back).isEqualTo(JSON.valueToTree(v));
+    assertThat(
+            value(call(l, "echo", java.util.Collections.singletonList(null), CallOptions.DEFAULT))
+                .isNull())
+        .isTrue();
+  }
+
+  static void errorWithCause(String l) throws Exception {
+    Throwable t = failure(call(l, "fail", List.of("boom"), CallOptions.DEFAULT));
+    assertThat(t).isInstanceOf(RemoteException.class);
+    Failure f = ((RemoteException) t).failure();
+    assertThat(f.code()).isEqualTo(FailureCode.APPLICATION);
+    assertThat(f.message()).isEqualTo("boom");
+    assertThat(f.language()).isEqualTo(l);
+    assertThat(f.stack()).isNotBlank();
+    assertThat(f.cause()).as("cause").isNotNull();
+    assertThat(f.cause().message()).contains("inner");
+  }
+
+  static void deadline(String l) throws Exception {
+    Path m = folder();
+    RemoteCall c =
+        call(
+            l,
+            "sleep_marked",
+            List.of(m.toString(), 30),
+            opts().timeout(Duration.ofMillis(400)).build());
+    assertThat(failure(c)).isInstanceOf(DeadlineExceededException.class);
+    assertThat(read(m.resolve("cancelled"))).isEqualTo("deadline_exceeded");
+  }
+
+  static void cancel(String l) throws Exception {
+    Path m = folder();
+    RemoteCall c = call(l, "sleep_marked", List.of(m.toString(), 30), CallOptions.DEFAULT);
+    awaitFile(m.resolve("started"));
+    c.cancel(true);
+    Throwable t = failure(c);
+    assertThat(t).isInstanceOf(BraidCancellationException.class);
+    assertThat(((BraidCancellationException) t).reason()).isEqualTo(CancelReason.CANCELLED);
+    assertThat(read(m.resolve("cancelled"))).isEqualTo("cancelled");
+  }
+
+  static void modeTry(String l) throws Exception {
+    Path m = folder();
+    RemoteCall c =
+        call(
+            l,
+            "slow_cleanup",
+            List.of(m.toString(), 1.0),
+            opts().cancellationMode(CancellationMode.TRY).grace(Duration.ofSeconds(5)).build());
+    awaitFile(m.resolve("started"));
+    c.cancel(true);
+    assertThat(c).isDone();
+    assertThat(Files.exists(m.resolve("cleaned")))
+        .as("cleanup still running when the caller settled")
+        .isFalse();
+    assertThat(c.cleanup().get(30, TimeUnit.SECONDS)).isEqualTo(Cleanup.COMPLETED);
+    assertThat(Files.exists(m.resolve("cleaned"))).isTrue();
+  }
+
+  static void modeWait(String l) throws Exception {
+    Path m = folder();
+    RemoteCall c =
+        call(
+            l,
+            "slow_cleanup",
+            List.of(m.toString(), 0.5),
+            opts().cancellationMode(CancellationMode.WAIT).grace(Duration.ofSeconds(5)).build());
+    awaitFile(m.resolve("started"));
+    c.cancel(true);
+    assertThat(c).isNotDone();
+    Throwable t = failure(c);
+    assertThat(t).isInstanceOf(BraidCancellationException.class);
+    assertThat(((BraidFailure) t).abandoned()).isFalse();
+    assertThat(Files.exists(m.resolve("cleaned")))
+        .as("cleanup finished before the caller settled")
+        .isTrue();
+  }
+
+  static void modeAbandon(String l) throws Exception {
+    Path m = folder();
+    RemoteCall c =
+        call(
+            l,
+            "sleep_marked",
+            List.of(m.toString(), 0.5),
+            opts().cancellationMode(CancellationMode.ABANDON).build());
+    awaitFile(m.resolve("started"));
+    c.cancel(true);
+    assertThat(failure(c)).isInstanceOf(BraidCancellationException.class);
+    assertThat(c.cleanup().get(30, TimeUnit.SECONDS)).isEqualTo(Cleanup.ABANDONED);
+    awaitFile(m.resolve("finished"));
+    assertThat(Files.exists(m.resolve("cancelled"))).as("no cancel was sent").isFalse();
+  }
+
+  static void ignoresCancel(String l) throws Exception {
+    Path m = folder();
+    RemoteCall c =
+        call(
+            l,
+            "ignore_cancel",
+            List.of(m.toString(), 4),
+            opts()
+                .timeout(Duration.ofMillis(300))
+                .grace(Duration.ofMillis(300))
+                .cancellationMode(CancellationMode.WAIT)
+                .build());
+    Throwable t = failure(c);
+    assertThat(t).isInstanceOf(DeadlineExceededException.class);
+    assertThat(((BraidFailure) t).abandoned()).isTrue();
+    assertThat(Files.exists(m.resolve("finished")))
+        .as("settled before the callee finished")
+        .isFalse();
+  }
+
+  static void blocks(String l) throws Exception {
+    long pid = value(call(l, "pid", List.of(), CallOptions.DEFAULT)).asLong();
+    RemoteCall c = call(l, "block", List.of(3), opts().timeout(Duration.ofMillis(500)).build());
+    assertThat(failure(c)).isInstanceOf(DeadlineExceededException.class);
+    if (pid != ProcessHandle.current().pid()) {
+      // a worker whose loop is blocked stops answering pings and is recycled
+      await()
+          .atMost(WAIT)
+          .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false);
+    }
+    // the language keeps serving: a new worker, or (Java) another thread
+    assertThat(
+            value(call(l, "echo", List.of("after"), opts().timeout(Duration.ofSeconds(20)).build()))
+                .asText())
+        .isEqualTo("after");
+  }
+
+  static void killed(String l) throws Exception {
+    long pid = value(call(l, "pid", List.of(), CallOptions.DEFAULT)).asLong();
+    if (pid == ProcessHandle.current().pid()) {
+      fail(
+          "in-process Java functions run inside the gateway's own process: there is no callee process to kill");
+    }
+    Path m = folder();
+    RemoteCall c = call(l, "sleep_marked", List.of(m.toString(), 30), CallOptions.DEFAULT);
+    awaitFile(m.resolve("started"));
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    Throwable t = failure(c);
+    assertThat(t).isInstanceOf(RemoteException.class);
+    assertThat(((RemoteException) t).code()).isEqualTo(FailureCode.UNAVAILABLE);
+    assertThat(
+            value(
+                    call(
+                        l,
+                        "echo",
+                        List.of("replaced"),
+                        opts().timeout(Duration.ofSeconds(20)).build()))
+                .asText())
+        .isEqualTo("replaced");
+  }
+
+  static void stream(String l) throws Exception {
+    RemoteStream s = braid.function(ref(l, "count")).stream(List.of(10_000), CallOptions.DEFAULT);
+    List<Integer> got = new CopyOnWriteArrayList<>();
+    CompletableFuture<Flow.Subscription> sub = new CompletableFuture<>();
+    s.subscribe(
+        new Flow.Subscriber<>() {
+          @Override
+          public void onSubscribe(Flow.Subscription x) {
+            sub.complete(x);
+          }
+
+          @Override
+          public void onNext(JsonNode item) {
+            got.add(item.asInt());
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onComplete() {}
+        });
+    Flow.Subscription subscription = sub.get(5, TimeUnit.SECONDS);
+    int maxAhead = 0;
+    for (int step = 1; step <= 20; step++) {
+      subscription.request(10);
+      int want = step * 10;
+      await().atMost(WAIT).until(() -> got.size() == want);
+      Thread.sleep(20); // a slow consumer: give the producer every chance to run ahead
+      int produced = value(call(l, "produced", List.of(), CallOptions.DEFAULT)).asInt();
+      maxAhead = Math.max(maxAhead, produced - got.size());
+    }
+    assertThat(maxAhead)
+        .as("items produced beyond what the consumer requested")
+        .isLessThanOrEqualTo(1);
+    subscription.request(Long.MAX_VALUE);
+    s.completion().get(60, TimeUnit.SECONDS);
+    assertThat(got).hasSize(10_000);
+    for (int i = 0; i < got.size(); i++) {
+      if (got.get(i) != i) {
+        fail("item " + i + " arrived as " + got.get(i));
+      }
+    }
+  }
+
+  static void concurrent(String l) throws Exception {
+    List<RemoteCall> calls = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      calls.add(call(l, "sleep_then", List.of(0.05, i), CallOptions.DEFAULT));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    for (int i = 0; i < 1000; i++) {
+      assertThat(calls.get(i).get().asInt()).isEqualTo(i);
+    }
+  }
+
+  static void nestedCall(String caller, String calleeLang) throws Exception {
+    Map<String, Object> v = Map.of("k", "v ✓", "n", List.of(1, 2));
+    JsonNode back =
+        value(
+            call(
+                caller,
+                "call_nested",
+                List.of(ref(calleeLang, "echo"), v),
+                opts().timeout(Duration.ofSeconds(20)).build()));
+    assertThat(back).isEqualTo(JSON.valueToTree(v));
+  }
+
+  static void nestedCancel(String caller, String calleeLang) throws Exception {
+    Path outer = folder();
+    Path inner = folder();
+    RemoteCall top =
+        call(
+            caller,
+            "relay_marked",
+            List.of(
+                outer.toString(), ref(calleeLang, "sleep_marked"), List.of(inner.toString(), 30)),
+            CallOptions.DEFAULT);
+    awaitFile(inner.resolve("started"));
+    top.cancel(true);
+    assertThat(failure(top)).isInstanceOf(BraidCancellationException.class);
+    assertThat(read(outer.resolve("cancelled"))).isEqualTo("cancelled");
+    assertThat(read(inner.resolve("cancelled"))).isEqualTo("parent_cancelled");
+  }
+
+  static void cascadeThree() throws Exception {
+    Path f1 = folder();
+    Path f2 = folder();
+    Path f3 = folder();
+    RemoteCall top =
+        call(
+            "java",
+            "relay_marked",
+            List.of(
+                f1.toString(),
+                ref("python", "relay_marked"),
+                List.of(f2.toString(), ref("node", "sleep_marked"), List.of(f3.toString(), 30))),
+            CallOptions.DEFAULT);
+    awaitFile(f3.resolve("started"));
+    top.cancel(true);
+    assertThat(failure(top)).isInstanceOf(BraidCancellationException.class);
+    assertThat(read(f1.resolve("cancelled"))).as("java").isEqualTo("cancelled");
+    assertThat(read(f2.resolve("cancelled"))).as("python").isEqualTo("parent_cancelled");
+    assertThat(read(f3.resolve("cancelled"))).as("node").isEqualTo("parent_cancelled");
+  }
+}
