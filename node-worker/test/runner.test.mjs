@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CallContext } from '../src/context.mjs';
+import { Code } from '../src/proto.mjs';
+import { NestedCalls } from '../src/nested.mjs';
+import { Resolver, callback, kindOf } from '../src/resolve.mjs';
+import { CallRunner, decodeArgs } from '../src/runner.mjs';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bnw-runner-'));
+writeFileSync(path.join(dir, 'm.mjs'), 'export async function echo(x) { return x; }\n');
+
+/** A writer stand-in that keeps frames in order. */
+function fakeWriter() {
+  const frames = [];
+  return { frames, frame: (f) => (frames.push(f), true) };
+}
+
+function setup(fns = {}) {
+  const writer = fakeWriter();
+  const resolver = new Resolver([dir]);
+  for (const [name, fn] of Object.entries(fns)) {
+    resolver._cache.set(name, { ref: name, fn, thisArg: undefined, kind: kindOf(fn) });
+  }
+  const calls = new Map();
+  const nested = new NestedCalls(writer);
+  const runner = new CallRunner(writer, resolver, calls, nested);
+  const host = { armHeartbeat() {}, nested };
+  let nextId = 1;
+  const start = (ref, args = [], inv = {}) => {
+    const callId = nextId++;
+    const ctx = new CallContext(callId, ref, 1, inv.remaining_ms ? performance.now() + inv.remaining_ms : null, host);
+    calls.set(callId, ctx);
+    runner.run(ctx, { call_id: callId, function: ref, args: { encoding: 'json', data: Buffer.from(JSON.stringify(args)) }, ...inv });
+    return ctx;
+  };
+  const outcome = async (ctx) => {
+    const deadline = performance.now() + 5000;
+    while (performance.now() < deadline) {
+      const found = writer.frames.find((f) => f.outcome?.call_id === ctx.callId);
+      if (found) return found.outcome;
+      await new Promise((resolve) => {
+        setTimeout(resolve, 1);
+      });
+    }
+    throw new Error(`no outcome for call ${ctx.callId}`);
+  };
+  return { writer, runner, calls, start, outcome };
+}
+
+const value = (o) => JSON.parse(o.value.data.toString('utf8'));
+
+test('a sync function settles within run(); the call leaves the table', async () => {
+  const { start, calls, writer } = setup({ 'f#add': (a, b) => a + b });
+  const ctx = start('f#add', [2, 3]);
+  assert.equal(writer.frames.length, 1, 'queued synchronously');
+  assert.equal(value(writer.frames[0].outcome), 5);
+  assert.equal(calls.size, 0);
+  assert.equal(ctx._done, true);
+});
+
+test('the context is the last argument, kwargs before it', async () => {
+  let seen;
+  const { start, outcome } = setup({ 'f#f': (...all) => (seen = all, 1) });
+  const ctx = start('f#f', [1], { kwargs: { encoding: 'json', data: Buffer.from('{"k":2}') } });
+  await outcome(ctx);
+  assert.deepEqual(seen.slice(0, 2), [1, { k: 2 }]);
+  assert.equal(seen[2], ctx);
+});
+
+test('first resolution is asynchronous, later ones hit the cache', async () => {
+  const { start, outcome, runner } = setup();
+  assert.equal(value(await outcome(start('m.mjs#echo', ['a']))), 'a');
+  assert.ok(runner._resolver.cached('m.mjs#echo'));
+});
+
+test('a function that throws synchronously fails the call, not the runner', async () => {
+  const { start, outcome } = setup({
+    'f#boom': () => {
+      throw new RangeError('sync boom');
+    },
+  });
+  const f = (await outcome(start('f#boom'))).failure;
+  assert.equal(f.code, Code.APPLICATION);
+  assert.equal(f.type, 'RangeError');
+});
+
+test('callback functions: the first cb call wins, a truthy err rejects', async () => {
+  const { start, outcome } = setup({
+    'f#cb': callback((x, cb) => {
+      cb(null, x * 2);
+      cb(new Error('ignored'));
+    }),
+    'f#cbErr': callback((cb) => cb(new TypeError('cb failed'))),
+  });
+  assert.equal(value(await outcome(start('f#cb', [4]))), 8);
+  assert.equal((await outcome(start('f#cbErr'))).failure.type, 'TypeError');
+});
+
+test('a rejection after the abort is CANCELLED with the reason; a value is still the value', async () => {
+  let release;
+  const gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  const { start, outcome } = setup({
+    'f#rejects': async (ctx) => {
+      await gate;
+      throw ctx.signal.reason;
+    },
+    'f#resolves': async () => {
+      await gate;
+      return 'done anyway';
+    },
+  });
+  const a = start('f#rejects');
+  const b = start('f#resolves');
+  a._cancel('race_lost');
+  b._cancel('race_lost');
+  release();
+  const fa = (await outcome(a)).failure;
+  assert.equal(fa.code, Code.CANCELLED);
+  assert.equal(fa.type, 'AbortError');
+  assert.equal(fa.reason, 'race_lost');
+  assert.equal(value(await outcome(b)), 'done anyway');
+});
+
+test('an abandoned call (done) gets no second outcome', async () => {
+  let release;
+  const gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  const { start, writer } = setup({ 'f#slow': async () => gate });
+  const ctx = start('f#slow');
+  ctx._end();
+  release(1);
+  await new Promise((resolve) => {
+    setImmediate(resolve);
+  });
+  assert.equal(writer.frames.length, 0);
+});
+
+test('streams: items against credit, then a null outcome with the count', async () => {
+  const { start, writer, outcome, calls } = setup({
+    'f#gen': async function* (n) {
+      for (let i = 0; i < n; i++) yield i;
+    },
+  });
+  const ctx = start('f#gen', [3], { initial_credit: 2 });
+  await new Promise((resolve) => {
+    setTimeout(resolve, 20);
+  });
+  assert.equal(writer.frames.filter((f) => f.item).length, 2);
+  ctx._credit += 1;
+  ctx._creditWake();
+  const out = await outcome(ctx);
+  assert.equal(out.items, 3);
+  assert.equal(value(out), null);
+  assert.deepEqual(
+    writer.frames.filter((f) => f.item).map((f) => f.item.seq),
+    [0, 1, 2],
+  );
+  assert.equal(calls.size, 0);
+});
+
+test('an unserializable item fails the stream and closes the generator', async () => {
+  let closed = false;
+  const { start, outcome } = setup({
+    'f#gen': function* () {
+      try {
+        yield 1n;
+      } finally {
+        closed = true;
+      }
+    },
+  });
+  const f = (await outcome(start('f#gen', [], { initial_credit: 5 }))).failure;
+  assert.equal(f.code, Code.INVALID_ARGUMENT);
+  assert.match(f.message, /^item of f#gen is not JSON-serializable/);
+  assert.equal(closed, true);
+});
+
+test('decodeArgs: empty and null args are [], kwargs must be an object', () => {
+  assert.deepEqual(decodeArgs('r', {}), []);
+  assert.deepEqual(decodeArgs('r', { args: { encoding: 'json', data: Buffer.from('null') } }), []);
+  assert.throws(() => decodeArgs('r', { args: { encoding: 'msgpack', data: Buffer.from('[]') } }), (e) => /unsupported args encoding 'msgpack'/.test(e.record.message));
+  assert.throws(() => decodeArgs('r', { args: { data: Buffer.from('[]') }, kwargs: { data: Buffer.from('3') } }), (e) => e.record.message === "kwargs for 'r' must be a JSON object, got number");
+});
+
+test('hostile results still settle the call', async () => {
+  const hostile = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('trap');
+      },
+    },
+  );
+  const { start, outcome } = setup({ 'f#proxy': () => hostile, 'f#asyncProxy': async () => [hostile] });
+  const f = (await outcome(start('f#proxy'))).failure;
+  assert.equal(f.message, 'trap');
+  const g = (await outcome(start('f#asyncProxy'))).failure;
+  assert.equal(g.code, Code.INVALID_ARGUMENT);
+  assert.match(g.message, /^result of f#asyncProxy is not JSON-serializable: trap/);
+});
