@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Timeout;
 class CallCommandTest {
   private static final String EXAMPLES =
       Path.of(System.getProperty("braid.home"), "examples/python").toString();
+  private static final String NODE_EXAMPLES =
+      Path.of(System.getProperty("braid.home"), "examples/node").toString();
+  private static final String TEST_CLASSES =
+      Path.of("target/test-classes").toAbsolutePath().toString();
 
   record Result(int code, String out, String err) {}
 
@@ -106,5 +110,69 @@ class CallCommandTest {
     Result r = braid("call", "python:pricing:nothing_here", "--python-path", EXAMPLES);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("INVALID_ARGUMENT").contains("nothing_here");
+  }
+
+  @Test
+  void nodeFunctionsAndNodeCallingPython() {
+    Result r = braid("call", "node:quote.mjs#quote", "\"tea\"", "3", "--node-path", NODE_EXAMPLES);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"amount\":13.5");
+
+    Result nested =
+        braid(
+            "call",
+            "node:quote.mjs#taxed",
+            "\"mug\"",
+            "--node-path",
+            NODE_EXAMPLES,
+            "--python-path",
+            EXAMPLES);
+    assertThat(nested.code()).as(nested.err()).isZero();
+    assertThat(nested.out()).contains("\"total\":14.4").contains("\"priced_by\":\"python\"");
+  }
+
+  @Test
+  void nodeFailureIsPrintedWithItsType() {
+    Result r = braid("call", "node:quote.mjs#quote", "\"nope\"", "1", "--node-path", NODE_EXAMPLES);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: RangeError: unknown sku");
+  }
+
+  @Test
+  void javaFunctionsFromTheClasspath() {
+    Result r =
+        braid(
+            "call",
+            "java:dev.braid.gateway.fixtures.Greeter#greet",
+            "\"Ada\"",
+            "--java-classpath",
+            TEST_CLASSES);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().trim()).isEqualTo("\"hello, Ada\"");
+  }
+
+  @Test
+  void functionsListsEveryLanguageWithKinds() {
+    Result r =
+        braid(
+            "functions",
+            EXAMPLES,
+            NODE_EXAMPLES,
+            "--java-class",
+            "dev.braid.gateway.fixtures.Greeter",
+            "--java-classpath",
+            TEST_CLASSES);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("python:pricing:quote\\s+async")
+        .containsPattern("python:pricing:countdown\\s+async_generator")
+        .containsPattern("node:quote.mjs#quote\\s+async")
+        .containsPattern("java:dev.braid.gateway.fixtures.Greeter#greet\\s+sync");
+  }
+
+  @Test
+  void functionsWithNothingToListIsBadUsage() {
+    assertThat(braid("functions").code()).isEqualTo(2);
+    assertThat(braid("functions", "no/such/dir").code()).isEqualTo(2);
   }
 }
