@@ -7,10 +7,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Sends gateway frames on a worker's stream, batching without timers: a sender enqueues its frame
- * and, if no one is draining, drains the queue itself into as few {@link GatewayBatch} messages as
- * possible. While one thread writes, frames from other threads pile up and leave together in the
- * next message — so light load costs one frame per message and heavy load amortises.
+ * Sends gateway frames on a worker's stream, batching without timers. Two ways in:
+ *
+ * <ul>
+ *   <li>{@link #send}: the sender drains the queue itself if no one else is draining: the lowest
+ *       latency, used when the worker is idle;
+ *   <li>{@link #sendSoon}: the drain is handed to an executor, so that while it wakes up and while
+ *       it writes, frames from a pipelining caller pile up and leave together in one {@link
+ *       GatewayBatch}: used when calls are already in flight, where one message per frame would
+ *       cost the worker one trip through its gRPC stack per call.
+ * </ul>
  *
  * <p>Thread-safe. Writes to the underlying observer are serialized by the {@code draining} flag.
  * Respects transport flow control: when the stream is not ready, draining stops and resumes from
@@ -21,12 +27,15 @@ final class FrameWriter {
   private static final int MAX_BATCH_BYTES = 1 << 20;
 
   private final ServerCallStreamObserver<GatewayBatch> out;
+  private final java.util.concurrent.Executor executor;
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final ConcurrentLinkedQueue<GatewayFrame> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private volatile boolean closed;
 
-  FrameWriter(ServerCallStreamObserver<GatewayBatch> out) {
+  FrameWriter(ServerCallStreamObserver<GatewayBatch> out, java.util.concurrent.Executor executor) {
     this.out = out;
+    this.executor = executor;
     out.setOnReadyHandler(this::drain);
   }
 
@@ -37,6 +46,21 @@ final class FrameWriter {
     }
     queue.add(frame);
     drain();
+  }
+
+  /** Enqueues a frame; an executor thread drains soon, batching what piles up meanwhile. */
+  void sendSoon(GatewayFrame frame) {
+    if (closed) {
+      return;
+    }
+    queue.add(frame);
+    if (drainScheduled.compareAndSet(false, true)) {
+      executor.execute(
+          () -> {
+            drainScheduled.set(false);
+            drain();
+          });
+    }
   }
 
   private void drain() {

@@ -69,9 +69,17 @@ public final class WorkerConnection implements WorkerChannel {
     calls.remove(callId);
   }
 
+  /**
+   * Sends a frame: at once when this is the only open call (an idle worker: latency first), batched
+   * with others when calls are already in flight (throughput first).
+   */
   @Override
   public void send(GatewayFrame frame) {
-    writer.send(frame);
+    if (calls.size() > 1) {
+      writer.sendSoon(frame);
+    } else {
+      writer.send(frame);
+    }
   }
 
   public void setNestedHandler(NestedHandler handler) {

@@ -132,7 +132,7 @@ public final class WorkerHubServer implements AutoCloseable {
       ServerCallStreamObserver<GatewayBatch> out =
           (ServerCallStreamObserver<GatewayBatch>) responses;
       // handlers may only be set now, before this method returns, hence the writer is made here
-      FrameWriter writer = new FrameWriter(out);
+      FrameWriter writer = new FrameWriter(out, executor);
       return new StreamObserver<>() {
         private volatile WorkerConnection conn;
 
