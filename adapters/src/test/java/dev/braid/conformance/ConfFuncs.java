@@ -16,7 +16,8 @@ public final class ConfFuncs {
 
   private ConfFuncs() {}
 
-  static void mark(String folder, String name, String text) {
+  /** Writes a marker file atomically (write, then rename), so a reader never sees it half-done. */
+  public static void mark(String folder, String name, String text) {
     try {
       Path tmp = Path.of(folder, name + ".tmp");
       Files.writeString(tmp, text);

@@ -1,10 +1,6 @@
 package dev.braid.it;
 
 import dev.braid.api.CallContext;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,13 +16,7 @@ public final class JavaFuncs {
   public record Order(String sku, int qty) {}
 
   static void mark(String folder, String name, String text) {
-    try {
-      Path tmp = Path.of(folder, name + ".tmp");
-      Files.writeString(tmp, text);
-      Files.move(tmp, Path.of(folder, name));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    dev.braid.conformance.ConfFuncs.mark(folder, name, text);
   }
 
   public static int add(int a, int b) {
