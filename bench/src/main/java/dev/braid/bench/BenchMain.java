@@ -1,0 +1,86 @@
+package dev.braid.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every measurement of DESIGN §9 for Python in one go and writes {@code results.json} into the
+ * output folder ({@code bench/run} turns it into {@code bench/RESULTS.md}).
+ *
+ * <pre>
+ * java -jar bench/target/braid-bench.jar --home . [--out bench/out] [--quick] [--profile]
+ * </pre>
+ *
+ * Every system under test gets the same message: the JSON argument list {@code ["ping-0123456789"]}
+ * (19 bytes). A section that fails is recorded as an error; the others still run.
+ */
+public final class BenchMain {
+  private static final Logger log = LoggerFactory.getLogger(BenchMain.class);
+  static final String ARG = "ping-0123456789";
+  static final String ARG_JSON = "[\"" + ARG + "\"]";
+
+  private BenchMain() {}
+
+  /** Section bodies may throw anything; the failure is recorded, the run goes on. */
+  @FunctionalInterface
+  private interface Section {
+    ObjectNode run() throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    BenchConfig cfg = BenchConfig.parse(args);
+    Files.createDirectories(cfg.outDir());
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    byte[] payload = ARG_JSON.getBytes(StandardCharsets.UTF_8);
+    ObjectNode results = json.createObjectNode();
+    results.put("started", Instant.now().toString());
+    results.put("quick", cfg.quick());
+    results.put("payload", ARG_JSON);
+    results.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+    ObjectNode errors = results.putObject("errors");
+
+    section(results, errors, "floor", () -> new FloorBench(cfg, payload).run(json));
+    section(results, errors, "grpc", () -> new GrpcBaselineBench(cfg, payload).run(json));
+    section(results, errors, "process", () -> new ProcessPerCallBench(cfg, ARG_JSON).run(json));
+    BraidBench braid = new BraidBench(cfg, ARG);
+    section(results, errors, "braid", () -> braid.run(json));
+    section(results, errors, "worker_direct", () -> new WorkerDirectBench(cfg, payload).run(json));
+    if (cfg.profile()) {
+      int window =
+          results.path("braid").path("throughput").path("window").asInt(BraidBench.WINDOWS.get(0));
+      section(results, errors, "braid_profiled", () -> braid.profile(json, window));
+      // past the worker's max_in_flight, calls queue in the gateway: profile that case too
+      int widest = BraidBench.WINDOWS.get(BraidBench.WINDOWS.size() - 1);
+      if (widest != window) {
+        section(results, errors, "braid_profiled_widest", () -> braid.profile(json, widest));
+      }
+    }
+    results.put("finished", Instant.now().toString());
+    json.writeValue(cfg.outDir().resolve("results.json").toFile(), results);
+    log.info("wrote {}", cfg.outDir().resolve("results.json"));
+    // Braid and gRPC leave daemon threads only, but a helper's stuck thread must not keep us
+    System.exit(errors.isEmpty() ? 0 : 1);
+  }
+
+  private static void section(ObjectNode results, ObjectNode errors, String name, Section s) {
+    long t0 = System.nanoTime();
+    try {
+      results.set(name, s.run());
+    } catch (Exception e) {
+      log.error("section {} failed", name, e);
+      StringWriter sw = new StringWriter();
+      e.printStackTrace(new PrintWriter(sw));
+      errors.put(name, sw.toString());
+    } finally {
+      log.info("section {} took {} s", name, (System.nanoTime() - t0) / 1_000_000_000);
+    }
+  }
+}
