@@ -96,4 +96,31 @@ public final class JavaFuncs {
   public static Object callPython(String ref, List<Object> args, CallContext ctx) throws Exception {
     return ctx.call(ref, args.toArray()).get();
   }
+
+  /** Heartbeats {@code n} times, 100 ms apart. */
+  public static int beats(int n, CallContext ctx) throws InterruptedException {
+    for (int i = 1; i <= n; i++) {
+      ctx.heartbeat(java.util.Map.of("done", i));
+      Thread.sleep(100);
+    }
+    return n;
+  }
+
+  /** A Flow.Publisher result: streamed with the subscriber's demand. */
+  public static java.util.concurrent.Flow.Publisher<Integer> published(int n) {
+    java.util.concurrent.SubmissionPublisher<Integer> p =
+        new java.util.concurrent.SubmissionPublisher<>();
+    CompletableFuture.runAsync(
+        () -> {
+          // a SubmissionPublisher drops what is submitted before anyone subscribes
+          while (p.getNumberOfSubscribers() == 0) {
+            Thread.onSpinWait();
+          }
+          for (int i = 0; i < n; i++) {
+            p.submit(i);
+          }
+          p.close();
+        });
+    return p;
+  }
 }

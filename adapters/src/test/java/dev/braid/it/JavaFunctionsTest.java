@@ -139,4 +139,41 @@ class JavaFunctionsTest extends WorkerTestBase {
     call.cancel(CancelReason.RACE_LOST);
     assertThat(readMarker("java-cancelled")).isEqualTo("race_lost");
   }
+
+  @Test
+  void javaHeartbeatsReachTheCallerAndKeepTheHeartbeatTimeoutAlive() throws Exception {
+    RemoteCall call =
+        braid
+            .function(F + "beats")
+            .call(
+                List.of(5), CallOptions.builder().heartbeatTimeout(Duration.ofMillis(400)).build());
+    assertThat(value(call).asInt()).isEqualTo(5);
+    assertThat(call.lastHeartbeat().get("done").asInt()).isBetween(1, 5);
+  }
+
+  @Test
+  void publisherResultsAreStreamed() throws Exception {
+    RemoteStream s = braid.function(F + "published").stream(List.of(300), CallOptions.DEFAULT);
+    List<Integer> got = new CopyOnWriteArrayList<>();
+    s.subscribe(
+        new Flow.Subscriber<>() {
+          @Override
+          public void onSubscribe(Flow.Subscription sub) {
+            sub.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(JsonNode item) {
+            got.add(item.asInt());
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onComplete() {}
+        });
+    s.completion().get(30, TimeUnit.SECONDS);
+    assertThat(got).hasSize(300).startsWith(0, 1).endsWith(299);
+  }
 }
