@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import report_node
+
 TARGET_CALLS_PER_S = 50_000
 TARGET_GRPC_RATIO = 8.0
 TARGET_P50_US = 150.0
@@ -214,6 +216,7 @@ class Report:
                 f"{self._rounds()} round(s) to soften that, but expect noise"
             )
         out += self.headline() + self.targets() + self.details() + self.observations()
+        out += report_node.render(r)  # the Node.js workers (empty without Node results)
         if r.get("errors"):
             out += ["", "## Errors", ""]
             for name, trace in r["errors"].items():

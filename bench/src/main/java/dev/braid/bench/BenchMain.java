@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every measurement of DESIGN §9 for Python in one go and writes {@code results.json} into the
- * output folder ({@code bench/run} turns it into {@code bench/RESULTS.md}).
+ * Runs every measurement of DESIGN §9 for Python and Node in one go and writes {@code results.json}
+ * into the output folder ({@code bench/run} turns it into {@code bench/RESULTS.md}).
  *
  * <pre>
  * java -jar bench/target/braid-bench.jar --home . [--out bench/out] [--quick] [--profile]
@@ -63,6 +63,16 @@ public final class BenchMain {
         section(results, errors, "braid_profiled_widest", () -> braid.profile(json, widest));
       }
     }
+    // Node: the same measurements against a Node worker and Node baselines
+    section(results, errors, "node_floor", () -> new NodeFloorBench(cfg, payload).run(json));
+    section(results, errors, "node_grpc", () -> new NodeGrpcBench(cfg, payload).run(json));
+    section(results, errors, "node_braid", () -> new NodeBench(cfg, ARG).run(json));
+    section(
+        results,
+        errors,
+        "node_worker_direct",
+        () -> new NodeWorkerDirectBench(cfg, payload).run(json));
+    section(results, errors, "node_nested", () -> new NodeNestedBench(cfg, ARG).run(json));
     results.put("finished", Instant.now().toString());
     json.writeValue(cfg.outDir().resolve("results.json").toFile(), results);
     log.info("wrote {}", cfg.outDir().resolve("results.json"));
