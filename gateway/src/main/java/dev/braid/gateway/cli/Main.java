@@ -13,7 +13,12 @@ import picocli.CommandLine.Command;
       "cancellation model.",
       ""
     },
-    subcommands = {CallCommand.class, FunctionsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      CallCommand.class,
+      CheckCommand.class,
+      FunctionsCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {
       "",
       "Durations are written 250ms, 2s, 1.5s, 1m, 1h. JSON arguments are JSON values:",
@@ -37,6 +42,8 @@ public final class Main implements Runnable {
   /** Runs the CLI with the given streams and returns the exit code (for tests). */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Main());
+    // `--input @file` is Braid's own syntax (DESIGN §8), not picocli's argument files
+    cl.setExpandAtFiles(false);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(

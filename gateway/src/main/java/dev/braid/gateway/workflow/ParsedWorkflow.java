@@ -1,0 +1,81 @@
+package dev.braid.gateway.workflow;
+
+import dev.braid.gateway.workflow.internal.ModelBuilder;
+import dev.braid.gateway.workflow.internal.SourceNode;
+import dev.braid.gateway.workflow.internal.SourceReader;
+import dev.braid.gateway.workflow.internal.SourceText;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A workflow file read and built into the model, with the problems of shape found on the way
+ * (unknown keys, bad durations, bad expressions, ...). The model is complete only when {@link
+ * #problems()} is empty; otherwise it holds what could be built, for the further checks of {@link
+ * WorkflowChecker}.
+ */
+public final class ParsedWorkflow {
+  private final Workflow workflow;
+  private final List<Diagnostic> problems;
+  private final Set<String> broken;
+
+  private ParsedWorkflow(Workflow workflow, List<Diagnostic> problems, Set<String> broken) {
+    this.workflow = workflow;
+    this.problems = Collections.unmodifiableList(problems);
+    this.broken = Set.copyOf(broken);
+  }
+
+  /**
+   * Reads {@code file}: YAML, or strict JSON if its name ends in {@code .json}.
+   *
+   * @throws WorkflowSyntaxException if it cannot be read or is not YAML/JSON at all
+   */
+  public static ParsedWorkflow read(Path file) throws WorkflowSyntaxException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new WorkflowSyntaxException(null, "no such file: " + file);
+    } catch (CharacterCodingException e) {
+      throw new WorkflowSyntaxException(null, file + " is not UTF-8 text");
+    } catch (IOException e) {
+      throw new WorkflowSyntaxException(
+          null, "cannot read " + file + ": " + (Files.isDirectory(file) ? "it is a folder" : e));
+    }
+    return parse(file, text);
+  }
+
+  /**
+   * Parses {@code text} as the content of {@code file} (which need not exist; it names the file in
+   * locations and is where modules are resolved from).
+   */
+  public static ParsedWorkflow parse(Path file, String text) throws WorkflowSyntaxException {
+    boolean json = file.getFileName().toString().endsWith(".json");
+    SourceText src = new SourceText(file.toString(), text, !json);
+    List<Diagnostic> problems = new ArrayList<>();
+    SourceNode root = SourceReader.read(src, json, problems);
+    ModelBuilder b = ModelBuilder.build(file, src, root, problems);
+    return new ParsedWorkflow(b.workflow(), problems, b.broken());
+  }
+
+  /** The model: complete when {@link #problems()} is empty. */
+  public Workflow workflow() {
+    return workflow;
+  }
+
+  /** Problems of shape, in the order found (not sorted). */
+  public List<Diagnostic> problems() {
+    return problems;
+  }
+
+  /** Ids of steps left out of the model because their kind could not be told. */
+  Set<String> broken() {
+    return broken;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.braid.gateway.workflow;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One step: what it does ({@link Action}, exactly one of the seven kinds) and the keys every step
+ * may have.
+ *
+ * @param name the key it is written under (a step name, a branch name, a case, or {@code do})
+ * @param id unique in the workflow: the name for steps of a {@code steps:} block; for inline steps
+ *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do})
+ * @param at where the name is written
+ * @param when {@code if}: the step runs only if this is truthy; otherwise it is skipped and its
+ *     result is null
+ * @param needs steps to wait for besides those the step's expressions reference
+ * @param timeout for a {@code call}: one attempt (see {@link Call#policy()} for the value with
+ *     {@code defaults} applied); for every other kind: the whole step
+ * @param onError {@code on_error.value}: the step's result if it fails, instead of failing
+ * @param description free text for people and progress views
+ */
+public record Step(
+    String name,
+    String id,
+    Location at,
+    Optional<Template> when,
+    List<Located<String>> needs,
+    Optional<Located<Duration>> timeout,
+    Optional<Template> onError,
+    Optional<Located<String>> description,
+    Action action) {
+  public Step {
+    needs = List.copyOf(needs);
+  }
+
+  /** What a step does. */
+  public sealed interface Action permits Call, Parallel, ForEach, Try, Switch, Stream, Script {
+    /** Where the kind's key ({@code call}, {@code parallel}, ...) is written. */
+    Location at();
+  }
+
+  /**
+   * {@code call}: one function call.
+   *
+   * @param function {@code python:pkg.module:func}, {@code node:file.mjs#export} or {@code
+   *     java:pkg.Class#method}; modules resolve relative to the workflow file's folder
+   * @param with keyword arguments: an object, or one expression giving an object
+   * @param args positional arguments: a list, or one expression giving a list
+   * @param policy the effective timeouts, retry and circuit breaker ({@code defaults} applied)
+   */
+  public record Call(
+      Location at,
+      Located<String> function,
+      Optional<Template> with,
+      Optional<Template> args,
+      CallPolicy policy)
+      implements Action {}
+
+  /**
+   * {@code parallel}: named branches run concurrently, combined by {@code mode}. The result: for
+   * {@code all}, an object of each branch's value by name; for {@code settled}, an object of each
+   * branch's outcome ({@code {"status": "ok", "value": ...}} or {@code {"status": "failed",
+   * "error": {...}}}); for {@code race} and {@code any}, the winner's value.
+   */
+  public record Parallel(Location at, Located<JoinMode> mode, Map<String, Step> branches)
+      implements Action {
+    public Parallel {
+      branches = Collections.unmodifiableMap(new LinkedHashMap<>(branches));
+    }
+  }
+
+  /**
+   * {@code for_each}: runs {@code body} once per item of a list, at most {@code concurrency} at a
+   * time, with the item bound to {@code as}. The result is the list of the bodies' results (or
+   * outcomes, in {@code settled} mode) in the order of the items.
+   *
+   * @param mode {@code all} or {@code settled}
+   */
+  public record ForEach(
+      Location at,
+      Template items,
+      Located<String> as,
+      Located<Integer> concurrency,
+      Located<JoinMode> mode,
+      Step body)
+      implements Action {}
+
+  /**
+   * {@code try}/{@code catch}/{@code finally}. {@code catch} runs if the body fails, with the
+   * failure record bound to {@code error}; {@code finally} runs whatever happened. Both run
+   * shielded from the cancellation of the surrounding scope, each under its own deadline.
+   */
+  public record Try(
+      Location at, Block body, Optional<Handler> catchBlock, Optional<Handler> finallyBlock)
+      implements Action {}
+
+  /**
+   * A {@code catch} or {@code finally} block.
+   *
+   * @param timeout its own deadline, independent of the cancelled or expired scope around it;
+   *     default 30s
+   */
+  public record Handler(Location at, Block block, Located<Duration> timeout) {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  }
+
+  /**
+   * {@code switch}: evaluates {@code value} and runs the case whose key equals its text ({@code
+   * "1"} for the number 1, {@code "true"} for true), else the {@code default} case, else nothing
+   * (result null).
+   */
+  public record Switch(Location at, Template value, Map<String, Step> cases) implements Action {
+    public Switch {
+      cases = Collections.unmodifiableMap(new LinkedHashMap<>(cases));
+    }
+  }
+
+  /**
+   * {@code stream}: calls a generator function and runs {@code body} for each item it yields, with
+   * the item bound to {@code as}. At most {@code buffer} items are requested ahead of the bodies
+   * (backpressure reaches the generator) and at most {@code concurrency} bodies run at once. The
+   * result is the list of the bodies' results in the order of the items (the items themselves when
+   * there is no body).
+   */
+  public record Stream(
+      Location at,
+      Located<String> function,
+      Optional<Template> with,
+      Optional<Template> args,
+      CallPolicy policy,
+      Located<String> as,
+      Located<Integer> concurrency,
+      Located<Integer> buffer,
+      Optional<Step> body)
+      implements Action {}
+
+  /**
+   * {@code script}: untrusted code run in the sandbox (DESIGN §6). The code must define {@code
+   * main(inp)}; its return value is the step's result.
+   *
+   * @param code the source: written inline, or read from {@code file}
+   * @param file the file the code came from, relative to the workflow's folder
+   * @param input the value passed to {@code main}; absent: an object of the results of the steps in
+   *     {@code needs}, by name
+   */
+  public record Script(
+      Location at,
+      Located<ScriptLang> lang,
+      Located<String> code,
+      Optional<Located<String>> file,
+      Optional<Template> input)
+      implements Action {}
+}

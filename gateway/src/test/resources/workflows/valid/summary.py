@@ -1,0 +1,2 @@
+def main(inp):
+    return {"order": inp["order"], "notified": len(inp["notify"])}
