@@ -142,6 +142,7 @@ public final class CallExecution implements PoolClient, CallListener {
                   + " bytes, more than the limit of "
                   + maxPayloadBytes),
           Cleanup.NOT_STARTED);
+      closeScope();
       return;
     }
     Deadline d = scope.deadline();
@@ -203,6 +204,7 @@ public final class CallExecution implements PoolClient, CallListener {
       if (attempt != null && remainingMs == 0) {
         s.release();
         state = State.DONE;
+        cancelTimers();
         cancelReason = CancelReason.DEADLINE_EXCEEDED;
       } else {
         state = State.RUNNING;

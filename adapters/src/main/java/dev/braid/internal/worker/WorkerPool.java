@@ -342,6 +342,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
     if (w.startTimer != null) {
       w.startTimer.cancel(false);
     }
+    hub.forget(w.id); // a worker that never connected must not leave its token behind
     String who = language() + " worker " + w.id + " (pid " + w.process.pid() + ")";
     String why =
         w.recycleReason != null
