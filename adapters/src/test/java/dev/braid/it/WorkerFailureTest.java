@@ -42,6 +42,25 @@ class WorkerFailureTest extends WorkerTestBase {
   }
 
   @Test
+  void callsMadeWhileTheLoopIsBlockedWaitForTheReplacementInsteadOfFailing() throws Exception {
+    start(b -> b.pingInterval(Duration.ofMillis(200)).livenessTimeout(Duration.ofSeconds(1)));
+    long before = workerPid();
+    RemoteCall spin =
+        braid
+            .function("python:itfuncs:spin")
+            .call(List.of(), CallOptions.builder().timeout(Duration.ofMillis(500)).build());
+    assertThat(failure(spin)).isInstanceOf(DeadlineExceededException.class);
+
+    // the worker is still blocked (recycling comes after 1 s without pongs): this call must not
+    // be sent to it, but wait for the replacement
+    RemoteCall next =
+        braid
+            .function("python:itfuncs:pid")
+            .call(List.of(), CallOptions.builder().timeout(Duration.ofSeconds(20)).build());
+    assertThat(value(next).asLong()).isNotEqualTo(before);
+  }
+
+  @Test
   void killedWorkerFailsItsCallUnavailableAndIsReplaced() throws Exception {
     start();
     long before = workerPid();

@@ -31,6 +31,11 @@ public final class WorkerConnection implements WorkerChannel {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<String> closedFuture = new CompletableFuture<>();
   private volatile long lastPongNanos = System.nanoTime();
+
+  /** When the oldest unanswered ping was sent; 0 when every ping has been answered. */
+  private volatile long unansweredSinceNanos;
+
+  private volatile Runnable pongListener = () -> {};
   private volatile NestedHandler nestedHandler;
 
   /** Nested calls this worker made and that are still running: their cancel functions. */
@@ -109,10 +114,27 @@ public final class WorkerConnection implements WorkerChannel {
 
   /** Sends a ping; see {@link #nanosSinceLastPong()}. */
   public void ping() {
+    if (unansweredSinceNanos == 0) {
+      unansweredSinceNanos = System.nanoTime();
+    }
     writer.send(
         GatewayFrame.newBuilder()
             .setPing(Ping.newBuilder().setSeq(pingSeq.incrementAndGet()))
             .build());
+  }
+
+  /**
+   * Whether a ping has gone unanswered for longer than {@code nanos}: the worker's event loop is
+   * blocked or badly late, so new calls should not be routed to it.
+   */
+  public boolean isUnresponsive(long nanos) {
+    long since = unansweredSinceNanos;
+    return since != 0 && System.nanoTime() - since > nanos;
+  }
+
+  /** Runs on every pong (on the inbound thread); must not block. */
+  public void setPongListener(Runnable listener) {
+    this.pongListener = listener;
   }
 
   public long nanosSinceLastPong() {
@@ -160,7 +182,11 @@ public final class WorkerConnection implements WorkerChannel {
           l.onHeartbeat(frame.getHeartbeat());
         }
       }
-      case PONG -> lastPongNanos = System.nanoTime();
+      case PONG -> {
+        lastPongNanos = System.nanoTime();
+        unansweredSinceNanos = 0;
+        pongListener.run();
+      }
       case NESTED_CALL -> {
         NestedHandler h = nestedHandler;
         if (h != null) {

@@ -177,9 +177,13 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
 
   private Worker pickLocked() {
     Worker best = null;
+    // a worker whose loop has not answered a ping within one interval gets no new calls: they
+    // wait for another worker, its pong, or its replacement instead of failing when it is recycled
+    long late = config.pingInterval().toNanos();
     for (Worker w : workers) {
       if (w.state == State.READY
           && w.inFlight < w.maxInFlight
+          && !w.conn.isUnresponsive(late)
           && (best == null || w.inFlight < best.inFlight)) {
         best = w;
       }
@@ -275,6 +279,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
       }
       w.conn = conn;
       conn.setNestedHandler(nested);
+      conn.setPongListener(this::drainAfterPong);
       w.state = State.READY;
       w.maxInFlight = Math.max(1, conn.hello().getMaxInFlight());
       dispatches = drainQueueLocked();
@@ -360,6 +365,18 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
       firstHello.completeExceptionally(new dev.braid.model.RemoteException(f));
       failed.forEach(c -> c.reject(f));
     }
+  }
+
+  /** A late worker answered again: hand it the calls that waited meanwhile. */
+  private void drainAfterPong() {
+    List<Runnable> dispatches;
+    synchronized (lock) {
+      if (queue.isEmpty()) {
+        return;
+      }
+      dispatches = drainQueueLocked();
+    }
+    dispatches.forEach(Runnable::run);
   }
 
   private void startTimedOut(Worker w) {
