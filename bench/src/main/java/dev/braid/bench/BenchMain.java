@@ -47,7 +47,11 @@ public final class BenchMain {
     results.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
     ObjectNode errors = results.putObject("errors");
 
-    section(results, errors, "floor", () -> new FloorBench(cfg, payload).run(json));
+    section(
+        results,
+        errors,
+        "floor",
+        () -> new FloorBench(cfg, payload, FloorBench.Peer.python(cfg)).run(json));
     section(results, errors, "grpc", () -> new GrpcBaselineBench(cfg, payload).run(json));
     section(results, errors, "process", () -> new ProcessPerCallBench(cfg, ARG_JSON).run(json));
     BraidBench braid = new BraidBench(cfg, ARG);
@@ -64,7 +68,11 @@ public final class BenchMain {
       }
     }
     // Node: the same measurements against a Node worker and Node baselines
-    section(results, errors, "node_floor", () -> new NodeFloorBench(cfg, payload).run(json));
+    section(
+        results,
+        errors,
+        "node_floor",
+        () -> new FloorBench(cfg, payload, FloorBench.Peer.node(cfg)).run(json));
     section(results, errors, "node_grpc", () -> new NodeGrpcBench(cfg, payload).run(json));
     section(results, errors, "node_braid", () -> new NodeBench(cfg, ARG).run(json));
     section(

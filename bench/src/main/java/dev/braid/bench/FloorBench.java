@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The floor: Java and Python exchanging length-prefixed messages over a raw Unix socket, with
- * nothing else in the way (no gRPC, no protobuf, no JSON, no event loop on the Python side).
- * Nothing that crosses this boundary per message can be faster.
+ * The floor: Java and a worker language's echo server ({@link Peer#python}: a plain Python socket
+ * loop; {@link Peer#node}: a Node {@code net} server) exchanging length-prefixed messages over a
+ * raw Unix socket, with nothing else in the way (no gRPC, no protobuf, no JSON). Nothing that
+ * crosses this boundary per message can be faster.
  *
  * <p>Sequential: one message out, wait for its echo. Pipelined: a writer keeps up to {@code window}
  * messages in flight, writing every message it may send in one {@code write}; a reader counts
@@ -33,20 +34,47 @@ final class FloorBench {
   private static final int WINDOW = 1024;
   private static final int MAX_PER_WRITE = 256;
 
+  /** The echo server at the other end of the socket, and how to name it in logs and results. */
+  record Peer(String label, String description, Starter starter) {
+    interface Starter {
+      AutoCloseable start(Path socket) throws Exception;
+    }
+
+    static Peer python(BenchConfig cfg) {
+      return new Peer(
+          "floor",
+          "python socket echo (bench/python/floor_echo.py)",
+          sock -> PythonHelper.start(cfg, "floor_echo.py", sock.toString()));
+    }
+
+    static Peer node(BenchConfig cfg) {
+      return new Peer(
+          "node floor",
+          "node net.createServer (bench/node/floor_echo.mjs)",
+          sock -> NodeHelper.start(cfg, "floor_echo.mjs", sock.toString()));
+    }
+  }
+
   private final BenchConfig cfg;
   private final byte[] payload;
+  private final Peer peer;
 
-  FloorBench(BenchConfig cfg, byte[] payload) {
+  FloorBench(BenchConfig cfg, byte[] payload, Peer peer) {
     this.cfg = cfg;
     this.payload = payload;
+    this.peer = peer;
   }
 
   ObjectNode run(ObjectMapper json) throws Exception {
     Path sock = Files.createTempDirectory("braid-bench-floor-").resolve("echo.sock");
+    String label = peer.label();
     ObjectNode out = json.createObjectNode();
-    try (PythonHelper server = PythonHelper.start(cfg, "floor_echo.py", sock.toString());
+    try (AutoCloseable server = peer.starter().start(sock);
         SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
-      log.info("floor: sequential ping-pong with {}", server);
+      log.info("{}: sequential ping-pong with {}", label, server);
+      if (server instanceof NodeHelper node) {
+        out.put("node", node.banner());
+      }
       ByteBuffer msg = frame(1);
       ByteBuffer reply = ByteBuffer.allocateDirect(4 + payload.length);
       long[] nanos =
@@ -62,16 +90,17 @@ final class FloorBench {
                 readFully(ch, reply);
               });
       out.set("latency", Latency.of(nanos).toJson(json));
-      log.info("floor: pipelined, window {}", WINDOW);
+      log.info("{}: pipelined, window {}", label, WINDOW);
       pipelined(ch, Duration.ofMillis(500)); // warm-up
       Throughput t = pipelined(ch, cfg.phase(Duration.ofSeconds(2)));
       out.set("throughput", t.toJson(json));
-      log.info("floor: {} msgs/s", Math.round(t.perSecond()));
+      log.info("{}: {} msgs/s", label, Math.round(t.perSecond()));
     } finally {
       Files.deleteIfExists(sock);
       Files.deleteIfExists(sock.getParent());
     }
     out.put("payload_bytes", payload.length);
+    out.put("server", peer.description());
     return out;
   }
 
@@ -115,7 +144,8 @@ final class FloorBench {
     long end = t0 + measure.toNanos();
     while (System.nanoTime() < end) {
       if (!window.tryAcquire(1, Harness.STALL.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new TimeoutException("floor: no echo within " + Harness.STALL.toSeconds() + "s");
+        throw new TimeoutException(
+            peer.label() + ": no echo within " + Harness.STALL.toSeconds() + "s");
       }
       // only this thread takes permits, so what is available now stays available
       int extra = Math.min(MAX_PER_WRITE - 1, window.availablePermits());
