@@ -1,7 +1,7 @@
 """The Node.js part of ``bench/RESULTS.md``: called by ``report.py`` with the parsed results.
 
 Figures come from the ``node_*`` sections of ``results.json`` (``NodeFloorBench``,
-``NodeGrpcBench``, ``NodeBench``, ``NodeWorkerDirectBench``, ``NodeNestedBench``); the wording
+``NodeGrpcBench``, ``NodeBench``, ``NodeNestedBench``); the wording
 of the observations follows this run's figures (a target met is reported as met).
 """
 

@@ -14,9 +14,6 @@ import dev.braid.model.RemoteException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -94,26 +91,7 @@ class JavaFunctionsTest extends WorkerTestBase {
   @Test
   void streamsAreDeliveredItemByItem() throws Exception {
     RemoteStream s = braid.function(F + "count").stream(List.of(500), CallOptions.DEFAULT);
-    List<Integer> got = new CopyOnWriteArrayList<>();
-    s.subscribe(
-        new Flow.Subscriber<>() {
-          @Override
-          public void onSubscribe(Flow.Subscription sub) {
-            sub.request(Long.MAX_VALUE);
-          }
-
-          @Override
-          public void onNext(JsonNode item) {
-            got.add(item.asInt());
-          }
-
-          @Override
-          public void onError(Throwable t) {}
-
-          @Override
-          public void onComplete() {}
-        });
-    s.completion().get(30, TimeUnit.SECONDS);
+    List<Integer> got = collectInts(s);
     assertThat(got).hasSize(500).startsWith(0, 1, 2).endsWith(499);
   }
 
@@ -154,26 +132,7 @@ class JavaFunctionsTest extends WorkerTestBase {
   @Test
   void publisherResultsAreStreamed() throws Exception {
     RemoteStream s = braid.function(F + "published").stream(List.of(300), CallOptions.DEFAULT);
-    List<Integer> got = new CopyOnWriteArrayList<>();
-    s.subscribe(
-        new Flow.Subscriber<>() {
-          @Override
-          public void onSubscribe(Flow.Subscription sub) {
-            sub.request(Long.MAX_VALUE);
-          }
-
-          @Override
-          public void onNext(JsonNode item) {
-            got.add(item.asInt());
-          }
-
-          @Override
-          public void onError(Throwable t) {}
-
-          @Override
-          public void onComplete() {}
-        });
-    s.completion().get(30, TimeUnit.SECONDS);
+    List<Integer> got = collectInts(s);
     assertThat(got).hasSize(300).startsWith(0, 1).endsWith(299);
   }
 }

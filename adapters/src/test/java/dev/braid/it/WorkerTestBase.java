@@ -66,6 +66,31 @@ abstract class WorkerTestBase {
     }
   }
 
+  /** Subscribes with unbounded demand and returns every item, as ints, once the stream ends. */
+  static java.util.List<Integer> collectInts(dev.braid.api.RemoteStream stream) throws Exception {
+    java.util.List<Integer> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+    stream.subscribe(
+        new java.util.concurrent.Flow.Subscriber<>() {
+          @Override
+          public void onSubscribe(java.util.concurrent.Flow.Subscription sub) {
+            sub.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(JsonNode item) {
+            got.add(item.asInt());
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onComplete() {}
+        });
+    stream.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    return got;
+  }
+
   String marker() {
     return markers.toString();
   }

@@ -56,7 +56,11 @@ public final class BenchMain {
     section(results, errors, "process", () -> new ProcessPerCallBench(cfg, ARG_JSON).run(json));
     BraidBench braid = new BraidBench(cfg, ARG);
     section(results, errors, "braid", () -> braid.run(json));
-    section(results, errors, "worker_direct", () -> new WorkerDirectBench(cfg, payload).run(json));
+    section(
+        results,
+        errors,
+        "worker_direct",
+        () -> new WorkerDirectBench(cfg, payload, WorkerDirectBench.Worker.python(cfg)).run(json));
     if (cfg.profile()) {
       int window =
           results.path("braid").path("throughput").path("window").asInt(BraidBench.WINDOWS.get(0));
@@ -79,7 +83,7 @@ public final class BenchMain {
         results,
         errors,
         "node_worker_direct",
-        () -> new NodeWorkerDirectBench(cfg, payload).run(json));
+        () -> new WorkerDirectBench(cfg, payload, WorkerDirectBench.Worker.node(cfg)).run(json));
     section(results, errors, "node_nested", () -> new NodeNestedBench(cfg, ARG).run(json));
     results.put("finished", Instant.now().toString());
     json.writeValue(cfg.outDir().resolve("results.json").toFile(), results);

@@ -48,11 +48,53 @@ final class WorkerDirectBench {
   /** One phase: up to {@code maxBatch} invokes per message, each with this deadline (0: none). */
   private record Case(int maxBatch, long remainingMs) {}
 
-  private static final List<Case> CASES =
-      List.of(new Case(1, 0), new Case(256, 0), new Case(256, 30_000));
+  /**
+   * The worker under test, started as Braid starts it (see PythonLauncher / NodeLauncher).
+   *
+   * @param label for logs
+   * @param function the echo function's language-local reference
+   * @param cases the phases to run
+   * @param command the worker's command line
+   * @param env environment entries beyond the ones every worker gets
+   */
+  record Worker(
+      String label,
+      String function,
+      List<Case> cases,
+      List<String> command,
+      Map<String, String> env) {
+
+    static Worker python(BenchConfig cfg) {
+      return new Worker(
+          "worker direct",
+          "braid_bench:echo",
+          List.of(new Case(1, 0), new Case(256, 0), new Case(256, 30_000)),
+          List.of(cfg.python().toString(), "-m", "braid_worker"),
+          Map.of(
+              "PYTHONPATH",
+              cfg.benchPython() + ":" + cfg.home().resolve("python-worker/src"),
+              "PYTHONSAFEPATH",
+              "1"));
+    }
+
+    static Worker node(BenchConfig cfg) {
+      return new Worker(
+          "node worker direct",
+          "bench.mjs#echo",
+          List.of(new Case(1, 0), new Case(256, 0)),
+          List.of(
+              NodeHelper.executable(), cfg.home().resolve("node-worker/src/main.mjs").toString()),
+          Map.of("BRAID_NODE_PATH", NodeHelper.dir(cfg).toString()));
+    }
+
+    String slug() {
+      return label.replace(' ', '-');
+    }
+  }
 
   private final BenchConfig cfg;
   private final Payload args;
+  private final Worker target;
 
   // the one worker session; written by the bench thread only, read by the gRPC thread
   private final CompletableFuture<ServerCallStreamObserver<GatewayBatch>> session =
@@ -66,15 +108,16 @@ final class WorkerDirectBench {
   private long messagesOut;
   private long framesOut;
 
-  WorkerDirectBench(BenchConfig cfg, byte[] argJson) {
+  WorkerDirectBench(BenchConfig cfg, byte[] argJson, Worker worker) {
     this.cfg = cfg;
+    this.target = worker;
     this.args =
         Payload.newBuilder().setEncoding("json").setData(ByteString.copyFrom(argJson)).build();
   }
 
   @SuppressWarnings("deprecation") // EpollEventLoopGroup, as the hub itself uses
   ObjectNode run(ObjectMapper json) throws Exception {
-    Path dir = Files.createTempDirectory("braid-bench-direct-");
+    Path dir = Files.createTempDirectory("braid-bench-" + target.slug() + "-");
     Path sock = dir.resolve("hub.sock");
     EpollEventLoopGroup group = new EpollEventLoopGroup(1);
     Server server =
@@ -92,7 +135,7 @@ final class WorkerDirectBench {
       worker = startWorker(sock, dir);
       ServerCallStreamObserver<GatewayBatch> stream = session.get(30, TimeUnit.SECONDS);
       send(stream, GatewayFrame.newBuilder().setWelcome(Welcome.getDefaultInstance()).build());
-      log.info("worker direct: sequential calls");
+      log.info("{}: sequential calls", target.label());
       long[] nanos =
           Harness.sequential(
               cfg.samples(5_000),
@@ -103,7 +146,7 @@ final class WorkerDirectBench {
               });
       out.set("latency", Latency.of(nanos).toJson(json));
       ArrayNode rows = out.putArray("throughput");
-      for (Case c : CASES) {
+      for (Case c : target.cases()) {
         pipelined(stream, c, cfg.phase(Duration.ofMillis(500))); // warm-up
         ObjectNode row = pipelined(stream, c, cfg.phase(Duration.ofSeconds(2))).toJson(json);
         row.put("max_invokes_per_message", c.maxBatch());
@@ -111,7 +154,8 @@ final class WorkerDirectBench {
         row.put("gateway_frames_per_message", (double) framesOut / messagesOut);
         row.put("worker_frames_per_message", (double) framesIn.get() / messagesIn.get());
         rows.add(row);
-        log.info("worker direct: {}: {} calls/s", c, Math.round(row.get("calls_per_s").asDouble()));
+        log.info(
+            "{}: {}: {} calls/s", target.label(), c, Math.round(row.get("calls_per_s").asDouble()));
       }
       out.put("failures", failures.get());
       send(
@@ -161,7 +205,7 @@ final class WorkerDirectBench {
 
   private void acquire(int n) throws InterruptedException, TimeoutException {
     if (!permits.tryAcquire(n, Harness.STALL.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new TimeoutException("worker direct: no outcome within " + Harness.STALL);
+      throw new TimeoutException(target.label() + ": no outcome within " + Harness.STALL);
     }
   }
 
@@ -173,7 +217,7 @@ final class WorkerDirectBench {
               .setInvoke(
                   Invoke.newBuilder()
                       .setCallId(++nextCallId)
-                      .setFunction("braid_bench:echo")
+                      .setFunction(target.function())
                       .setArgs(args)
                       .setRemainingMs(remainingMs)
                       .setAttempt(1)
@@ -188,21 +232,20 @@ final class WorkerDirectBench {
     stream.onNext(GatewayBatch.newBuilder().addFrames(f).build());
   }
 
-  /** The worker as Braid starts it (see PythonLauncher), pointed at the fake gateway. */
+  /** The worker as Braid starts it, pointed at the fake gateway. */
   private Process startWorker(Path sock, Path dir) throws Exception {
     ProcessBuilder pb =
-        new ProcessBuilder(cfg.python().toString(), "-m", "braid_worker")
+        new ProcessBuilder(target.command())
             .directory(dir.toFile())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(
                 ProcessBuilder.Redirect.appendTo(
-                    cfg.outDir().resolve("worker-direct.log").toFile()));
+                    cfg.outDir().resolve(target.slug() + ".log").toFile()));
     Map<String, String> env = pb.environment();
     env.keySet().retainAll(List.of("PATH", "HOME", "LANG", "TMPDIR"));
-    env.put("PYTHONPATH", cfg.benchPython() + ":" + cfg.home().resolve("python-worker/src"));
-    env.put("PYTHONSAFEPATH", "1");
+    env.putAll(target.env());
     env.put("BRAID_SOCKET", sock.toString());
-    env.put("BRAID_WORKER_ID", "bench-direct");
+    env.put("BRAID_WORKER_ID", "bench-" + target.slug());
     env.put("BRAID_TOKEN", "unused");
     env.put("BRAID_MAX_IN_FLIGHT", Integer.toString(WINDOW));
     env.put("BRAID_LOG_LEVEL", "WARNING");
