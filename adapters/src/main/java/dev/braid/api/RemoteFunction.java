@@ -78,9 +78,14 @@ public final class RemoteFunction {
 
   /** Streams the items of an (async) generator; see {@link RemoteStream}. */
   public RemoteStream stream(List<?> args, CallOptions options) {
+    return stream(args, Map.of(), options);
+  }
+
+  /** Streams the items of an (async) generator called with keyword arguments too. */
+  public RemoteStream stream(List<?> args, Map<String, ?> kwargs, CallOptions options) {
     return new RemoteStream(
         stream -> {
-          byte[][] encoded = encode(args, Map.of(), stream.done());
+          byte[][] encoded = encode(args, kwargs, stream.done());
           return new CallExecution(
               runtime,
               ref.local(),

@@ -1,21 +1,12 @@
 package dev.braid.gateway.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.api.Braid;
-import dev.braid.gateway.workflow.Diagnostic;
-import dev.braid.gateway.workflow.FunctionCatalog;
 import dev.braid.gateway.workflow.ParsedWorkflow;
 import dev.braid.gateway.workflow.WorkerFunctionCatalog;
-import dev.braid.gateway.workflow.WorkflowChecker;
-import dev.braid.gateway.workflow.WorkflowSyntaxException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,8 +34,6 @@ import picocli.CommandLine.Parameters;
       "The workflow format: docs/workflows.md."
     })
 final class CheckCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
@@ -74,62 +63,20 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    JsonNode inputJson = input == null ? null : readInput(input);
-    Duration wait;
-    try {
-      wait = dev.braid.model.Durations.parse(catalogTimeout);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--catalog-timeout: " + e.getMessage());
-    }
-    ParsedWorkflow parsed;
-    try {
-      parsed = ParsedWorkflow.read(file);
-    } catch (WorkflowSyntaxException e) {
-      err.println(e.render());
-      err.flush();
+    CommandLine cl = spec.commandLine();
+    PrintWriter err = cl.getErr();
+    JsonNode inputJson = WorkflowLoader.readInput(cl, input);
+    Duration wait = WorkflowLoader.duration(cl, catalogTimeout, "--catalog-timeout");
+    ParsedWorkflow parsed = WorkflowLoader.parse(file, err);
+    if (parsed == null) {
       return 2;
     }
-    List<Diagnostic> problems;
     if (noWorkers || parsed.workflow().functions().isEmpty()) {
-      problems = new WorkflowChecker(FunctionCatalog.acceptingAll()).check(parsed, inputJson);
-    } else {
-      try (Braid braid =
-          Braid.start(WorkerFunctionCatalog.configure(paths.config(), parsed.workflow()).build())) {
-        problems =
-            new WorkflowChecker(new WorkerFunctionCatalog(braid, wait)).check(parsed, inputJson);
-      }
+      return WorkflowLoader.check(parsed, inputJson, null, wait, err) ? 0 : 2;
     }
-    for (Diagnostic d : problems) {
-      err.println(d.render());
-    }
-    err.flush();
-    return problems.isEmpty() ? 0 : 2;
-  }
-
-  private JsonNode readInput(String text) {
-    String json = text;
-    String what = "--input";
-    if (text.startsWith("@")) {
-      Path p = Path.of(text.substring(1));
-      what = "--input file " + p;
-      try {
-        json = Files.readString(p);
-      } catch (IOException e) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "cannot read --input file " + p + ": " + e.getMessage());
-      }
-    }
-    try {
-      return JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
-          what
-              + " is not valid JSON ("
-              + e.getOriginalMessage()
-              + "); write an object, e.g. '{\"userId\": 7}'");
+    try (Braid braid =
+        Braid.start(WorkerFunctionCatalog.configure(paths.config(), parsed.workflow()).build())) {
+      return WorkflowLoader.check(parsed, inputJson, braid, wait, err) ? 0 : 2;
     }
   }
 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       CallCommand.class,
+      RunCommand.class,
       CheckCommand.class,
       FunctionsCommand.class,
       CommandLine.HelpCommand.class

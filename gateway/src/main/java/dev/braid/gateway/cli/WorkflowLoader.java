@@ -1,0 +1,94 @@
+package dev.braid.gateway.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.braid.api.Braid;
+import dev.braid.gateway.workflow.Diagnostic;
+import dev.braid.gateway.workflow.FunctionCatalog;
+import dev.braid.gateway.workflow.ParsedWorkflow;
+import dev.braid.gateway.workflow.WorkerFunctionCatalog;
+import dev.braid.gateway.workflow.WorkflowChecker;
+import dev.braid.gateway.workflow.WorkflowSyntaxException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine;
+
+/**
+ * What {@code braid check} and {@code braid run} share: reading the input and the file, checking.
+ */
+final class WorkflowLoader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private WorkflowLoader() {}
+
+  /** {@code --input}: a JSON value, or {@code @file} holding one. */
+  static JsonNode readInput(CommandLine cl, String text) {
+    if (text == null) {
+      return null;
+    }
+    String json = text;
+    String what = "--input";
+    if (text.startsWith("@")) {
+      Path p = Path.of(text.substring(1));
+      what = "--input file " + p;
+      try {
+        json = Files.readString(p);
+      } catch (IOException e) {
+        throw new CommandLine.ParameterException(
+            cl, "cannot read --input file " + p + ": " + e.getMessage());
+      }
+    }
+    try {
+      return JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new CommandLine.ParameterException(
+          cl,
+          what
+              + " is not valid JSON ("
+              + e.getOriginalMessage()
+              + "); write an object, e.g. '{\"userId\": 7}'");
+    }
+  }
+
+  static Duration duration(CommandLine cl, String text, String option) {
+    try {
+      return dev.braid.model.Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, option + ": " + e.getMessage());
+    }
+  }
+
+  /** The parsed file, or null after printing its syntax error. */
+  static ParsedWorkflow parse(Path file, PrintWriter err) {
+    try {
+      return ParsedWorkflow.read(file);
+    } catch (WorkflowSyntaxException e) {
+      err.println(e.render());
+      err.flush();
+      return null;
+    }
+  }
+
+  /**
+   * Every problem of the file, checked against the catalogs of {@code braid}'s workers (null: the
+   * file alone), printed on {@code err}. True when there is none.
+   */
+  static boolean check(
+      ParsedWorkflow parsed, JsonNode input, Braid braid, Duration catalogWait, PrintWriter err) {
+    FunctionCatalog catalog =
+        braid == null || parsed.workflow().functions().isEmpty()
+            ? FunctionCatalog.acceptingAll()
+            : new WorkerFunctionCatalog(braid, catalogWait);
+    List<Diagnostic> problems = new WorkflowChecker(catalog).check(parsed, input);
+    for (Diagnostic d : problems) {
+      err.println(d.render());
+    }
+    err.flush();
+    return problems.isEmpty();
+  }
+}

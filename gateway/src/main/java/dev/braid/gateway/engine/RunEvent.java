@@ -1,0 +1,60 @@
+package dev.braid.gateway.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.model.Failure;
+import java.time.Duration;
+
+/**
+ * Something that happened during a workflow run, in the order it happened. Progress views, {@code
+ * --json} event lines and Chrome traces are all built from these.
+ *
+ * @param type what happened
+ * @param atNanos when, in nanoseconds since the run started (monotonic)
+ * @param step the step instance: its id ({@code profile}, {@code fanout.a}), with the item index
+ *     for the bodies of {@code for_each} and {@code stream} ({@code prices.do[3]}); null for run
+ *     events
+ * @param kind the step's kind: {@code call}, {@code parallel}, {@code for_each}, {@code try},
+ *     {@code switch}, {@code stream}, {@code script}; null for run events
+ * @param function for calls and streams: the function reference, else null
+ * @param language for calls and streams: {@code python}, {@code node} or {@code java}, else null
+ * @param attempt for attempt and retry events: the attempt number, from 1; else 0
+ * @param status for {@code *_FINISHED} events: how it ended; else null
+ * @param failure for {@code FAILED} and {@code CANCELLED}: the failure record; else null
+ * @param retryWait for {@code RETRY_SCHEDULED}: the wait before the next attempt; else null
+ * @param value for {@code RUN_FINISHED} with {@code OK}: the run's result; else null
+ */
+public record RunEvent(
+    Type type,
+    long atNanos,
+    String step,
+    String kind,
+    String function,
+    String language,
+    int attempt,
+    Status status,
+    Failure failure,
+    Duration retryWait,
+    JsonNode value) {
+
+  /** What happened. */
+  public enum Type {
+    RUN_STARTED,
+    STEP_STARTED,
+    /** One call of a function: the attempt of a {@code call}, or the generator of a stream. */
+    ATTEMPT_STARTED,
+    ATTEMPT_FINISHED,
+    /** An attempt failed and another will start after {@link RunEvent#retryWait()}. */
+    RETRY_SCHEDULED,
+    STEP_FINISHED,
+    RUN_FINISHED
+  }
+
+  /** How a step, an attempt or the run ended. */
+  public enum Status {
+    OK,
+    FAILED,
+    CANCELLED,
+    /** The step's {@code if} was false; its result is null. */
+    SKIPPED
+  }
+}

@@ -1,0 +1,106 @@
+package dev.braid.gateway.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.api.Braid;
+import dev.braid.gateway.engine.internal.CircuitBreakers;
+import dev.braid.gateway.engine.internal.RunStarter;
+import dev.braid.gateway.workflow.Workflow;
+import dev.braid.gateway.workflow.WorkflowChecker;
+import dev.braid.model.CancelReason;
+import dev.braid.model.Deadline;
+import dev.braid.model.Scope;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * Runs workflows on a {@link Braid}'s workers, every construct under the async model of DESIGN §3:
+ * each run, step and call is a scope; deadlines are enforced by the engine's own timers; losers and
+ * the siblings of failures are cancelled and awaited.
+ *
+ * <p>Thread-safe: any number of runs may go at once. Each run does its bookkeeping on a thread of
+ * its own and never blocks it. Circuit breakers are shared by every run of one engine. The workflow
+ * must have passed {@link WorkflowChecker} (the engine trusts its references and graph).
+ */
+public final class WorkflowEngine implements AutoCloseable {
+  private final Braid braid;
+  private final EngineClock clock;
+  private final Random random;
+  private final ScheduledExecutorService timer;
+  private final CircuitBreakers breakers;
+
+  public WorkflowEngine(Braid braid) {
+    this(braid, null, new Random());
+  }
+
+  /**
+   * @param clock the clock for deadlines and retry waits, or null for the system clock
+   * @param random the source of retry jitter
+   */
+  public WorkflowEngine(Braid braid, EngineClock clock, Random random) {
+    this.braid = braid;
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread th = new Thread(r, "braid-engine-timer");
+              th.setDaemon(true);
+              return th;
+            });
+    t.setRemoveOnCancelPolicy(true);
+    this.timer = t;
+    this.clock = clock != null ? clock : EngineClock.system(timer);
+    this.random = random;
+    this.breakers = new CircuitBreakers(this.clock);
+  }
+
+  /**
+   * Starts a run of {@code wf} with {@code input} (already checked against its declaration). Events
+   * go to {@code listener} on the run's thread.
+   */
+  public WorkflowRun start(Workflow wf, JsonNode input, RunListener listener) {
+    Map<String, Set<String>> deps = WorkflowChecker.dependencies(wf);
+    Deadline deadline = wf.timeout().map(t -> Deadline.after(t.value(), clock)).orElse(null);
+    Scope root = Scope.root(deadline);
+    CompletableFuture<JsonNode> result =
+        RunStarter.start(braid, wf, deps, input, root, timer, clock, listener, breakers, random);
+    return new WorkflowRun(root, result);
+  }
+
+  /** Stops the engine's timer. Runs still going lose their deadlines: cancel them first. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  /** A started run. */
+  public static final class WorkflowRun {
+    private final Scope root;
+    private final CompletableFuture<JsonNode> result;
+
+    WorkflowRun(Scope root, CompletableFuture<JsonNode> result) {
+      this.root = root;
+      this.result = result;
+    }
+
+    /**
+     * The run's result (the workflow's {@code output}); fails with a {@link StepFailedException}.
+     * Completes only after every step has settled and every {@code finally} has run.
+     */
+    public CompletableFuture<JsonNode> result() {
+      return result;
+    }
+
+    /**
+     * Cancels the whole run with reason {@code cancelled}: every running call is cancelled and its
+     * worker observes it; {@code catch} and {@code finally} blocks still run, within their own
+     * timeouts.
+     */
+    public void cancel() {
+      root.cancel(CancelReason.CANCELLED);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package dev.braid.gateway.engine.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.braid.gateway.engine.FailureJson;
+import dev.braid.gateway.engine.StepFailedException;
+import dev.braid.gateway.workflow.EvaluationException;
+import dev.braid.gateway.workflow.JoinMode;
+import dev.braid.gateway.workflow.Step;
+import dev.braid.gateway.workflow.expr.Values;
+import dev.braid.model.Failure;
+import dev.braid.model.FailureCode;
+import dev.braid.model.Scope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code parallel} and {@code for_each}: a {@link Join} and the shape of its result. */
+final class Joins {
+  private final Run run;
+  private final Steps steps;
+
+  Joins(Run run, Steps steps) {
+    this.run = run;
+    this.steps = steps;
+  }
+
+  CompletableFuture<JsonNode> parallel(Step.Parallel p, Scope scope, Env env) {
+    List<String> names = new ArrayList<>(p.branches().keySet());
+    List<Step> branches = new ArrayList<>(p.branches().values());
+    JoinMode mode = p.mode().value();
+    Join join =
+        new Join(
+            run,
+            scope,
+            mode,
+            branches.size(),
+            branches.size(),
+            (i, s) -> steps.run(branches.get(i), s, env));
+    return join.start().thenApply(o -> combine(mode, o, names));
+  }
+
+  CompletableFuture<JsonNode> forEach(Step.ForEach f, Scope scope, Env env) {
+    JsonNode items = f.items().evaluate(env);
+    if (!items.isArray()) {
+      throw new EvaluationException(
+          f.items().at(),
+          "for_each needs a list, but the expression gave " + Values.typeName(items));
+    }
+    JoinMode mode = f.mode().value();
+    String as = f.as().value();
+    Join join =
+        new Join(
+            run,
+            scope,
+            mode,
+            f.concurrency().value(),
+            items.size(),
+            (i, s) -> steps.run(f.body(), s, env.item(as, items.get(i), i)));
+    return join.start().thenApply(o -> combine(mode, o, null));
+  }
+
+  /**
+   * The join's result: by branch name when {@code names} is given, else a list in item order.
+   *
+   * @throws StepFailedException when the mode says the join failed
+   */
+  private static JsonNode combine(JoinMode mode, Join.Outcome o, List<String> names) {
+    int n = o.values().length;
+    switch (mode) {
+      case RACE -> {
+        // nothing won only when the scope was cancelled before any child settled; the step
+        // reports that cancellation itself
+        if (o.winner() < 0) {
+          throw firstFailure(o);
+        }
+        if (o.failures()[o.winner()] != null) {
+          throw o.failures()[o.winner()];
+        }
+        return o.values()[o.winner()];
+      }
+      case ANY -> {
+        if (o.winner() >= 0) {
+          return o.values()[o.winner()];
+        }
+        throw allFailed(o, names);
+      }
+      case ALL -> {
+        if (o.winner() >= 0) {
+          throw o.failures()[o.winner()];
+        }
+        StepFailedException unfinished = firstFailureOrNull(o);
+        if (unfinished != null) {
+          throw unfinished;
+        }
+        return shape(o, names, false);
+      }
+      default -> {
+        return shape(o, names, true);
+      }
+    }
+  }
+
+  private static JsonNode shape(Join.Outcome o, List<String> names, boolean outcomes) {
+    int n = o.values().length;
+    ObjectNode byName = JsonNodeFactory.instance.objectNode();
+    ArrayNode list = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < n; i++) {
+      JsonNode item;
+      if (!outcomes) {
+        item = o.values()[i];
+      } else if (o.failures()[i] != null) {
+        item = Outcomes.failed(o.failures()[i].failure());
+      } else {
+        item = Outcomes.ok(o.values()[i]);
+      }
+      if (names != null) {
+        byName.set(names.get(i), item);
+      } else {
+        list.add(item);
+      }
+    }
+    return names != null ? byName : list;
+  }
+
+  private static StepFailedException firstFailureOrNull(Join.Outcome o) {
+    for (StepFailedException f : o.failures()) {
+      if (f != null) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private static StepFailedException firstFailure(Join.Outcome o) {
+    StepFailedException f = firstFailureOrNull(o);
+    return f != null
+        ? f
+        : new StepFailedException(
+            Failure.of(FailureCode.CANCELLED, "Cancelled", "cancelled before any branch settled"),
+            null,
+            null);
+  }
+
+  /** {@code any} with no success: one failure that lists every branch's. */
+  private static StepFailedException allFailed(Join.Outcome o, List<String> names) {
+    ObjectNode details = JsonNodeFactory.instance.objectNode();
+    StringBuilder msg = new StringBuilder("every branch failed");
+    FailureCode code = null;
+    Failure first = null;
+    String sep = ": ";
+    for (int i = 0; i < o.failures().length; i++) {
+      StepFailedException f = o.failures()[i];
+      if (f == null) {
+        continue;
+      }
+      String key = names != null ? names.get(i) : String.valueOf(i);
+      details.set(key, FailureJson.toJson(f.failure()));
+      msg.append(sep).append(key).append(" (").append(f.failure().headline()).append(')');
+      sep = "; ";
+      code =
+          code == null || code == f.failure().code() ? f.failure().code() : FailureCode.APPLICATION;
+      first = first == null ? f.failure() : first;
+    }
+    if (first == null) {
+      return firstFailure(o);
+    }
+    Failure agg =
+        Failure.of(code, "AllFailed", msg.toString())
+            .withCause(first)
+            .withDetails(details.toString());
+    return new StepFailedException(agg, null, null);
+  }
+}

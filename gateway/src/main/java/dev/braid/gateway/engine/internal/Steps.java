@@ -1,0 +1,235 @@
+package dev.braid.gateway.engine.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.braid.gateway.engine.FailureJson;
+import dev.braid.gateway.engine.RunEvent;
+import dev.braid.gateway.engine.RunEvent.Status;
+import dev.braid.gateway.engine.StepFailedException;
+import dev.braid.gateway.workflow.Step;
+import dev.braid.gateway.workflow.expr.Values;
+import dev.braid.model.CancelReason;
+import dev.braid.model.Deadline;
+import dev.braid.model.Failure;
+import dev.braid.model.FailureCode;
+import dev.braid.model.Scope;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs one step of any kind: its {@code if}, its own scope and timeout, the action, and {@code
+ * on_error}. Every method runs on the run thread and returns without blocking.
+ */
+final class Steps {
+  private final Run run;
+  private final CallStep calls;
+  private final Joins joins;
+  private final StreamStep streams;
+  private final TryStep tries;
+
+  Steps(Run run) {
+    this.run = run;
+    this.calls = new CallStep(run);
+    this.joins = new Joins(run, this);
+    this.streams = new StreamStep(run, this);
+    this.tries = new TryStep(run, this);
+  }
+
+  Run run() {
+    return run;
+  }
+
+  /**
+   * Runs {@code step} as a child of {@code parent}. The future completes on the run thread with the
+   * step's result, or with a {@link StepFailedException}: the step's own failure, or a cancellation
+   * when {@code parent} was cancelled while it ran.
+   */
+  CompletableFuture<JsonNode> run(Step step, Scope parent, Env env) {
+    String name = step.id() + env.suffix();
+    String kind = kindOf(step.action());
+    if (parent.isCancelled()) {
+      return CompletableFuture.failedFuture(
+          new StepFailedException(Outcomes.cancelled(parent), name, step.at()));
+    }
+    if (step.when().isPresent()) {
+      boolean go;
+      try {
+        go = Values.truthy(step.when().get().evaluate(env));
+      } catch (RuntimeException e) {
+        StepFailedException f = Outcomes.failure(e, name, step.at());
+        finished(name, kind, Status.FAILED, f.failure());
+        return CompletableFuture.failedFuture(f);
+      }
+      if (!go) {
+        finished(name, kind, Status.SKIPPED, null);
+        return CompletableFuture.completedFuture(NullNode.getInstance());
+      }
+    }
+    run.emit(
+        RunEvent.Type.STEP_STARTED,
+        name,
+        kind,
+        functionOf(step.action()),
+        languageOf(step.action()),
+        0,
+        null,
+        null,
+        null,
+        null);
+    // For a call, `timeout` bounds each attempt and is enforced per attempt; for every other kind
+    // it bounds the whole step.
+    Deadline deadline =
+        step.action() instanceof Step.Call
+            ? null
+            : step.timeout().map(t -> run.deadlineAfter(t.value())).orElse(null);
+    Scope scope = parent.child(deadline);
+    Runnable stopTimer = run.enforce(scope, deadline);
+    CompletableFuture<JsonNode> work;
+    try {
+      work = action(step, scope, env, name);
+    } catch (RuntimeException e) {
+      work = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    work.whenCompleteAsync(
+        (value, error) -> {
+          stopTimer.run();
+          boolean ownTimeout =
+              deadline != null
+                  && scope.reason() == CancelReason.DEADLINE_EXCEEDED
+                  && !parent.isCancelled();
+          scope.close();
+          settle(step, name, kind, parent, env, value, error, ownTimeout, result);
+        },
+        run.loop);
+    return result;
+  }
+
+  private void settle(
+      Step step,
+      String name,
+      String kind,
+      Scope parent,
+      Env env,
+      JsonNode value,
+      Throwable error,
+      boolean ownTimeout,
+      CompletableFuture<JsonNode> result) {
+    if (parent.isCancelled()) {
+      // Cancellation from outside wins over whatever the step managed to produce: the scope
+      // around it is finishing, and no handler may turn that into a value.
+      StepFailedException f = new StepFailedException(Outcomes.cancelled(parent), name, step.at());
+      finished(name, kind, Status.CANCELLED, f.failure());
+      result.completeExceptionally(f);
+      return;
+    }
+    if (error == null && !ownTimeout) {
+      finished(name, kind, Status.OK, null);
+      result.complete(value == null ? NullNode.getInstance() : value);
+      return;
+    }
+    StepFailedException f;
+    if (ownTimeout && step.timeout().isPresent()) {
+      f =
+          new StepFailedException(
+              Failure.cancelled(
+                  CancelReason.DEADLINE_EXCEEDED,
+                  "step '" + name + "' timed out after " + step.timeout().get().value()),
+              name,
+              step.at());
+    } else {
+      f = Outcomes.failure(error, name, step.at());
+    }
+    if (step.onError().isPresent()) {
+      try {
+        JsonNode fallback =
+            step.onError().get().evaluate(env.bind("error", FailureJson.toJson(f.failure())));
+        run.emit(
+            RunEvent.Type.STEP_FINISHED,
+            name,
+            kind,
+            null,
+            null,
+            0,
+            Status.OK,
+            f.failure(),
+            null,
+            null);
+        result.complete(fallback);
+        return;
+      } catch (RuntimeException e) {
+        f = Outcomes.failure(e, name, step.at());
+      }
+    }
+    finished(
+        name,
+        kind,
+        f.failure().code() == FailureCode.CANCELLED ? Status.CANCELLED : Status.FAILED,
+        f.failure());
+    result.completeExceptionally(f);
+  }
+
+  private CompletableFuture<JsonNode> action(Step step, Scope scope, Env env, String name) {
+    Step.Action a = step.action();
+    if (a instanceof Step.Call c) {
+      return calls.run(c, scope, env, name);
+    } else if (a instanceof Step.Parallel p) {
+      return joins.parallel(p, scope, env);
+    } else if (a instanceof Step.ForEach f) {
+      return joins.forEach(f, scope, env);
+    } else if (a instanceof Step.Try t) {
+      return tries.run(t, scope, env);
+    } else if (a instanceof Step.Switch sw) {
+      String key = Values.text(sw.value().evaluate(env));
+      Step chosen = sw.cases().containsKey(key) ? sw.cases().get(key) : sw.cases().get("default");
+      return chosen == null
+          ? CompletableFuture.completedFuture(NullNode.getInstance())
+          : run(chosen, scope, env);
+    } else if (a instanceof Step.Stream s) {
+      return streams.run(s, scope, env, name);
+    } else {
+      return CompletableFuture.failedFuture(
+          new StepFailedException(
+              Failure.of(
+                  FailureCode.INVALID_ARGUMENT,
+                  "Unsupported",
+                  "script steps need the sandbox, which this build does not have yet"),
+              name,
+              step.at()));
+    }
+  }
+
+  private void finished(String name, String kind, Status status, Failure failure) {
+    run.emit(RunEvent.Type.STEP_FINISHED, name, kind, null, null, 0, status, failure, null, null);
+  }
+
+  static String kindOf(Step.Action a) {
+    if (a instanceof Step.Call) {
+      return "call";
+    } else if (a instanceof Step.Parallel) {
+      return "parallel";
+    } else if (a instanceof Step.ForEach) {
+      return "for_each";
+    } else if (a instanceof Step.Try) {
+      return "try";
+    } else if (a instanceof Step.Switch) {
+      return "switch";
+    } else if (a instanceof Step.Stream) {
+      return "stream";
+    }
+    return "script";
+  }
+
+  private static String functionOf(Step.Action a) {
+    if (a instanceof Step.Call c) {
+      return c.function().value();
+    } else if (a instanceof Step.Stream s) {
+      return s.function().value();
+    }
+    return null;
+  }
+
+  private static String languageOf(Step.Action a) {
+    String f = functionOf(a);
+    return f == null ? null : f.substring(0, f.indexOf(':'));
+  }
+}

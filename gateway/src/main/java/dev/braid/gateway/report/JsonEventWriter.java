@@ -1,0 +1,90 @@
+package dev.braid.gateway.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.braid.gateway.engine.FailureJson;
+import dev.braid.gateway.engine.RunEvent;
+import dev.braid.gateway.engine.RunListener;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.Objects;
+
+/**
+ * {@code braid run --json}: one JSON object per event and line, flushed line by line, e.g.
+ *
+ * <pre>
+ * {"event":"step_finished","t_ms":12.345,"step":"profile","kind":"call","status":"ok"}
+ * </pre>
+ *
+ * <p>Keys: {@code event} (the {@link RunEvent.Type} in snake case), {@code t_ms} (milliseconds
+ * since the run started, to the microsecond), then those of {@code step}, {@code kind}, {@code
+ * function}, {@code language}, {@code attempt} (when &gt; 0), {@code status} (lower case), {@code
+ * error} (the failure record as {@link FailureJson} writes it) and {@code wait_ms} that the event
+ * has. The {@code run_finished} line is the outcome and always the last: with {@code "status":"ok"}
+ * it carries {@code result} (JSON {@code null} when the run returned nothing), otherwise {@code
+ * error}.
+ *
+ * <p>Called on the run thread; not thread-safe. Writes synchronously to {@code out}.
+ */
+public final class JsonEventWriter implements RunListener {
+  private static final JsonMapper JSON =
+      JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+
+  private final PrintWriter out;
+
+  public JsonEventWriter(PrintWriter out) {
+    this.out = Objects.requireNonNull(out, "out");
+  }
+
+  @Override
+  public void onEvent(RunEvent e) {
+    out.println(toLine(e));
+    out.flush();
+  }
+
+  static String toLine(RunEvent e) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("event", Text.lower(e.type()));
+    o.put("t_ms", millis(e.atNanos()));
+    putIfPresent(o, "step", e.step());
+    putIfPresent(o, "kind", e.kind());
+    putIfPresent(o, "function", e.function());
+    putIfPresent(o, "language", e.language());
+    if (e.attempt() > 0) {
+      o.put("attempt", e.attempt());
+    }
+    if (e.status() != null) {
+      o.put("status", Text.lower(e.status()));
+    }
+    if (e.retryWait() != null) {
+      o.put("wait_ms", millis(e.retryWait().toNanos()));
+    }
+    if (e.type() == RunEvent.Type.RUN_FINISHED && e.status() == RunEvent.Status.OK) {
+      o.set("result", e.value() == null ? JSON.nullNode() : e.value());
+    } else if (e.value() != null) {
+      o.set("result", e.value());
+    }
+    if (e.failure() != null) {
+      o.set("error", FailureJson.toJson(e.failure()));
+    }
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (JsonProcessingException ex) {
+      throw new UncheckedIOException(ex);
+    }
+  }
+
+  private static void putIfPresent(ObjectNode o, String key, String value) {
+    if (value != null) {
+      o.put(key, value);
+    }
+  }
+
+  /** Milliseconds to the microsecond, without trailing zeros: {@code 12.345}, {@code 200}. */
+  private static BigDecimal millis(long nanos) {
+    return BigDecimal.valueOf(nanos / 1000, 3).stripTrailingZeros();
+  }
+}

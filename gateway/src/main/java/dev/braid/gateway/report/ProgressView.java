@@ -1,0 +1,65 @@
+package dev.braid.gateway.report;
+
+import dev.braid.gateway.engine.RunListener;
+import dev.braid.model.Ticker;
+import java.io.PrintWriter;
+import java.util.Objects;
+
+/**
+ * Shows the progress of a {@code braid run} on stderr: a live, redrawn table of steps on a
+ * terminal, or plain lines (one per meaningful event) for logs.
+ *
+ * <p>{@link #onEvent} is called on the engine's run thread and never blocks on the terminal for
+ * long: the plain view writes one line per event; the live view only updates its state under a
+ * lock, and a daemon timer thread redraws at most ten times a second. {@link #close()} stops the
+ * timer and draws the last frame if the run did not finish; it is idempotent and may be called from
+ * any thread. Nothing else should be written to the same stream while a live view is open, since
+ * its redraws move the cursor over the lines it drew.
+ */
+public abstract sealed class ProgressView implements RunListener, AutoCloseable
+    permits PlainProgressView, LiveProgressView {
+
+  ProgressView() {}
+
+  /**
+   * A view writing to {@code err}.
+   *
+   * @param live whether {@code err} is a terminal: true for the redrawn table (ANSI cursor
+   *     movement, colors unless {@code NO_COLOR} is set, lines cut to {@code COLUMNS} or 100
+   *     characters), false for plain lines
+   */
+  public static ProgressView create(PrintWriter err, boolean live) {
+    Objects.requireNonNull(err, "err");
+    if (!live) {
+      return new PlainProgressView(err);
+    }
+    LiveProgressView view =
+        new LiveProgressView(
+            err,
+            Ticker.system(),
+            LiveProgressView.DEFAULT_MAX_STEP_LINES,
+            terminalWidth(),
+            System.getenv("NO_COLOR") == null);
+    view.startTimer();
+    return view;
+  }
+
+  private static int terminalWidth() {
+    String columns = System.getenv("COLUMNS");
+    if (columns != null) {
+      try {
+        int n = Integer.parseInt(columns.trim());
+        if (n >= 20) {
+          return n;
+        }
+      } catch (NumberFormatException ignored) {
+        // fall through to the default
+      }
+    }
+    return 100;
+  }
+
+  /** Stops redrawing and flushes; idempotent. */
+  @Override
+  public abstract void close();
+}
