@@ -120,9 +120,9 @@ final class RunCommand implements Callable<Integer> {
       if (!WorkflowLoader.check(parsed, in, braid, wait, err)) {
         return 2;
       }
-      ProgressView view = ProgressView.create(err, live());
+      ProgressView view = progress == Progress.none ? null : ProgressView.create(err, live());
       ChromeTraceWriter traceWriter = trace == null ? null : new ChromeTraceWriter(trace);
-      RunListener listener = progress == Progress.none ? RunListener.NONE : view;
+      RunListener listener = view == null ? RunListener.NONE : view;
       if (json) {
         listener = listener.andThen(new JsonEventWriter(out));
       }
@@ -133,10 +133,12 @@ final class RunCommand implements Callable<Integer> {
       Interrupt interrupt = new Interrupt(run, braid);
       Runtime.getRuntime().addShutdownHook(interrupt);
       try {
-        return finish(run, out, err, interrupt);
+        return finish(run, out, err, interrupt, view);
       } finally {
         interrupt.disarm();
-        view.close();
+        if (view != null) {
+          view.close();
+        }
         if (traceWriter != null) {
           traceWriter.close();
           err.println("trace written to " + trace + " (open it in https://ui.perfetto.dev)");
@@ -147,9 +149,13 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int finish(
-      WorkflowEngine.WorkflowRun run, PrintWriter out, PrintWriter err, Interrupt interrupt) {
+      WorkflowEngine.WorkflowRun run,
+      PrintWriter out,
+      PrintWriter err,
+      Interrupt interrupt,
+      ProgressView view) {
     try {
-      JsonNode result = run.result().get();
+      JsonNode result = awaitThenCloseView(run, view);
       if (!json) {
         out.println(render(result));
       }
@@ -176,6 +182,18 @@ final class RunCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       run.cancel();
       return 130;
+    }
+  }
+
+  /** The run's result; the progress view is closed first so its last frame is not redrawn over. */
+  private static JsonNode awaitThenCloseView(WorkflowEngine.WorkflowRun run, ProgressView view)
+      throws ExecutionException, InterruptedException {
+    try {
+      return run.result().get();
+    } finally {
+      if (view != null) {
+        view.close();
+      }
     }
   }
 

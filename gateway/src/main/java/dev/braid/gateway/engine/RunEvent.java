@@ -19,7 +19,9 @@ import java.time.Duration;
  * @param language for calls and streams: {@code python}, {@code node} or {@code java}, else null
  * @param attempt for attempt and retry events: the attempt number, from 1; else 0
  * @param status for {@code *_FINISHED} events: how it ended; else null
- * @param failure for {@code FAILED} and {@code CANCELLED}: the failure record; else null
+ * @param failure for {@code FAILED} and {@code CANCELLED}: the failure record; for a step that
+ *     {@code on_error} recovered ({@code STEP_FINISHED} with {@code OK}): the failure it recovered
+ *     from; for {@code RETRY_SCHEDULED}: the failure of the attempt that will be retried; else null
  * @param retryWait for {@code RETRY_SCHEDULED}: the wait before the next attempt; else null
  * @param value for {@code RUN_FINISHED} with {@code OK}: the run's result; else null
  */
@@ -54,7 +56,10 @@ public record RunEvent(
     OK,
     FAILED,
     CANCELLED,
-    /** The step's {@code if} was false; its result is null. */
+    /**
+     * The step's {@code if} was false; its result is null. A skipped step has a {@code
+     * STEP_FINISHED} event only, no {@code STEP_STARTED}.
+     */
     SKIPPED
   }
 }

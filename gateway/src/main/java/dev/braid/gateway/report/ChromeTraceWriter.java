@@ -199,7 +199,7 @@ public final class ChromeTraceWriter implements RunListener, Closeable {
     written = true;
     List<Slice> all = new ArrayList<>(slices);
     if (run != null) {
-      all.add(run);
+      all.add(0, run);
     }
     for (Slice s : all) {
       if (s.endNanos < 0) {
