@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
     footer = {
       "",
       "Examples:",
-      "  braid check examples/dashboard.yaml",
+      "  braid check examples/dashboard/flow.yaml",
       "  braid check flow.yaml --input '{\"userId\": 7}'",
       "  braid check flow.yaml --input @input.json --no-workers",
       "",

@@ -100,8 +100,13 @@ final class CallStep {
       p.heartbeatTimeout().map(Located::value).ifPresent(o::heartbeatTimeout);
       RemoteCall rc =
           run.braid.function(function).call(args.positional(), args.keywords(), o.build());
+      // The attempt is the step's own work, not a child step: it is cancelled with the reason at
+      // the root (race_lost, sibling_failed, cancelled...) before the scope tree would tell it
+      // only parent_cancelled, so that the function learns why it was stopped.
+      Runnable unhook = scope.onCancel(r -> rc.cancel(rootReason(scope)));
       rc.whenCompleteAsync(
           (value, error) -> {
+            unhook.run();
             if (error == null) {
               if (breaker != null) {
                 breaker.onSuccess();
@@ -168,6 +173,11 @@ final class CallStep {
             start(attempt + 1);
           },
           run.loop);
+    }
+
+    private static CancelReason rootReason(Scope s) {
+      CancelReason r = s.rootReason();
+      return r != null ? r : CancelReason.CANCELLED;
     }
 
     /** The failure of a step whose attempts were stopped by its scope's cancellation. */

@@ -1,0 +1,13 @@
+// The dashboard's Node side: a user's recent orders from a (simulated) order service.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The last three orders of `userId`, newest first; derived from the id, so reproducible. */
+export async function recentOrders(userId, ctx) {
+  // With the signal, a cancel or the deadline aborts the wait at once instead of leaving a
+  // timer running for a result nobody will read.
+  await sleep(40, undefined, { signal: ctx.signal });
+  return [0, 1, 2].map((i) => ({
+    id: `${userId}-${100 - i}`,
+    total: ((userId * 7 + i * 13) % 90) + 10,
+  }));
+}
