@@ -5,15 +5,12 @@ import dev.braid.internal.call.CallRuntime;
 import dev.braid.internal.call.NestedCallRouter;
 import dev.braid.internal.hub.WorkerHubServer;
 import dev.braid.internal.javafn.JavaFunctionHost;
+import dev.braid.internal.javafn.SourceClassLoader;
 import dev.braid.internal.worker.NodeLauncher;
 import dev.braid.internal.worker.PythonLauncher;
 import dev.braid.internal.worker.WorkerInfo;
 import dev.braid.internal.worker.WorkerLauncher;
 import dev.braid.internal.worker.WorkerPool;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +40,7 @@ public final class Braid implements AutoCloseable {
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final Map<String, CallRuntime> runtimes = new LinkedHashMap<>();
   private final JavaFunctionHost javaHost;
-  private final URLClassLoader javaLoader;
+  private final SourceClassLoader javaLoader;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Braid(BraidConfig config) {
@@ -62,8 +59,8 @@ public final class Braid implements AutoCloseable {
     NestedCallRouter router = new NestedCallRouter(this::startNested);
     addPool(new PythonLauncher(config), config.pythonWorkers(), router);
     addPool(new NodeLauncher(config), config.nodeWorkers(), router);
-    this.javaLoader =
-        new URLClassLoader(urls(config.javaClasspath()), Braid.class.getClassLoader());
+    // .java sources on the classpath are compiled on first use, so a workflow folder can hold them
+    this.javaLoader = new SourceClassLoader(config.javaClasspath(), Braid.class.getClassLoader());
     this.javaHost =
         new JavaFunctionHost(
             json,
@@ -89,18 +86,6 @@ public final class Braid implements AutoCloseable {
             json,
             config.defaultGrace(),
             config.maxPayloadBytes()));
-  }
-
-  private static URL[] urls(List<Path> paths) {
-    List<URL> out = new ArrayList<>();
-    for (Path p : paths) {
-      try {
-        out.add(p.toUri().toURL());
-      } catch (MalformedURLException e) {
-        throw new IllegalArgumentException("bad classpath entry " + p + ": " + e.getMessage(), e);
-      }
-    }
-    return out.toArray(URL[]::new);
   }
 
   private NestedCallRouter.NestedStart startNested(
@@ -172,7 +157,10 @@ public final class Braid implements AutoCloseable {
     return javaHost.kindOf(local);
   }
 
-  /** The class loader of {@code java:} functions (the configured classpath). */
+  /**
+   * The class loader of {@code java:} functions: the configured classpath, where a class found only
+   * as a {@code .java} source is compiled on first use (and cached across runs).
+   */
   public ClassLoader javaClassLoader() {
     return javaLoader;
   }

@@ -73,14 +73,25 @@ final class JavaMethod {
     Class<?> cls;
     try {
       cls = Class.forName(className, true, loader);
-    } catch (ClassNotFoundException | LinkageError e) {
+    } catch (JavaSourceException e) {
+      // the class is there as a source: say why it cannot be used, not that it is missing
+      throw new UnknownFunction("cannot use 'java:" + ref + "': " + e.getMessage());
+    } catch (LinkageError e) {
+      if (e.getCause() instanceof JavaSourceException s) {
+        // a class it needs is a source that does not compile
+        throw new UnknownFunction("cannot use 'java:" + ref + "': " + s.getMessage());
+      }
       throw new UnknownFunction(
           "unknown function 'java:"
               + ref
               + "': class "
               + className
-              + " is not on the classpath"
-              + (e instanceof LinkageError ? " (" + e + ")" : ""));
+              + " is not on the classpath ("
+              + e
+              + ")");
+    } catch (ClassNotFoundException e) {
+      throw new UnknownFunction(
+          "unknown function 'java:" + ref + "': class " + className + " is not on the classpath");
     }
     List<Method> candidates = new ArrayList<>();
     for (Method m : cls.getMethods()) {

@@ -119,8 +119,13 @@ final class FunctionsCommand implements Callable<Integer> {
     try {
       c = Class.forName(cls, false, braid.javaClassLoader());
     } catch (ClassNotFoundException e) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "class " + cls + " is not on the classpath (see --java-classpath)");
+      // a .java source that does not compile says so (with javac's file:line:col); a class that
+      // is nowhere keeps the plain message
+      String why =
+          e.getMessage() != null && !e.getMessage().equals(cls)
+              ? e.getMessage()
+              : "class " + cls + " is not on the classpath (see --java-classpath)";
+      throw new CommandLine.ParameterException(spec.commandLine(), why);
     }
     for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
       if (!java.lang.reflect.Modifier.isPublic(m.getModifiers()) || m.isSynthetic()) {
