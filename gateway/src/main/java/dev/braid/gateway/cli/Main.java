@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
       CallCommand.class,
       RunCommand.class,
       CheckCommand.class,
+      ExecCommand.class,
       FunctionsCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -2,7 +2,8 @@ package dev.braid.gateway.engine;
 
 /**
  * Receives the events of a run. Called on the engine's run thread, one event at a time, in order:
- * implementations must be quick and must not block (buffer, and write elsewhere if needed).
+ * implementations must be quick and must not block (buffer, and write elsewhere if needed). An
+ * exception thrown by {@link #onEvent} is logged and otherwise ignored: it does not change the run.
  */
 @FunctionalInterface
 public interface RunListener {

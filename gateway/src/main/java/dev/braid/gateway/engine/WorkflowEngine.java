@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.Braid;
 import dev.braid.gateway.engine.internal.CircuitBreakers;
 import dev.braid.gateway.engine.internal.RunStarter;
+import dev.braid.gateway.sandbox.Sandbox;
+import dev.braid.gateway.sandbox.SandboxConfig;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.model.CancelReason;
@@ -15,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Supplier;
 
 /**
  * Runs workflows on a {@link Braid}'s workers, every construct under the async model of DESIGN §3:
@@ -31,6 +34,10 @@ public final class WorkflowEngine implements AutoCloseable {
   private final Random random;
   private final ScheduledExecutorService timer;
   private final CircuitBreakers breakers;
+  private final Object sandboxLock = new Object();
+  private Supplier<Sandbox> sandboxFactory = () -> Sandbox.create(SandboxConfig.defaultConfig());
+  // guarded by sandboxLock; created on the first script step, closed with the engine
+  private Sandbox sandbox;
 
   public WorkflowEngine(Braid braid) {
     this(braid, null, new Random());
@@ -58,6 +65,27 @@ public final class WorkflowEngine implements AutoCloseable {
   }
 
   /**
+   * Where {@code script} steps run: {@code factory} is called once, on the first script step (so a
+   * workflow without scripts never starts a sandbox), and the sandbox is closed with the engine.
+   * Default: {@link Sandbox#create} with the default configuration.
+   */
+  public WorkflowEngine sandbox(Supplier<Sandbox> factory) {
+    synchronized (sandboxLock) {
+      this.sandboxFactory = factory;
+    }
+    return this;
+  }
+
+  private Sandbox sandbox() {
+    synchronized (sandboxLock) {
+      if (sandbox == null) {
+        sandbox = sandboxFactory.get();
+      }
+      return sandbox;
+    }
+  }
+
+  /**
    * Starts a run of {@code wf} with {@code input} (already checked against its declaration). Events
    * go to {@code listener} on the run's thread.
    */
@@ -66,7 +94,8 @@ public final class WorkflowEngine implements AutoCloseable {
     Deadline deadline = wf.timeout().map(t -> Deadline.after(t.value(), clock)).orElse(null);
     Scope root = Scope.root(deadline);
     CompletableFuture<JsonNode> result =
-        RunStarter.start(braid, wf, deps, input, root, timer, clock, listener, breakers, random);
+        RunStarter.start(
+            braid, wf, deps, input, root, timer, clock, listener, breakers, random, this::sandbox);
     return new WorkflowRun(root, result);
   }
 
@@ -74,6 +103,11 @@ public final class WorkflowEngine implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    synchronized (sandboxLock) {
+      if (sandbox != null) {
+        sandbox.close();
+      }
+    }
   }
 
   /** A started run. */

@@ -146,12 +146,18 @@ public record Step(
    * @param file the file the code came from, relative to the workflow's folder
    * @param input the value passed to {@code main}; absent: an object of the results of the steps in
    *     {@code needs}, by name
+   * @param cpu the CPU time limit; absent: the sandbox's default
+   * @param memoryMb the memory limit in MiB; absent: the sandbox's default
+   * @param maxOutput the cap on stdout plus stderr in bytes; absent: the sandbox's default
    */
   public record Script(
       Location at,
       Located<ScriptLang> lang,
       Located<String> code,
       Optional<Located<String>> file,
-      Optional<Template> input)
+      Optional<Template> input,
+      Optional<Located<Duration>> cpu,
+      Optional<Located<Integer>> memoryMb,
+      Optional<Located<Integer>> maxOutput)
       implements Action {}
 }

@@ -12,6 +12,7 @@ import dev.braid.gateway.workflow.RetryPolicy;
 import dev.braid.gateway.workflow.Step;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
+import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Failures;
@@ -135,6 +136,9 @@ final class CallStep {
     }
 
     private void afterFailure(int attempt, Failure f) {
+      if (f.code() == FailureCode.DEADLINE_EXCEEDED) {
+        run.enforceIfExpired(scope);
+      }
       if (scope.isCancelled()) {
         fail(new StepFailedException(stoppedBy(), name, call.at()));
         return;
@@ -190,7 +194,7 @@ final class CallStep {
                 + "' ran out of time"
                 + call.policy()
                     .totalTimeout()
-                    .map(t -> " (total_timeout " + t.value() + ")")
+                    .map(t -> " (total_timeout " + Durations.format(t.value()) + ")")
                     .orElse(""));
       }
       return Outcomes.cancelled(scope);

@@ -90,9 +90,13 @@ final class Join {
             decide(i, CancelReason.SIBLING_FAILED);
           }
         }
-        case RACE -> decide(i, CancelReason.RACE_LOST);
+        case RACE -> {
+          if (value != Steps.SKIPPED) {
+            decide(i, CancelReason.RACE_LOST);
+          }
+        }
         case ANY -> {
-          if (error == null) {
+          if (error == null && value != Steps.SKIPPED) {
             decide(i, CancelReason.RACE_LOST);
           }
         }

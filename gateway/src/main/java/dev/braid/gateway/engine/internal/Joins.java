@@ -74,6 +74,11 @@ final class Joins {
         // nothing won only when the scope was cancelled before any child settled; the step
         // reports that cancellation itself
         if (o.winner() < 0) {
+          // every branch was skipped (else the scope was cancelled before any settled, and the
+          // step reports that cancellation itself)
+          if (firstFailureOrNull(o) == null) {
+            return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+          }
           throw firstFailure(o);
         }
         if (o.failures()[o.winner()] != null) {
@@ -84,6 +89,9 @@ final class Joins {
       case ANY -> {
         if (o.winner() >= 0) {
           return o.values()[o.winner()];
+        }
+        if (firstFailureOrNull(o) == null) {
+          return com.fasterxml.jackson.databind.node.NullNode.getInstance();
         }
         throw allFailed(o, names);
       }

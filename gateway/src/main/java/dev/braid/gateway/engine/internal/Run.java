@@ -18,6 +18,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every step of one run shares: the workers, the run thread, the clock, the event listener.
@@ -27,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * read results that nothing writes concurrently.
  */
 final class Run {
+  private static final Logger log = LoggerFactory.getLogger(Run.class);
+
   final Braid braid;
   final Workflow workflow;
   final Map<String, Set<String>> dependencies;
@@ -36,6 +40,7 @@ final class Run {
   final RunListener listener;
   final CircuitBreakers breakers;
   final Random random;
+  final java.util.function.Supplier<dev.braid.gateway.sandbox.Sandbox> sandbox;
   private final long startNanos;
 
   Run(
@@ -47,7 +52,8 @@ final class Run {
       EngineClock clock,
       RunListener listener,
       CircuitBreakers breakers,
-      Random random) {
+      Random random,
+      java.util.function.Supplier<dev.braid.gateway.sandbox.Sandbox> sandbox) {
     this.braid = braid;
     this.workflow = workflow;
     this.dependencies = dependencies;
@@ -57,6 +63,7 @@ final class Run {
     this.listener = listener;
     this.breakers = breakers;
     this.random = random;
+    this.sandbox = sandbox;
     this.startNanos = clock.nanoTime();
   }
 
@@ -81,6 +88,24 @@ final class Run {
     return () -> f.cancel(false);
   }
 
+  /**
+   * Enforces {@code scope}'s deadline at once if it has passed: cancels the scope that set it with
+   * {@code deadline_exceeded}, as that scope's timer is about to. A call's own timer and the worker
+   * enforce the same deadline, and may fail the work first; whichever fires first, the timeout must
+   * be reported — and the siblings cancelled — as the timeout of the scope it belongs to.
+   */
+  void enforceIfExpired(Scope scope) {
+    Deadline d = scope.deadline();
+    if (d == null || !d.isExpired()) {
+      return;
+    }
+    Scope owner = scope;
+    while (owner.parent() != null && owner.parent().deadline() == d) {
+      owner = owner.parent();
+    }
+    owner.cancel(CancelReason.DEADLINE_EXCEEDED);
+  }
+
   void emit(RunEvent.Type type, String step, String kind) {
     emit(type, step, kind, null, null, 0, null, null, null, null);
   }
@@ -96,7 +121,7 @@ final class Run {
       Failure failure,
       Duration wait,
       JsonNode value) {
-    listener.onEvent(
+    RunEvent e =
         new RunEvent(
             type,
             clock.nanoTime() - startNanos,
@@ -108,6 +133,14 @@ final class Run {
             status,
             failure,
             wait,
-            value));
+            value);
+    try {
+      listener.onEvent(e);
+    } catch (RuntimeException ex) {
+      // The listener runs inside the run's bookkeeping: an exception escaping here would stop a
+      // step half-way and its future would never complete, hanging the run. A broken progress
+      // view must not change the run's outcome.
+      log.warn("run listener failed on {} of step {}", type, step, ex);
+    }
   }
 }

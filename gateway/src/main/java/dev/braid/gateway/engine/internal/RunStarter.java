@@ -14,6 +14,7 @@ import dev.braid.gateway.workflow.InputField;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
+import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
@@ -46,7 +47,8 @@ public final class RunStarter {
       EngineClock clock,
       RunListener listener,
       CircuitBreakers breakers,
-      Random random) {
+      Random random,
+      java.util.function.Supplier<dev.braid.gateway.sandbox.Sandbox> sandbox) {
     int n = RUNS.incrementAndGet();
     ExecutorService loop =
         Executors.newSingleThreadExecutor(
@@ -55,7 +57,8 @@ public final class RunStarter {
               t.setDaemon(true);
               return t;
             });
-    Run run = new Run(braid, wf, dependencies, loop, timer, clock, listener, breakers, random);
+    Run run =
+        new Run(braid, wf, dependencies, loop, timer, clock, listener, breakers, random, sandbox);
     Deadline deadline = root.deadline();
     Runnable stopTimer = run.enforce(root, deadline);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
@@ -109,7 +112,7 @@ public final class RunStarter {
   /** The run's failure: a cancel or timeout of the whole run, else the first step failure. */
   private static StepFailedException runFailure(Workflow wf, Scope root, Throwable e) {
     if (root.reason() == CancelReason.DEADLINE_EXCEEDED) {
-      String limit = wf.timeout().map(t -> " " + t.value()).orElse("");
+      String limit = wf.timeout().map(t -> " " + Durations.format(t.value())).orElse("");
       return new StepFailedException(
           Failure.cancelled(
               CancelReason.DEADLINE_EXCEEDED, "the run's timeout" + limit + " expired"),

@@ -10,6 +10,7 @@ import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.expr.Values;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
+import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
@@ -20,11 +21,18 @@ import java.util.concurrent.CompletableFuture;
  * on_error}. Every method runs on the run thread and returns without blocking.
  */
 final class Steps {
+  /**
+   * The result of a step skipped by its {@code if}: null to every reader, but recognisable by
+   * identity, so that a skipped branch does not win a {@code race} or an {@code any}.
+   */
+  static final JsonNode SKIPPED = new NullNode() {};
+
   private final Run run;
   private final CallStep calls;
   private final Joins joins;
   private final StreamStep streams;
   private final TryStep tries;
+  private final ScriptStep scripts;
 
   Steps(Run run) {
     this.run = run;
@@ -32,6 +40,7 @@ final class Steps {
     this.joins = new Joins(run, this);
     this.streams = new StreamStep(run, this);
     this.tries = new TryStep(run, this);
+    this.scripts = new ScriptStep(run, run.sandbox);
   }
 
   Run run() {
@@ -61,7 +70,7 @@ final class Steps {
       }
       if (!go) {
         finished(name, kind, Status.SKIPPED, null);
-        return CompletableFuture.completedFuture(NullNode.getInstance());
+        return CompletableFuture.completedFuture(SKIPPED);
       }
     }
     run.emit(
@@ -122,7 +131,8 @@ final class Steps {
       result.completeExceptionally(f);
       return;
     }
-    if (error == null && !ownTimeout) {
+    if (error == null) {
+      // a value produced despite the step's own timeout (a catch that handled it) stands
       finished(name, kind, Status.OK, null);
       result.complete(value == null ? NullNode.getInstance() : value);
       return;
@@ -133,7 +143,10 @@ final class Steps {
           new StepFailedException(
               Failure.cancelled(
                   CancelReason.DEADLINE_EXCEEDED,
-                  "step '" + name + "' timed out after " + step.timeout().get().value()),
+                  "step '"
+                      + name
+                      + "' timed out after "
+                      + Durations.format(step.timeout().get().value())),
               name,
               step.at());
     } else {
@@ -187,14 +200,7 @@ final class Steps {
     } else if (a instanceof Step.Stream s) {
       return streams.run(s, scope, env, name);
     } else {
-      return CompletableFuture.failedFuture(
-          new StepFailedException(
-              Failure.of(
-                  FailureCode.INVALID_ARGUMENT,
-                  "Unsupported",
-                  "script steps need the sandbox, which this build does not have yet"),
-              name,
-              step.at()));
+      return scripts.run(step, (Step.Script) a, scope, env, name);
     }
   }
 

@@ -145,6 +145,9 @@ final class StreamStep {
         attempt(RunEvent.Type.ATTEMPT_FINISHED, Status.OK, null);
       } else {
         Failure f = Failures.fromThrowable(error);
+        if (f.code() == FailureCode.DEADLINE_EXCEEDED) {
+          run.enforceIfExpired(work);
+        }
         boolean cancelled = f.code() == FailureCode.CANCELLED;
         attempt(RunEvent.Type.ATTEMPT_FINISHED, cancelled ? Status.CANCELLED : Status.FAILED, f);
         if (failure == null && !work.isCancelled()) {

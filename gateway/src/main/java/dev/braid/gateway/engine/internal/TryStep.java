@@ -1,10 +1,12 @@
 package dev.braid.gateway.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.gateway.engine.FailureJson;
-import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.workflow.Step;
+import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
+import dev.braid.model.Failure;
 import dev.braid.model.Scope;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -29,7 +31,8 @@ final class TryStep {
     CompletableFuture<JsonNode> caught =
         t.catchBlock().isEmpty()
             ? body
-            : recover(body, error -> shielded(t.catchBlock().get(), env.bind("error", error)));
+            : recover(
+                body, scope, error -> shielded(t.catchBlock().get(), env.bind("error", error)));
     if (t.finallyBlock().isEmpty()) {
       return caught;
     }
@@ -54,6 +57,7 @@ final class TryStep {
 
   private CompletableFuture<JsonNode> recover(
       CompletableFuture<JsonNode> body,
+      Scope scope,
       java.util.function.Function<JsonNode, CompletableFuture<JsonNode>> handler) {
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     body.whenCompleteAsync(
@@ -62,8 +66,14 @@ final class TryStep {
             result.complete(v);
             return;
           }
-          StepFailedException f = Outcomes.failure(e, null, null);
-          forward(() -> handler.apply(FailureJson.toJson(f.failure())), result);
+          Failure f = Outcomes.failure(e, null, null).failure();
+          if (scope.reason() == CancelReason.DEADLINE_EXCEEDED) {
+            // the try step's own timeout stopped the body, which only saw its scope cancelled:
+            // the catch must see the timeout, not a cancellation
+            f = Failure.cancelled(CancelReason.DEADLINE_EXCEEDED, "the try block ran out of time");
+          }
+          ObjectNode error = FailureJson.toJson(f);
+          forward(() -> handler.apply(error), result);
         },
         run.loop);
     return result;

@@ -259,7 +259,11 @@ final class ActionBuilder {
     if (map == null) {
       return null;
     }
-    f.onlyKeys(map, List.of("lang", "code", "file", "input"), "script");
+    f.onlyKeys(
+        map, List.of("lang", "code", "file", "input", "cpu", "memory_mb", "max_output"), "script");
+    Optional<Located<Duration>> cpu = f.duration(map, "cpu");
+    Optional<Located<Integer>> memoryMb = f.count(map, "memory_mb", 16);
+    Optional<Located<Integer>> maxOutput = f.count(map, "max_output", 1);
     Optional<Located<ScriptLang>> lang =
         f.choice(map, "lang", ScriptLang.class, Fields.all(ScriptLang.class));
     if (map.get("lang") == null) {
@@ -292,7 +296,7 @@ final class ActionBuilder {
                   : "function main(inp) { ... }")
               + "; its return value is the step's result");
     }
-    return new Step.Script(at, lang.get(), code.get(), file, input);
+    return new Step.Script(at, lang.get(), code.get(), file, input, cpu, memoryMb, maxOutput);
   }
 
   private Optional<Located<String>> readScript(Located<String> file) {

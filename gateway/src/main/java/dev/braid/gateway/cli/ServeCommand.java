@@ -1,0 +1,421 @@
+package dev.braid.gateway.cli;
+
+import dev.braid.api.Braid;
+import dev.braid.api.BraidConfig;
+import dev.braid.api.FunctionRef;
+import dev.braid.gateway.sandbox.Sandbox;
+import dev.braid.gateway.sandbox.SandboxConfig;
+import dev.braid.gateway.sandbox.SandboxUnavailableException;
+import dev.braid.gateway.server.BraidServer;
+import dev.braid.gateway.server.ServerConfig;
+import dev.braid.gateway.server.Tokens;
+import dev.braid.gateway.server.WorkflowFolder;
+import dev.braid.model.Failures;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code braid serve}: the public gRPC API (docs/api.md) on warm local workers. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve the public gRPC API (braid.api.v1.Braid, with health checking and server",
+      "reflection): run and watch workflows, invoke functions, stream generators, run",
+      "untrusted scripts in the sandbox.",
+      "Every call needs 'authorization: Bearer <token>' metadata; tokens come from",
+      "--token-file (one per line) and the environment variable BRAID_TOKENS.",
+      "Workers start once and stay warm between requests. SIGTERM or Ctrl-C drains:",
+      "new calls are refused, in-flight work gets --drain to finish, then it is",
+      "cancelled (reason shutdown), the workers are stopped and the server exits."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  BRAID_TOKENS=s3cret braid serve --workflows examples --python-path examples/python",
+      "  braid serve --listen 0.0.0.0:7443 --token-file tokens.txt \\",
+      "      --tls-cert server.crt --tls-key server.key --workflows flows/",
+      "  grpcurl -plaintext -H 'authorization: Bearer s3cret' localhost:7070 list",
+      "",
+      "The API, its limits and its status codes: docs/api.md."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "ADDR",
+      description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}; port 0: any free port)")
+  String listen = "127.0.0.1:7070";
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "accepted bearer tokens, one per line (# comments allowed)")
+  Path tokenFile;
+
+  @Option(
+      names = "--no-auth",
+      description = "accept calls without a token: for local development only")
+  boolean noAuth;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8)")
+  Path tlsKey;
+
+  @Option(
+      names = "--workflows",
+      paramLabel = "DIR",
+      description = "folder of workflows runnable by name (name = path without extension)")
+  Path workflows;
+
+  @Option(
+      names = "--preload",
+      paramLabel = "MODULE",
+      description =
+          "a module the workers import at start, e.g. python:pricing or node:quote.mjs"
+              + " (its functions are listed and checked; repeatable)")
+  List<String> preload = new ArrayList<>();
+
+  @Option(
+      names = "--warm",
+      paramLabel = "LANGS",
+      split = ",",
+      description = "worker pools started at once and kept warm (default: python,node; or none)")
+  List<String> warm = new ArrayList<>(List.of("python", "node"));
+
+  @Option(names = "--python-workers", paramLabel = "N", description = "Python worker processes")
+  int pythonWorkers = 1;
+
+  @Option(names = "--node-workers", paramLabel = "N", description = "Node worker processes")
+  int nodeWorkers = 1;
+
+  @Option(
+      names = "--max-message-bytes",
+      paramLabel = "N",
+      description = "largest request message accepted (default 4194304)")
+  int maxMessageBytes = 4 << 20;
+
+  @Option(names = "--max-runs", paramLabel = "N", description = "runs at once (default 64)")
+  int maxRuns = 64;
+
+  @Option(
+      names = "--max-calls",
+      paramLabel = "N",
+      description = "Invoke/InvokeStream calls at once (default 256)")
+  int maxCalls = 256;
+
+  @Option(
+      names = "--max-queued",
+      paramLabel = "N",
+      description = "requests waiting for a slot, beyond which they are shed (default 256)")
+  int maxQueued = 256;
+
+  @Option(
+      names = "--queue-timeout",
+      paramLabel = "D",
+      description = "longest wait for a slot (default 10s)")
+  String queueTimeout = "10s";
+
+  @Option(
+      names = "--max-watchers",
+      paramLabel = "N",
+      description = "WatchRun streams at once (default 1024)")
+  int maxWatchers = 1024;
+
+  @Option(
+      names = "--max-finished-runs",
+      paramLabel = "N",
+      description = "finished runs kept for GetRun/WatchRun (default 1000)")
+  int maxFinishedRuns = 1000;
+
+  @Option(
+      names = "--finished-run-ttl",
+      paramLabel = "D",
+      description = "how long a finished run is kept (default 1h)")
+  String finishedRunTtl = "1h";
+
+  @Option(
+      names = "--drain",
+      paramLabel = "D",
+      description = "on shutdown, how long in-flight work may take to finish (default 10s)")
+  String drain = "10s";
+
+  @Option(
+      names = "--cancel-grace",
+      paramLabel = "D",
+      description = "on shutdown, how long cancelled work may take to wind down (default 5s)")
+  String cancelGrace = "5s";
+
+  @Option(
+      names = "--catalog-timeout",
+      paramLabel = "D",
+      description = "how long to wait for a worker's catalog (default 60s)")
+  String catalogTimeout = "60s";
+
+  @Option(
+      names = "--max-scripts",
+      paramLabel = "N",
+      description = "ExecuteScript sandboxes at once (default 4)")
+  int maxScripts = 4;
+
+  @Option(
+      names = "--sandbox-pool",
+      paramLabel = "N",
+      description = "idle warm sandboxes kept per script language (default 2; 0: none)")
+  int sandboxPool = 2;
+
+  @Option(
+      names = "--unsafe-no-sandbox",
+      description = "DEVELOPMENT ONLY: ExecuteScript runs scripts without bwrap, with no isolation")
+  boolean unsafeNoSandbox;
+
+  @Option(
+      names = "--health-without-token",
+      description = "let grpc.health.v1.Health answer without a token (for load balancer probes)")
+  boolean healthWithoutToken;
+
+  @CommandLine.Mixin WorkerOptions paths = new WorkerOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    // the server's own lifecycle lines are worth seeing; worker and library noise stays at warn
+    if (System.getProperty("org.slf4j.simpleLogger.log.braid.server") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.braid.server", "info");
+    }
+    CommandLine cl = spec.commandLine();
+    PrintWriter err = cl.getErr();
+    ServerConfig config = serverConfig(cl);
+    BraidConfig.Builder cfg = paths.config().pythonWorkers(pythonWorkers).nodeWorkers(nodeWorkers);
+    WorkflowFolder folder = null;
+    if (workflows != null) {
+      try {
+        folder = WorkflowFolder.scan(workflows);
+      } catch (IOException e) {
+        throw new CommandLine.ParameterException(cl, "--workflows: " + e.getMessage());
+      }
+      folder.configure(cfg);
+      for (String p : folder.problems()) {
+        err.println("warning: skipping " + p);
+      }
+    }
+    for (String p : preload) {
+      addPreload(cl, cfg, p);
+    }
+    Sandbox sandbox = null;
+    String noSandbox = null;
+    try {
+      sandbox =
+          Sandbox.create(
+              SandboxConfig.builder()
+                  .poolSize(sandboxPool)
+                  .unsafeNoSandbox(unsafeNoSandbox)
+                  .build());
+    } catch (SandboxUnavailableException | IllegalArgumentException e) {
+      noSandbox = e.getMessage();
+      err.println("warning: ExecuteScript is unavailable: " + noSandbox);
+    }
+    Braid braid = Braid.start(cfg.build());
+    BraidServer server;
+    try {
+      warmUp(braid, config.catalogTimeout(), err);
+      server = BraidServer.start(config, braid, sandbox, noSandbox);
+    } catch (IOException | RuntimeException e) {
+      braid.close();
+      if (sandbox != null) {
+        sandbox.close();
+      }
+      err.println("error: cannot start the server on " + listen + ": " + e.getMessage());
+      return 1;
+    }
+    Sandbox sandboxes = sandbox;
+    AtomicBoolean stopped = new AtomicBoolean();
+    // SIGTERM and Ctrl-C: drain, then stop the sandboxes and the workers, in reverse order of start
+    Runnable stop =
+        () -> {
+          if (stopped.compareAndSet(false, true)) {
+            server.shutdown();
+            if (sandboxes != null) {
+              sandboxes.close();
+            }
+            braid.close();
+          }
+        };
+    Thread stopper = new Thread(stop, "braid-serve-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
+    err.println(
+        "braid serve: listening on "
+            + hostPort(server.address())
+            + (config.tls() ? " (TLS)" : " (plaintext)")
+            + (config.authDisabled()
+                ? "; AUTHENTICATION DISABLED (--no-auth): any client may call"
+                : "; " + config.tokens().size() + " token(s)")
+            + (folder == null
+                ? ""
+                : "; workflows: " + folder.dir() + " (" + folder.names().size() + ")"));
+    err.flush();
+    server.awaitTermination();
+    // normally the shutdown hook got here first, and the JVM exits when it is done
+    stop.run();
+    return 0;
+  }
+
+  private ServerConfig serverConfig(CommandLine cl) throws IOException {
+    List<String> tokens = new ArrayList<>();
+    if (tokenFile != null) {
+      try {
+        tokens.addAll(Tokens.fromFile(tokenFile));
+      } catch (IOException | IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cl, "--token-file: " + e.getMessage());
+      }
+    }
+    tokens.addAll(Tokens.parse(System.getenv(Tokens.ENV)));
+    if (tokens.isEmpty() && !noAuth) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "no tokens: give --token-file FILE (one token a line) or set "
+              + Tokens.ENV
+              + "; --no-auth turns authentication off, for local development only");
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CommandLine.ParameterException(cl, "--tls-cert and --tls-key go together");
+    }
+    for (Path p : new Path[] {tlsCert, tlsKey}) {
+      if (p != null && !Files.isReadable(p)) {
+        throw new CommandLine.ParameterException(cl, "cannot read " + p);
+      }
+    }
+    try {
+      return ServerConfig.builder()
+          .listen(address(cl, listen))
+          .tokens(noAuth ? List.of() : tokens)
+          .authDisabled(noAuth)
+          .healthWithoutToken(healthWithoutToken)
+          .tls(tlsCert, tlsKey)
+          .workflowsDir(workflows)
+          .maxMessageBytes(maxMessageBytes)
+          .maxConcurrentRuns(maxRuns)
+          .maxConcurrentCalls(maxCalls)
+          .maxConcurrentScripts(maxScripts)
+          .maxQueued(maxQueued)
+          .queueTimeout(WorkflowLoader.duration(cl, queueTimeout, "--queue-timeout"))
+          .maxWatchers(maxWatchers)
+          .maxFinishedRuns(maxFinishedRuns)
+          .finishedRunTtl(WorkflowLoader.duration(cl, finishedRunTtl, "--finished-run-ttl"))
+          .drainGrace(WorkflowLoader.duration(cl, drain, "--drain"))
+          .cancelGrace(WorkflowLoader.duration(cl, cancelGrace, "--cancel-grace"))
+          .catalogTimeout(WorkflowLoader.duration(cl, catalogTimeout, "--catalog-timeout"))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+  }
+
+  static InetSocketAddress address(CommandLine cl, String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon < 0) {
+      throw new CommandLine.ParameterException(
+          cl, "--listen '" + text + "': write HOST:PORT, e.g. 127.0.0.1:7070 or 0.0.0.0:7070");
+    }
+    String host = text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      throw new CommandLine.ParameterException(
+          cl, "--listen '" + text + "': the port must be a number from 0 to 65535");
+    }
+    return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String h = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+  }
+
+  private static void addPreload(CommandLine cl, BraidConfig.Builder cfg, String module) {
+    int colon = module.indexOf(':');
+    String lang = colon < 0 ? "" : module.substring(0, colon);
+    String name = colon < 0 ? "" : module.substring(colon + 1);
+    if (!(lang.equals("python") || lang.equals("node")) || name.isBlank()) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "--preload '"
+              + module
+              + "': write python:MODULE (e.g. python:shop.users) or node:FILE (e.g."
+              + " node:quote.mjs)");
+    }
+    if (lang.equals("python")) {
+      // reuse the reference parser's rules for module names
+      try {
+        FunctionRef.parse("python:" + name + ":f");
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            cl, "--preload '" + module + "': not a Python module name");
+      }
+    }
+    cfg.preload(lang, name);
+  }
+
+  /** Starts the warm pools and waits (bounded) for their catalogs, so first requests are fast. */
+  private void warmUp(Braid braid, Duration wait, PrintWriter err) {
+    List<String> langs = new ArrayList<>();
+    for (String l : warm) {
+      switch (l) {
+        case "none" -> langs.clear();
+        case "python", "node" -> langs.add(l);
+        default ->
+            throw new CommandLine.ParameterException(
+                spec.commandLine(), "--warm '" + l + "': expected python, node or none");
+      }
+    }
+    List<CompletableFuture<?>> started = new ArrayList<>();
+    for (String l : langs) {
+      started.add(
+          braid
+              .catalog(l)
+              .exceptionally(
+                  e -> {
+                    err.println(
+                        "warning: the "
+                            + l
+                            + " worker did not start: "
+                            + Failures.fromThrowable(e).headline());
+                    return List.of();
+                  }));
+    }
+    try {
+      CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+          .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      err.println(
+          "warning: workers still starting after " + dev.braid.model.Durations.format(wait));
+    } catch (ExecutionException e) {
+      // reported per language above
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.braid.gateway.server.internal;
+
+import dev.braid.api.Braid;
+import dev.braid.gateway.engine.WorkflowEngine;
+import dev.braid.proto.api.v1.BraidGrpc;
+import dev.braid.proto.api.v1.CancelRunRequest;
+import dev.braid.proto.api.v1.ExecuteScriptRequest;
+import dev.braid.proto.api.v1.ExecuteScriptResponse;
+import dev.braid.proto.api.v1.GetRunRequest;
+import dev.braid.proto.api.v1.InvokeRequest;
+import dev.braid.proto.api.v1.InvokeResponse;
+import dev.braid.proto.api.v1.InvokeStreamRequest;
+import dev.braid.proto.api.v1.InvokeStreamResponse;
+import dev.braid.proto.api.v1.ListFunctionsRequest;
+import dev.braid.proto.api.v1.ListFunctionsResponse;
+import dev.braid.proto.api.v1.RunEvent;
+import dev.braid.proto.api.v1.RunInfo;
+import dev.braid.proto.api.v1.RunWorkflowRequest;
+import dev.braid.proto.api.v1.StartWorkflowRequest;
+import dev.braid.proto.api.v1.WatchRunRequest;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The {@code braid.api.v1.Braid} service: dispatches each RPC to the part that implements it.
+ * Handlers never block the gRPC threads: waiting (for a slot, a worker, a run) is done with
+ * futures, and blocking work (reading and checking workflows) runs on the check executor.
+ */
+public final class ApiService extends BraidGrpc.BraidImplBase {
+  private final WorkflowRuns runs;
+  private final RunQueries queries;
+  private final FunctionCalls calls;
+  private final ScriptRuns scripts;
+
+  /** Everything the service needs; see {@code BraidServer}. */
+  public record Parts(
+      Braid braid,
+      WorkflowEngine engine,
+      Path workflowsDir,
+      Duration catalogTimeout,
+      RunRegistry registry,
+      Admission runAdmission,
+      Admission callAdmission,
+      Admission scriptAdmission,
+      dev.braid.gateway.sandbox.Sandbox sandbox,
+      String sandboxUnavailable,
+      InFlight inFlight,
+      Executor checkExecutor,
+      Executor streamExecutor,
+      ScheduledExecutorService timer,
+      int maxWatchers) {}
+
+  public ApiService(Parts p) {
+    this.runs =
+        new WorkflowRuns(
+            p.engine(),
+            new WorkflowResolver(
+                p.workflowsDir(), new ServerCatalog(p.braid(), p.catalogTimeout())),
+            p.registry(),
+            p.runAdmission(),
+            p.inFlight(),
+            p.checkExecutor(),
+            p.streamExecutor(),
+            p.timer());
+    this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
+    this.calls = new FunctionCalls(p.braid(), p.callAdmission(), p.inFlight(), p.catalogTimeout());
+    this.scripts =
+        new ScriptRuns(p.sandbox(), p.sandboxUnavailable(), p.scriptAdmission(), p.inFlight());
+  }
+
+  /** WatchRun streams open now. */
+  public int watchers() {
+    return queries.watchers();
+  }
+
+  @Override
+  public void runWorkflow(RunWorkflowRequest request, StreamObserver<RunEvent> out) {
+    runs.runWorkflow(request, out);
+  }
+
+  @Override
+  public void startWorkflow(StartWorkflowRequest request, StreamObserver<RunInfo> out) {
+    runs.startWorkflow(request, out);
+  }
+
+  @Override
+  public void getRun(GetRunRequest request, StreamObserver<RunInfo> out) {
+    queries.getRun(request, out);
+  }
+
+  @Override
+  public void cancelRun(CancelRunRequest request, StreamObserver<RunInfo> out) {
+    queries.cancelRun(request, out);
+  }
+
+  @Override
+  public void watchRun(WatchRunRequest request, StreamObserver<RunEvent> out) {
+    queries.watchRun(request, out);
+  }
+
+  @Override
+  public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> out) {
+    calls.invoke(request, out);
+  }
+
+  @Override
+  public void invokeStream(InvokeStreamRequest request, StreamObserver<InvokeStreamResponse> out) {
+    calls.invokeStream(request, out);
+  }
+
+  @Override
+  public void listFunctions(
+      ListFunctionsRequest request, StreamObserver<ListFunctionsResponse> out) {
+    calls.listFunctions(request, out);
+  }
+
+  @Override
+  public void executeScript(
+      ExecuteScriptRequest request, StreamObserver<ExecuteScriptResponse> out) {
+    scripts.execute(request, out);
+  }
+}

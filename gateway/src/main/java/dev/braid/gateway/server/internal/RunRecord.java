@@ -1,0 +1,192 @@
+package dev.braid.gateway.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.gateway.engine.RunEvent;
+import dev.braid.gateway.engine.RunListener;
+import dev.braid.gateway.engine.StepFailedException;
+import dev.braid.gateway.engine.WorkflowEngine.WorkflowRun;
+import dev.braid.model.CancelReason;
+import dev.braid.model.Failures;
+import dev.braid.proto.api.v1.RunInfo;
+import dev.braid.proto.api.v1.RunState;
+import java.time.Instant;
+
+/**
+ * One run the server started: its id, events, and once finished its outcome. Thread-safe: events
+ * arrive on the engine's run thread, cancels from gRPC threads.
+ */
+public final class RunRecord {
+  private final String id;
+  private final String workflow;
+  private final Instant createdAt;
+  private final EventLog log;
+  // guarded by this
+  private WorkflowRun run;
+  private boolean cancelRequested;
+  private CancelReason pendingCancel;
+  private RunState state = RunState.RUN_STATE_RUNNING;
+  private Instant finishedAt;
+  private String resultJson;
+  private dev.braid.proto.api.v1.Failure failure;
+  private String failedStep;
+
+  RunRecord(String id, String workflow, EventLog log) {
+    this.id = id;
+    this.workflow = workflow;
+    this.createdAt = Instant.now();
+    this.log = log;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public EventLog log() {
+    return log;
+  }
+
+  /** The listener that feeds the engine's events into this record's log. */
+  public RunListener listener() {
+    return event -> {
+      RunEvent e = event;
+      if (e.type() == RunEvent.Type.RUN_FINISHED
+          && e.status() == RunEvent.Status.CANCELLED
+          && shutdownCancel()) {
+        // the engine cancels with reason 'cancelled' only; the outcome tells the real one
+        e =
+            new RunEvent(
+                e.type(),
+                e.atNanos(),
+                e.step(),
+                e.kind(),
+                e.function(),
+                e.language(),
+                e.attempt(),
+                e.status(),
+                dev.braid.model.Failure.cancelled(
+                    CancelReason.SHUTDOWN, "the run was cancelled: the server is shutting down"),
+                e.retryWait(),
+                e.value());
+      }
+      if (e.type() == RunEvent.Type.RUN_FINISHED) {
+        // before the event is visible: a client that saw the outcome finds GetRun agreeing
+        if (e.status() == RunEvent.Status.OK) {
+          finish(e.value(), null);
+        } else {
+          dev.braid.model.Failure f =
+              e.failure() != null
+                  ? e.failure()
+                  : dev.braid.model.Failure.of(
+                      dev.braid.model.FailureCode.INTERNAL, "RunFailed", "the run failed");
+          finish(null, new StepFailedException(f, e.step(), null));
+        }
+      }
+      log.append(ApiProtos.event(e, id));
+    };
+  }
+
+  private synchronized boolean shutdownCancel() {
+    return pendingCancel == CancelReason.SHUTDOWN;
+  }
+
+  /** Binds the engine's run; a cancel that came first is applied now. */
+  public void attach(WorkflowRun r) {
+    CancelReason pending;
+    synchronized (this) {
+      run = r;
+      pending = pendingCancel;
+    }
+    if (pending != null) {
+      r.cancel();
+    }
+  }
+
+  /**
+   * Cancels the run unless it has finished. Returns true if this was the first cancel.
+   *
+   * <p>The engine cancels a run with reason {@code cancelled} whatever {@code reason} is: {@code
+   * WorkflowRun} takes no reason yet (see docs/api.md, "Shutdown").
+   */
+  public boolean cancel(CancelReason reason) {
+    WorkflowRun r;
+    synchronized (this) {
+      if (state != RunState.RUN_STATE_RUNNING || pendingCancel != null) {
+        return false;
+      }
+      pendingCancel = reason;
+      if (reason == CancelReason.CANCELLED) {
+        cancelRequested = true;
+      }
+      r = run;
+    }
+    if (r != null) {
+      r.cancel();
+    }
+    return true;
+  }
+
+  /** Records the outcome: from the outcome event, else when the result future completes. */
+  void finish(JsonNode result, Throwable error) {
+    synchronized (this) {
+      if (finishedAt != null) {
+        return;
+      }
+      finishedAt = Instant.now();
+      if (error == null) {
+        state = RunState.RUN_STATE_SUCCEEDED;
+        resultJson = ApiProtos.json(result);
+        return;
+      }
+      Throwable e = Failures.unwrap(error);
+      dev.braid.model.Failure f;
+      if (e instanceof StepFailedException sf) {
+        f = sf.failure();
+        failedStep = sf.step();
+      } else {
+        f = Failures.fromThrowable(e);
+      }
+      failure = ApiProtos.failure(f);
+      state =
+          f.code() == dev.braid.model.FailureCode.CANCELLED
+              ? RunState.RUN_STATE_CANCELLED
+              : RunState.RUN_STATE_FAILED;
+    }
+  }
+
+  public synchronized boolean isFinished() {
+    return state != RunState.RUN_STATE_RUNNING;
+  }
+
+  synchronized Instant finishedAt() {
+    return finishedAt;
+  }
+
+  /** A snapshot for GetRun and friends. */
+  public RunInfo info() {
+    RunInfo.Builder b = RunInfo.newBuilder().setRunId(id).setWorkflow(workflow);
+    b.setCreatedAt(timestamp(createdAt)).setNextSeq(log.nextSeq());
+    synchronized (this) {
+      b.setState(state).setCancelRequested(cancelRequested);
+      if (finishedAt != null) {
+        b.setFinishedAt(timestamp(finishedAt));
+      }
+      if (resultJson != null) {
+        b.setResultJson(resultJson);
+      }
+      if (failure != null) {
+        b.setFailure(failure);
+      }
+      if (failedStep != null) {
+        b.setFailedStep(failedStep);
+      }
+    }
+    return b.build();
+  }
+
+  private static com.google.protobuf.Timestamp timestamp(Instant i) {
+    return com.google.protobuf.Timestamp.newBuilder()
+        .setSeconds(i.getEpochSecond())
+        .setNanos(i.getNano())
+        .build();
+  }
+}

@@ -1,0 +1,149 @@
+package dev.braid.gateway.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.gateway.server.WorkflowFolder;
+import dev.braid.gateway.workflow.Diagnostic;
+import dev.braid.gateway.workflow.FunctionCatalog;
+import dev.braid.gateway.workflow.ParsedWorkflow;
+import dev.braid.gateway.workflow.Workflow;
+import dev.braid.gateway.workflow.WorkflowChecker;
+import dev.braid.gateway.workflow.WorkflowSyntaxException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns the workflow of a request — a name in the {@code --workflows} folder, or an inline
+ * definition — into a checked {@link Workflow}, exactly as {@code braid run} checks a file, or
+ * fails with a status whose description lists every problem as {@code file:line:col: error: ...}
+ * (file names relative to the folder: a client never sees the server's paths).
+ *
+ * <p>Thread-safe. Blocks (file reads, worker catalogs): call it off the gRPC threads.
+ */
+final class WorkflowResolver {
+  /** The name inline definitions go by in diagnostics. */
+  static final String INLINE = "inline";
+
+  // grpc-java clients refuse trailers over 8 KiB by default; the description travels in them
+  private static final int MAX_DESCRIPTION = 4000;
+
+  private final Path folder;
+  private final Path base;
+  private final WorkflowChecker checker;
+
+  /**
+   * @param folder the workflows folder, or null
+   * @param catalog what functions exist
+   */
+  WorkflowResolver(Path folder, FunctionCatalog catalog) {
+    this.folder = folder;
+    this.base = folder != null ? folder : Path.of("").toAbsolutePath();
+    this.checker = new WorkflowChecker(catalog);
+  }
+
+  /** A workflow ready to run, and the name it is shown by. */
+  record Resolved(Workflow workflow, String name) {}
+
+  /**
+   * @param name a name in the folder, or null
+   * @param definition inline YAML/JSON text, or null
+   * @param input the run's input (checked against the workflow's declaration)
+   * @throws StatusRuntimeException NOT_FOUND, FAILED_PRECONDITION or INVALID_ARGUMENT
+   */
+  Resolved resolve(String name, String definition, JsonNode input) {
+    Path file;
+    String display;
+    String text;
+    if (name != null) {
+      file = namedFile(name);
+      display = folder.relativize(file).toString();
+      try {
+        text = Files.readString(file);
+      } catch (IOException e) {
+        throw Status.NOT_FOUND
+            .withDescription("cannot read workflow '" + name + "': " + e.getMessage())
+            .asRuntimeException();
+      }
+    } else {
+      file = base.resolve(INLINE + ".yaml");
+      display = INLINE;
+      text = definition;
+    }
+    ParsedWorkflow parsed;
+    try {
+      parsed = ParsedWorkflow.parse(file, text);
+    } catch (WorkflowSyntaxException e) {
+      String where =
+          e.at() == null ? display : display + ":" + e.at().line() + ":" + e.at().column();
+      throw invalid(List.of(where + ": error: " + e.getMessage()));
+    }
+    List<Diagnostic> problems = checker.check(parsed, input);
+    if (!problems.isEmpty()) {
+      String own = file.toString();
+      throw invalid(
+          problems.stream()
+              .map(
+                  d ->
+                      (d.at().file().equals(own) ? display : d.at().file())
+                          + ":"
+                          + d.at().line()
+                          + ":"
+                          + d.at().column()
+                          + ": error: "
+                          + d.message())
+              .toList());
+    }
+    Workflow wf = parsed.workflow();
+    return new Resolved(wf, name != null ? name : wf.name().value());
+  }
+
+  private Path namedFile(String name) {
+    if (folder == null) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription(
+              "this server runs no workflows by name: it was started without --workflows;"
+                  + " send the definition inline instead")
+          .asRuntimeException();
+    }
+    Optional<Path> f;
+    try {
+      f = WorkflowFolder.find(folder, name);
+    } catch (IllegalArgumentException e) {
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (f.isEmpty()) {
+      List<String> known = WorkflowFolder.list(folder);
+      String listing =
+          known.isEmpty()
+              ? " (the folder holds none)"
+              : " (it has: "
+                  + String.join(", ", known.subList(0, Math.min(20, known.size())))
+                  + (known.size() > 20 ? ", ..." : "")
+                  + ")";
+      throw Status.NOT_FOUND
+          .withDescription("no workflow '" + name + "' in the server's workflows folder" + listing)
+          .asRuntimeException();
+    }
+    return f.get();
+  }
+
+  private static StatusRuntimeException invalid(List<String> lines) {
+    StringBuilder sb = new StringBuilder("invalid workflow:");
+    int shown = 0;
+    for (String l : lines) {
+      if (sb.length() + l.length() > MAX_DESCRIPTION) {
+        break;
+      }
+      sb.append('\n').append(l);
+      shown++;
+    }
+    if (shown < lines.size()) {
+      sb.append("\n... and ").append(lines.size() - shown).append(" more problems");
+    }
+    return Status.INVALID_ARGUMENT.withDescription(sb.toString()).asRuntimeException();
+  }
+}

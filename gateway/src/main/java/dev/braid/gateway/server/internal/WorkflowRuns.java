@@ -1,0 +1,330 @@
+package dev.braid.gateway.server.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.braid.gateway.engine.WorkflowEngine;
+import dev.braid.gateway.workflow.Located;
+import dev.braid.gateway.workflow.Location;
+import dev.braid.gateway.workflow.Workflow;
+import dev.braid.model.CancelReason;
+import dev.braid.model.Failures;
+import dev.braid.proto.api.v1.RunEvent;
+import dev.braid.proto.api.v1.RunInfo;
+import dev.braid.proto.api.v1.RunWorkflowRequest;
+import dev.braid.proto.api.v1.StartWorkflowRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RPCs that start workflow runs: RunWorkflow and StartWorkflow (the others are in {@link
+ * RunQueries}).
+ *
+ * <p>A run goes through: validation of the request (on the gRPC thread), a run slot ({@link
+ * Admission}), parsing and checking (on the check executor, which may block), then the engine. The
+ * run's deadline is the earliest of the request's {@code timeout}, the workflow's own and — for
+ * RunWorkflow — the client's gRPC deadline; it is enforced by the engine's timer, so a run that
+ * outlives its deadline ends {@code DEADLINE_EXCEEDED} and its workers see {@code
+ * deadline_exceeded}.
+ */
+final class WorkflowRuns {
+  private static final Logger log = LoggerFactory.getLogger("braid.server");
+
+  private final WorkflowEngine engine;
+  private final WorkflowResolver resolver;
+  private final RunRegistry registry;
+  private final Admission admission;
+  private final InFlight inFlight;
+  private final Executor checkExecutor;
+  private final Executor streamExecutor;
+  private final ScheduledExecutorService timer;
+
+  WorkflowRuns(
+      WorkflowEngine engine,
+      WorkflowResolver resolver,
+      RunRegistry registry,
+      Admission admission,
+      InFlight inFlight,
+      Executor checkExecutor,
+      Executor streamExecutor,
+      ScheduledExecutorService timer) {
+    this.engine = engine;
+    this.resolver = resolver;
+    this.registry = registry;
+    this.admission = admission;
+    this.inFlight = inFlight;
+    this.checkExecutor = checkExecutor;
+    this.streamExecutor = streamExecutor;
+    this.timer = timer;
+  }
+
+  /** What a run request asks for, validated. */
+  private record Spec(String name, String definition, ObjectNode input, Duration timeout) {}
+
+  private static Spec spec(
+      boolean byName,
+      String name,
+      boolean inline,
+      String definition,
+      String inputJson,
+      boolean hasTimeout,
+      com.google.protobuf.Duration timeout) {
+    if (!byName && !inline) {
+      throw Requests.invalid(
+          "no workflow: set 'name' (a workflow of the server's folder) or 'definition' (YAML text)");
+    }
+    if (byName && name.isBlank()) {
+      throw Requests.invalid("'name' is empty: give a workflow name, e.g. 'dashboard'");
+    }
+    if (inline && definition.isBlank()) {
+      throw Requests.invalid("'definition' is empty: give the workflow's YAML text");
+    }
+    return new Spec(
+        byName ? name : null,
+        inline ? definition : null,
+        Requests.input("input_json", inputJson),
+        Requests.duration("timeout", hasTimeout, timeout));
+  }
+
+  /** Cancellation state shared by a request's handlers, before and after its run exists. */
+  private static final class Pending {
+    private final Requests.ClientEnd end = Requests.ClientEnd.current();
+    private volatile boolean cancelled;
+    private volatile CompletableFuture<?> acquiring;
+    private volatile RunRecord record;
+    private volatile EventStreamer streamer;
+
+    /** True when the client's deadline (not the client) ended the RPC. */
+    boolean deadlineExpired() {
+      return end.deadlineReached();
+    }
+  }
+
+  // ---- RunWorkflow
+
+  void runWorkflow(RunWorkflowRequest req, StreamObserver<RunEvent> observer) {
+    ServerCallStreamObserver<RunEvent> out = (ServerCallStreamObserver<RunEvent>) observer;
+    Pending p = new Pending();
+    io.grpc.Deadline clientDeadline = Requests.clientDeadline();
+    out.setOnReadyHandler(
+        () -> {
+          EventStreamer s = p.streamer;
+          if (s != null) {
+            s.signal();
+          }
+        });
+    out.setOnCancelHandler(() -> onRunStreamCancelled(p));
+    Spec spec;
+    try {
+      spec =
+          spec(
+              req.hasName(),
+              req.getName(),
+              req.hasDefinition(),
+              req.getDefinition(),
+              req.getInputJson(),
+              req.hasTimeout(),
+              req.getTimeout());
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    start(spec, clientDeadline, true, p)
+        .whenComplete(
+            (rec, err) -> {
+              if (err != null) {
+                fail(out, err);
+                return;
+              }
+              EventStreamer s = new EventStreamer(rec.log(), 0, out, streamExecutor, () -> {});
+              p.streamer = s;
+              s.start();
+              if (p.cancelled) {
+                // the client left while the run was starting
+                onRunStreamCancelled(p);
+              }
+            });
+  }
+
+  private void onRunStreamCancelled(Pending p) {
+    p.cancelled = true;
+    CompletableFuture<?> a = p.acquiring;
+    if (a != null) {
+      a.cancel(false);
+    }
+    RunRecord r = p.record;
+    if (r != null) {
+      if (p.deadlineExpired()) {
+        // the engine's timer ends the run with deadline_exceeded at (almost) the same moment;
+        // cancelling here would tell the workers 'cancelled' instead. A late timer still gets a
+        // safety net.
+        timer.schedule(() -> r.cancel(CancelReason.DEADLINE_EXCEEDED), 1, TimeUnit.SECONDS);
+      } else {
+        r.cancel(CancelReason.CANCELLED);
+      }
+    }
+    EventStreamer s = p.streamer;
+    if (s != null) {
+      s.stop();
+    }
+  }
+
+  // ---- StartWorkflow
+
+  void startWorkflow(StartWorkflowRequest req, StreamObserver<RunInfo> observer) {
+    ServerCallStreamObserver<RunInfo> out = (ServerCallStreamObserver<RunInfo>) observer;
+    Pending p = new Pending();
+    io.grpc.Deadline clientDeadline = Requests.clientDeadline();
+    out.setOnCancelHandler(
+        () -> {
+          p.cancelled = true;
+          CompletableFuture<?> a = p.acquiring;
+          if (a != null) {
+            a.cancel(false);
+          }
+        });
+    Spec spec;
+    try {
+      spec =
+          spec(
+              req.hasName(),
+              req.getName(),
+              req.hasDefinition(),
+              req.getDefinition(),
+              req.getInputJson(),
+              req.hasTimeout(),
+              req.getTimeout());
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    start(spec, clientDeadline, false, p)
+        .whenComplete(
+            (rec, err) -> {
+              if (err != null) {
+                fail(out, err);
+                return;
+              }
+              // the run is detached from this RPC: a client that left now does not cancel it
+              if (!out.isCancelled()) {
+                out.onNext(rec.info());
+                out.onCompleted();
+              }
+            });
+  }
+
+  /**
+   * Admits, checks and starts a run. The future fails with a {@link StatusRuntimeException}.
+   *
+   * @param clientDeadline bounds the wait for a slot, and with {@code bound} the run itself
+   * @param bound whether the run lives and dies with the RPC (RunWorkflow)
+   */
+  private CompletableFuture<RunRecord> start(
+      Spec spec, io.grpc.Deadline clientDeadline, boolean bound, Pending p) {
+    CompletableFuture<Admission.Permit> acquiring = admission.acquire(clientDeadline);
+    p.acquiring = acquiring;
+    if (p.cancelled) {
+      acquiring.cancel(false);
+    }
+    return acquiring.thenApplyAsync(
+        permit -> {
+          try {
+            return startAdmitted(spec, clientDeadline, bound, p, permit);
+          } catch (RuntimeException e) {
+            permit.release();
+            throw e;
+          }
+        },
+        checkExecutor);
+  }
+
+  private RunRecord startAdmitted(
+      Spec spec,
+      io.grpc.Deadline clientDeadline,
+      boolean bound,
+      Pending p,
+      Admission.Permit permit) {
+    if (p.cancelled) {
+      throw Status.CANCELLED.withDescription("the client cancelled").asRuntimeException();
+    }
+    WorkflowResolver.Resolved r = resolver.resolve(spec.name(), spec.definition(), spec.input());
+    Duration left = Requests.remaining(spec.timeout(), bound ? clientDeadline : null);
+    Workflow wf = withDeadline(r.workflow(), left);
+    RunRecord rec = registry.create(r.name());
+    InFlight.Entry entry = inFlight.add(rec::cancel);
+    WorkflowEngine.WorkflowRun run;
+    try {
+      run = engine.start(wf, spec.input(), rec.listener());
+    } catch (RuntimeException e) {
+      entry.close();
+      rec.finish(null, e);
+      registry.finished(rec);
+      throw Status.INTERNAL
+          .withDescription("the run could not start: " + Failures.fromThrowable(e).headline())
+          .withCause(e)
+          .asRuntimeException();
+    }
+    p.record = rec;
+    rec.attach(run);
+    log.debug("run {} of {} started", rec.id(), r.name());
+    run.result()
+        .whenComplete(
+            (v, e) -> {
+              rec.finish(v, e);
+              registry.finished(rec);
+              permit.release();
+              entry.close();
+            });
+    return rec;
+  }
+
+  /** {@code wf} with its run timeout lowered to {@code left} (null: unchanged). */
+  static Workflow withDeadline(Workflow wf, Duration left) {
+    if (left == null) {
+      return wf;
+    }
+    Optional<Located<Duration>> own = wf.timeout();
+    if (own.isPresent() && own.get().value().compareTo(left) <= 0) {
+      return wf;
+    }
+    Location at = own.map(Located::at).orElse(wf.at());
+    // whole milliseconds, rounded up: the run's failure message prints the value
+    Duration ms = Duration.ofMillis(Math.max(1, (left.toNanos() + 999_999) / 1_000_000));
+    return new Workflow(
+        wf.file(),
+        wf.at(),
+        wf.name(),
+        wf.description(),
+        wf.input(),
+        Optional.of(new Located<>(ms, at)),
+        wf.defaults(),
+        wf.steps(),
+        wf.output());
+  }
+
+  private static void fail(ServerCallStreamObserver<?> out, Throwable err) {
+    if (out.isCancelled()) {
+      return;
+    }
+    Throwable e = Failures.unwrap(err);
+    if (e instanceof StatusRuntimeException sre) {
+      out.onError(sre);
+    } else if (e instanceof java.util.concurrent.CancellationException) {
+      out.onError(Status.CANCELLED.withDescription("cancelled").asRuntimeException());
+    } else {
+      log.warn("a run failed to start", e);
+      out.onError(
+          Status.INTERNAL
+              .withDescription(Failures.fromThrowable(e).headline())
+              .asRuntimeException());
+    }
+  }
+}
