@@ -1,5 +1,7 @@
 """Turns the bench's ``results.json`` (and the worker profile) into ``bench/RESULTS.md``.
 
+The Node.js part is written by ``report_node.py``, the workflow part by ``report_workflow.py``.
+
     python report.py RESULTS_JSON OUT_MD --command CMD --load-before "$(cat /proc/loadavg)"
 
 Everything in the report comes from this run: the figures, the machine, and the
@@ -217,6 +219,11 @@ class Report:
             )
         out += self.headline() + self.targets() + self.details() + self.observations()
         out += report_node.render(r)  # the Node.js workers (empty without Node results)
+        # workflows and cold start (empty without them); imported here because it imports
+        # this module's helpers, which do not exist yet while this module's imports run
+        import report_workflow  # noqa: PLC0415
+
+        out += report_workflow.render(r)
         if r.get("errors"):
             out += ["", "## Errors", ""]
             for name, trace in r["errors"].items():

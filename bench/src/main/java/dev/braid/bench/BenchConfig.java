@@ -3,6 +3,7 @@ package dev.braid.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * What one bench run needs to know: where things are, and how long to measure.
@@ -14,21 +15,30 @@ import java.time.Duration;
  * @param outDir where results, logs and the profile go
  * @param quick shorter phases, for a smoke test of the harness (figures not comparable)
  * @param profile also run one throughput phase with the worker under cProfile
+ * @param only the sections to run ({@code --only a,b}), or empty for all of them
  */
 record BenchConfig(
-    Path home, Path python, Path benchPython, Path outDir, boolean quick, boolean profile) {
+    Path home,
+    Path python,
+    Path benchPython,
+    Path outDir,
+    boolean quick,
+    boolean profile,
+    Set<String> only) {
 
   static BenchConfig parse(String[] args) {
     Path home = Path.of("").toAbsolutePath();
     Path out = null;
     boolean quick = false;
     boolean profile = false;
+    Set<String> only = Set.of();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--home" -> home = Path.of(args[++i]).toAbsolutePath().normalize();
         case "--out" -> out = Path.of(args[++i]).toAbsolutePath().normalize();
         case "--quick" -> quick = true;
         case "--profile" -> profile = true;
+        case "--only" -> only = Set.of(args[++i].split(","));
         default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
       }
     }
@@ -39,7 +49,12 @@ record BenchConfig(
     if (out == null) {
       out = home.resolve("bench/out");
     }
-    return new BenchConfig(home, python, home.resolve("bench/python"), out, quick, profile);
+    return new BenchConfig(home, python, home.resolve("bench/python"), out, quick, profile, only);
+  }
+
+  /** Whether section {@code name} runs: all do unless {@code --only} names some. */
+  boolean runs(String name) {
+    return only.isEmpty() || only.contains(name);
   }
 
   /** A measurement phase: full length, or a fifth of it with {@code --quick}. */

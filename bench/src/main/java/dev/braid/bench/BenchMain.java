@@ -12,11 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every measurement of DESIGN §9 for Python and Node in one go and writes {@code results.json}
- * into the output folder ({@code bench/run} turns it into {@code bench/RESULTS.md}).
+ * Runs every measurement of DESIGN §9 for Python, Node and workflows in one go and writes {@code
+ * results.json} into the output folder ({@code bench/run} turns it into {@code bench/RESULTS.md}).
  *
  * <pre>
  * java -jar bench/target/braid-bench.jar --home . [--out bench/out] [--quick] [--profile]
+ *     [--only SECTION,...]
  * </pre>
  *
  * Every system under test gets the same message: the JSON argument list {@code ["ping-0123456789"]}
@@ -47,16 +48,22 @@ public final class BenchMain {
     results.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
     ObjectNode errors = results.putObject("errors");
 
+    // braid run's cold start first: it runs the gateway jar bench/run has just built, before
+    // anyone editing the checkout makes it older than the sources
+    section(cfg, results, errors, "cold_start", () -> new ColdStartBench(cfg).run(json));
     section(
+        cfg,
         results,
         errors,
         "floor",
         () -> new FloorBench(cfg, payload, FloorBench.Peer.python(cfg)).run(json));
-    section(results, errors, "grpc", () -> new GrpcBaselineBench(cfg, payload).run(json));
-    section(results, errors, "process", () -> new ProcessPerCallBench(cfg, ARG_JSON).run(json));
-    BraidBench braid = new BraidBench(cfg, ARG);
-    section(results, errors, "braid", () -> braid.run(json));
+    section(cfg, results, errors, "grpc", () -> new GrpcBaselineBench(cfg, payload).run(json));
     section(
+        cfg, results, errors, "process", () -> new ProcessPerCallBench(cfg, ARG_JSON).run(json));
+    BraidBench braid = new BraidBench(cfg, ARG);
+    section(cfg, results, errors, "braid", () -> braid.run(json));
+    section(
+        cfg,
         results,
         errors,
         "worker_direct",
@@ -64,27 +71,31 @@ public final class BenchMain {
     if (cfg.profile()) {
       int window =
           results.path("braid").path("throughput").path("window").asInt(BraidBench.WINDOWS.get(0));
-      section(results, errors, "braid_profiled", () -> braid.profile(json, window));
+      section(cfg, results, errors, "braid_profiled", () -> braid.profile(json, window));
       // past the worker's max_in_flight, calls queue in the gateway: profile that case too
       int widest = BraidBench.WINDOWS.get(BraidBench.WINDOWS.size() - 1);
       if (widest != window) {
-        section(results, errors, "braid_profiled_widest", () -> braid.profile(json, widest));
+        section(cfg, results, errors, "braid_profiled_widest", () -> braid.profile(json, widest));
       }
     }
     // Node: the same measurements against a Node worker and Node baselines
     section(
+        cfg,
         results,
         errors,
         "node_floor",
         () -> new FloorBench(cfg, payload, FloorBench.Peer.node(cfg)).run(json));
-    section(results, errors, "node_grpc", () -> new NodeGrpcBench(cfg, payload).run(json));
-    section(results, errors, "node_braid", () -> new NodeBench(cfg, ARG).run(json));
+    section(cfg, results, errors, "node_grpc", () -> new NodeGrpcBench(cfg, payload).run(json));
+    section(cfg, results, errors, "node_braid", () -> new NodeBench(cfg, ARG).run(json));
     section(
+        cfg,
         results,
         errors,
         "node_worker_direct",
         () -> new WorkerDirectBench(cfg, payload, WorkerDirectBench.Worker.node(cfg)).run(json));
-    section(results, errors, "node_nested", () -> new NodeNestedBench(cfg, ARG).run(json));
+    section(cfg, results, errors, "node_nested", () -> new NodeNestedBench(cfg, ARG).run(json));
+    // Workflows: the engine's cost per step against direct calls, and braid run's cold start
+    section(cfg, results, errors, "workflow", () -> new WorkflowBench(cfg, ARG).run(json));
     results.put("finished", Instant.now().toString());
     json.writeValue(cfg.outDir().resolve("results.json").toFile(), results);
     log.info("wrote {}", cfg.outDir().resolve("results.json"));
@@ -92,7 +103,11 @@ public final class BenchMain {
     System.exit(errors.isEmpty() ? 0 : 1);
   }
 
-  private static void section(ObjectNode results, ObjectNode errors, String name, Section s) {
+  private static void section(
+      BenchConfig cfg, ObjectNode results, ObjectNode errors, String name, Section s) {
+    if (!cfg.runs(name)) {
+      return;
+    }
     long t0 = System.nanoTime();
     try {
       results.set(name, s.run());

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  */
 final class CpuMeter {
   /** {@code getconf CLK_TCK}; 100 on every Linux this runs on. */
-  private static final double TICKS_PER_SECOND = 100.0;
+  static final double TICKS_PER_SECOND = 100.0;
 
   private final long pid;
   private final String label;
@@ -24,6 +24,10 @@ final class CpuMeter {
   CpuMeter(long pid, String label) {
     this.pid = pid;
     this.label = label;
+  }
+
+  long pid() {
+    return pid;
   }
 
   /** CPU ticks per thread name (threads with the same name, e.g. a pool, are added up). */

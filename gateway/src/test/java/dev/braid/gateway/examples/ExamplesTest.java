@@ -141,6 +141,30 @@ class ExamplesTest {
   }
 
   @Test
+  void exampleScriptsRunInTheSandbox() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed");
+    for (String[] script : new String[][] {{"python", "hello.py"}, {"js", "hello.mjs"}}) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code =
+          Main.run(
+              new PrintWriter(out, true),
+              new PrintWriter(err, true),
+              "exec",
+              "--lang",
+              script[0],
+              EXAMPLES.resolve("scripts").resolve(script[1]).toString(),
+              "--input",
+              "{\"name\": \"Ada\"}");
+      assertThat(code).as(err.toString()).isZero();
+      JsonNode r = JSON.readTree(out.toString());
+      assertThat(r.get("greeting").asText()).isEqualTo("hello Ada");
+      assertThat(r.get("letters").asInt()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void circuitBreakerOpensAfterThreeFailuresAndStopsCallingTheFunction() throws Exception {
     Run r = run("circuit-breaker", null);
     assertThat(r.code()).as(r.err()).isZero();
