@@ -214,8 +214,10 @@ public final class WorkerConnection implements WorkerChannel {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closedFuture.complete(why);
+    // End our side of the stream first: what waits on closedFuture may wait for the worker's
+    // exit, and the worker waits for this end of stream before exiting.
     writer.complete();
+    closedFuture.complete(why);
     failAll(why);
   }
 

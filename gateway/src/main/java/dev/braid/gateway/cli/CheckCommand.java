@@ -76,6 +76,7 @@ final class CheckCommand implements Callable<Integer> {
     }
     try (Braid braid =
         Braid.start(WorkerFunctionCatalog.configure(paths.config(), parsed.workflow()).build())) {
+      WorkflowLoader.prestart(braid, parsed);
       return WorkflowLoader.check(parsed, inputJson, braid, wait, err) ? 0 : 2;
     }
   }

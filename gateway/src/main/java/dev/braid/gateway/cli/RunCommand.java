@@ -117,6 +117,7 @@ final class RunCommand implements Callable<Integer> {
             Braid.start(
                 WorkerFunctionCatalog.configure(paths.config(), parsed.workflow()).build());
         WorkflowEngine engine = new WorkflowEngine(braid)) {
+      WorkflowLoader.prestart(braid, parsed);
       if (!WorkflowLoader.check(parsed, in, braid, wait, err)) {
         return 2;
       }
