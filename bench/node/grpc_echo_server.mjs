@@ -2,10 +2,12 @@
 // bytes, the Node twin of ../python/grpc_echo_server.py.
 //
 //   node grpc_echo_server.mjs SOCKET_PATH
+//   node grpc_echo_server.mjs tcp:127.0.0.1:PORT
 //
 // No code generation: a generic service definition with identity (de)serializers, so the
 // request bytes are handed back as they came. @grpc/grpc-js is the Node worker's own copy
-// (node-worker/node_modules). Listens on `unix:SOCKET_PATH`, prints `ready grpc-js/<v> node/<v>`,
+// (node-worker/node_modules). Listens on `unix:SOCKET_PATH` (or on the TCP address after `tcp:`,
+// for the API section), prints `ready grpc-js/<v> node/<v>`,
 // serves until stdin closes (the bench closes it to stop the server).
 import { createRequire } from 'node:module';
 
@@ -30,7 +32,9 @@ const server = new grpc.Server();
 server.addService(SERVICE, {
   Echo: (call, callback) => callback(null, call.request),
 });
-server.bindAsync(`unix:${process.argv[2]}`, grpc.ServerCredentials.createInsecure(), (err) => {
+const where = process.argv[2];
+const address = where.startsWith('tcp:') ? where.slice('tcp:'.length) : `unix:${where}`;
+server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => {
   if (err) {
     process.stderr.write(`cannot listen: ${err.message}\n`);
     process.exit(1);

@@ -1,10 +1,12 @@
 """The naive gRPC baseline: a ``grpc.aio`` server with one unary method echoing its bytes.
 
     python grpc_echo_server.py SOCKET_PATH
+    python grpc_echo_server.py tcp:127.0.0.1:PORT
 
 No code generation: a generic handler with identity (de)serializers, so the request bytes are
-handed back as they came. Listens on ``unix:SOCKET_PATH``, prints ``ready``, serves until
-stdin closes (the bench closes it to stop the server).
+handed back as they came. Listens on ``unix:SOCKET_PATH`` (or on the TCP address after ``tcp:``,
+for the API section), prints ``ready``, serves until stdin closes (the bench closes it to stop
+the server).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ async def echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
 
 
 async def main() -> None:
-    path = sys.argv[1]
+    where = sys.argv[1]
+    address = where[len("tcp:") :] if where.startswith("tcp:") else f"unix:{where}"
     server = grpc.aio.server()
     server.add_generic_rpc_handlers(
         (
@@ -38,7 +41,7 @@ async def main() -> None:
             ),
         )
     )
-    server.add_insecure_port(f"unix:{path}")
+    server.add_insecure_port(address)
     await server.start()
     print("ready", flush=True)
     loop = asyncio.get_running_loop()

@@ -1,6 +1,7 @@
 """Turns the bench's ``results.json`` (and the worker profile) into ``bench/RESULTS.md``.
 
-The Node.js part is written by ``report_node.py``, the workflow part by ``report_workflow.py``.
+The Node.js part is written by ``report_node.py``, the workflow part by ``report_workflow.py``,
+the sandboxed scripts by ``report_sandbox.py`` and the public API by ``report_api.py``.
 
     python report.py RESULTS_JSON OUT_MD --command CMD --load-before "$(cat /proc/loadavg)"
 
@@ -224,6 +225,11 @@ class Report:
         import report_workflow  # noqa: PLC0415
 
         out += report_workflow.render(r)
+        import report_api  # noqa: PLC0415
+        import report_sandbox  # noqa: PLC0415
+
+        out += report_sandbox.render(r)  # sandboxed scripts (empty without them)
+        out += report_api.render(r)  # the public API (empty without it)
         if r.get("errors"):
             out += ["", "## Errors", ""]
             for name, trace in r["errors"].items():

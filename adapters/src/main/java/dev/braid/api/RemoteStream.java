@@ -36,6 +36,20 @@ public final class RemoteStream implements Flow.Publisher<JsonNode> {
     subscriber.onNext(item);
   }
 
+  /**
+   * Cancels the generator's call with {@code reason} (the first reason wins), so the function
+   * learns why ({@code shutdown}, {@code race_lost}...); a subscriber's {@code cancel()} says
+   * {@code cancelled}. The subscriber then gets {@code onError} with the cancellation.
+   */
+  public void cancel(CancelReason reason) {
+    CallExecution ex = execution;
+    if (ex != null) {
+      ex.cancel(reason);
+    } else {
+      done.cancel(false);
+    }
+  }
+
   /** Completes when the stream ended: normally, failed or cancelled. */
   public CompletableFuture<Void> completion() {
     return done.thenApply(v -> null);

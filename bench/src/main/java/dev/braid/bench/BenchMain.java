@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every measurement of DESIGN §9 for Python, Node and workflows in one go and writes {@code
- * results.json} into the output folder ({@code bench/run} turns it into {@code bench/RESULTS.md}).
+ * Runs every measurement of DESIGN §9 for Python, Node, workflows, sandboxed scripts and the public
+ * API in one go and writes {@code results.json} into the output folder ({@code bench/run} turns it
+ * into {@code bench/RESULTS.md}).
  *
  * <pre>
  * java -jar bench/target/braid-bench.jar --home . [--out bench/out] [--quick] [--profile]
@@ -96,6 +97,10 @@ public final class BenchMain {
     section(cfg, results, errors, "node_nested", () -> new NodeNestedBench(cfg, ARG).run(json));
     // Workflows: the engine's cost per step against direct calls, and braid run's cold start
     section(cfg, results, errors, "workflow", () -> new WorkflowBench(cfg, ARG).run(json));
+    // Sandboxed scripts, warm and cold, against the bare interpreter and bwrap
+    section(cfg, results, errors, "sandbox", () -> new SandboxBench(cfg).run(json));
+    // The public API (braid serve's Invoke) against a direct gRPC server of the same language
+    section(cfg, results, errors, "api", () -> new ApiBench(cfg, ARG_JSON).run(json));
     results.put("finished", Instant.now().toString());
     json.writeValue(cfg.outDir().resolve("results.json").toFile(), results);
     log.info("wrote {}", cfg.outDir().resolve("results.json"));

@@ -134,7 +134,15 @@ public final class WorkflowEngine implements AutoCloseable {
      * timeouts.
      */
     public void cancel() {
-      root.cancel(CancelReason.CANCELLED);
+      cancel(CancelReason.CANCELLED);
+    }
+
+    /**
+     * Cancels the whole run with {@code reason} ({@code shutdown} when a server stops, say): the
+     * running functions observe that reason. Only the first cancel has an effect.
+     */
+    public void cancel(CancelReason reason) {
+      root.cancel(reason);
     }
   }
 }

@@ -197,9 +197,9 @@ class ShutdownTest {
       assertThat(last.getType()).isEqualTo(EventType.EVENT_TYPE_RUN_FINISHED);
       assertThat(last.getStatus()).isEqualTo(EventStatus.EVENT_STATUS_CANCELLED);
       assertThat(last.getError().getReason()).isEqualTo("shutdown");
-      // WorkflowRun.cancel() and RemoteStream take no reason yet: their functions see 'cancelled'
+      // the functions of a run and of a stream hear the reason too
       assertThat(TestServer.awaitText(marks.resolve("longrun.cancelled"), Duration.ofSeconds(10)))
-          .isIn("shutdown", "cancelled");
+          .isEqualTo("shutdown");
       Throwable st = longStream.handle((v, e) -> e).get(30, TimeUnit.SECONDS);
       assertThat(Status.fromThrowable(st).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(
@@ -210,7 +210,7 @@ class ShutdownTest {
           .isEqualTo("shutdown");
       assertThat(
               TestServer.awaitText(marks.resolve("longstream.cancelled"), Duration.ofSeconds(10)))
-          .isIn("shutdown", "cancelled");
+          .isEqualTo("shutdown");
 
       // the process exits, and no worker survives it
       assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("exited: %s", log).isTrue();

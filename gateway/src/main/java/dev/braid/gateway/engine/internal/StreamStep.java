@@ -47,8 +47,11 @@ final class StreamStep {
     RemoteStream stream =
         run.braid.function(function).stream(args.positional(), args.keywords(), o.build());
     Consumer c = new Consumer(s, work, env, name, function);
+    // like a call step's attempt, the generator hears the reason at the root of a cancellation
+    Runnable unhook =
+        work.onCancel(r -> stream.cancel(work.rootReason() != null ? work.rootReason() : r));
     stream.subscribe(c);
-    return c.done;
+    return c.done.whenComplete((v, e) -> unhook.run());
   }
 
   /** Receives items on any thread and handles them on the run thread. */

@@ -268,6 +268,7 @@ final class FunctionCalls {
           InFlight.Entry entry = inFlight.add(holder::cancel);
           StreamBridge bridge =
               new StreamBridge(
+                  stream,
                   out,
                   () -> {
                     permit.release();

@@ -97,16 +97,11 @@ public final class RunRecord {
       pending = pendingCancel;
     }
     if (pending != null) {
-      r.cancel();
+      r.cancel(pending);
     }
   }
 
-  /**
-   * Cancels the run unless it has finished. Returns true if this was the first cancel.
-   *
-   * <p>The engine cancels a run with reason {@code cancelled} whatever {@code reason} is: {@code
-   * WorkflowRun} takes no reason yet (see docs/api.md, "Shutdown").
-   */
+  /** Cancels the run unless it has finished. Returns true if this was the first cancel. */
   public boolean cancel(CancelReason reason) {
     WorkflowRun r;
     synchronized (this) {
@@ -120,7 +115,7 @@ public final class RunRecord {
       r = run;
     }
     if (r != null) {
-      r.cancel();
+      r.cancel(reason);
     }
     return true;
   }

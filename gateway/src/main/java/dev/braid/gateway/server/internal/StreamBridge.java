@@ -1,6 +1,7 @@
 package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.api.RemoteStream;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -30,8 +31,11 @@ final class StreamBridge implements Flow.Subscriber<JsonNode> {
   private boolean done;
   private boolean cancelRequested;
   private CancelReason cancelReason;
+  private final RemoteStream stream;
 
-  StreamBridge(ServerCallStreamObserver<InvokeStreamResponse> out, Runnable onEnd) {
+  StreamBridge(
+      RemoteStream stream, ServerCallStreamObserver<InvokeStreamResponse> out, Runnable onEnd) {
+    this.stream = stream;
     this.out = out;
     this.onEnd = onEnd;
   }
@@ -44,7 +48,7 @@ final class StreamBridge implements Flow.Subscriber<JsonNode> {
       cancelNow = cancelRequested;
     }
     if (cancelNow) {
-      s.cancel();
+      stream.cancel(cancelReasonOrCancelled());
       return;
     }
     requestMore();
@@ -138,8 +142,13 @@ final class StreamBridge implements Flow.Subscriber<JsonNode> {
       s = subscription;
     }
     if (s != null) {
-      s.cancel();
+      // with the reason, so the generator learns why (shutdown, cancelled)
+      stream.cancel(reason);
     }
+  }
+
+  private synchronized CancelReason cancelReasonOrCancelled() {
+    return cancelReason != null ? cancelReason : CancelReason.CANCELLED;
   }
 
   /** Lets gRPC handlers, installed before the stream exists, reach the bridge. */
