@@ -3,6 +3,7 @@ package dev.braid.gateway.engine.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.gateway.engine.FailureJson;
 import dev.braid.gateway.engine.StepFailedException;
@@ -68,7 +69,6 @@ final class Joins {
    * @throws StepFailedException when the mode says the join failed
    */
   private static JsonNode combine(JoinMode mode, Join.Outcome o, List<String> names) {
-    int n = o.values().length;
     switch (mode) {
       case RACE -> {
         // nothing won only when the scope was cancelled before any child settled; the step
@@ -77,7 +77,7 @@ final class Joins {
           // every branch was skipped (else the scope was cancelled before any settled, and the
           // step reports that cancellation itself)
           if (firstFailureOrNull(o) == null) {
-            return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+            return NullNode.getInstance();
           }
           throw firstFailure(o);
         }
@@ -91,7 +91,7 @@ final class Joins {
           return o.values()[o.winner()];
         }
         if (firstFailureOrNull(o) == null) {
-          return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+          return NullNode.getInstance();
         }
         throw allFailed(o, names);
       }

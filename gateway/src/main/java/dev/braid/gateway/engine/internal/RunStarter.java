@@ -132,8 +132,7 @@ public final class RunStarter {
           null,
           null);
     }
-    StepFailedException f = Outcomes.failure(e, null, null);
-    return f;
+    return Outcomes.failure(e, null, null);
   }
 
   /** The input with every declared field present: defaults, and null for optional ones. */
