@@ -50,10 +50,13 @@ class CancellationTest extends WorkerTestBase {
 
   @Test
   void totalTimeoutAlsoBoundsTheCall() throws Exception {
+    // total_timeout also counts the wait for a worker: start one first, or a slow machine spends
+    // the whole budget starting Python and the coroutine never runs to observe the cancel
+    workerPid();
     RemoteCall call =
         braid
             .function("python:itfuncs:sleep_marked")
-            .call(List.of(marker(), 30), opts().totalTimeout(Duration.ofMillis(300)).build());
+            .call(List.of(marker(), 30), opts().totalTimeout(Duration.ofSeconds(1)).build());
     assertThat(failure(call)).isInstanceOf(DeadlineExceededException.class);
     assertThat(readMarker("cancelled")).isEqualTo("deadline_exceeded");
   }
