@@ -418,15 +418,25 @@ class SandboxAttackTest {
   }
 
   @Test
-  void aForgedResultLineIsNotTrusted() {
+  void aResultLineWrittenByTheScriptDecidesOnlyItsOwnOutcome() {
+    // The script shares the runner's process, so it can always write the channel: whatever it
+    // writes first is its answer, no more than it could have returned. The sandbox ends there
+    // (the sleep would run into the 15 s wall limit) and the usage it claims is not believed
+    // where cgroups measure.
     ExecResult r =
         py(
-            "def main(x):\n"
+            "import time\n"
+                + "def main(x):\n"
                 + "    with open('/run/braid/result', 'w') as f:\n"
-                + "        f.write('{\"ok\": true, \"value\": \"forged\"}\\n')\n"
+                + "        f.write('{\"ok\": true, \"value\": \"forged\", "
+                + "\"usage\": {\"cpu_ms\": 0, \"rss_kb\": 1}}\\n')\n"
+                + "    time.sleep(60)\n"
                 + "    return 'real'\n");
-    assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.INTERNAL);
-    assertThat(r.result()).isNull();
+    assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.OK);
+    assertThat(r.result().asText()).isEqualTo("forged");
+    if (r.details().contains("memory") && r.details().contains(": cgroup")) {
+      assertThat(r.peakMemoryKb()).as(r.toString()).isGreaterThan(1);
+    }
   }
 
   @Test

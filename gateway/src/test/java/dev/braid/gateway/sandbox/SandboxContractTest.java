@@ -69,6 +69,31 @@ class SandboxContractTest {
   }
 
   @Test
+  void outputWrittenJustBeforeTheAnswerIsNeverLost() {
+    // The run settles on the answer and the sandbox is killed at once: whatever the script wrote
+    // is still in the pipes then, and must all be read (a kill through Process.destroyForcibly
+    // would close the gateway's ends and lose it). Several runs, as it is a race.
+    for (int i = 0; i < 4; i++) {
+      ExecResult p =
+          py(
+              sandbox,
+              "import sys\ndef main(x):\n    sys.stdout.write('o' * 40000)\n"
+                  + "    sys.stderr.write('e' * 30000)\n    return 1");
+      assertThat(p.verdict()).as(p.toString()).isEqualTo(Verdict.OK);
+      assertThat(p.stdout()).hasSize(40000);
+      assertThat(p.stderr()).hasSize(30000);
+      ExecResult j =
+          js(
+              sandbox,
+              "export function main() { process.stdout.write('o'.repeat(40000));\n"
+                  + "  process.stderr.write('e'.repeat(30000)); return 1; }");
+      assertThat(j.verdict()).as(j.toString()).isEqualTo(Verdict.OK);
+      assertThat(j.stdout()).hasSize(40000);
+      assertThat(j.stderr()).hasSize(30000);
+    }
+  }
+
+  @Test
   void plainScriptsStdoutIsTheResult() {
     ExecResult p = py(sandbox, "print('hello from python')");
     assertThat(p.verdict()).as(p.toString()).isEqualTo(Verdict.OK);

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -39,6 +40,9 @@ public final class Execution {
   private final AtomicReference<VerdictRules.Kill> kill = new AtomicReference<>();
   private final Map<Long, Long> sampledCpu = new ConcurrentHashMap<>();
   private volatile CancelReason cancelReason;
+  private volatile boolean answered;
+  private volatile long answerNanos;
+  private final AtomicBoolean settled = new AtomicBoolean();
   private volatile long exitNanos;
   private long startNanos;
   private long cpuBase;
@@ -77,6 +81,7 @@ public final class Execution {
     sp.stderr.listener(listener);
     sp.budget.limit(limits.maxOutputBytes(), () -> killFor(VerdictRules.Kill.OUTPUT));
     sp.channel.limit(limits.maxOutputBytes(), () -> killFor(VerdictRules.Kill.OUTPUT));
+    sp.channel.onRecord(this::answered);
     if (sp.group != null) {
       sp.group.resetPeak();
       cpuBase = Math.max(0, sp.group.cpuNanos());
@@ -112,9 +117,9 @@ public final class Execution {
             (p, t) -> {
               exitNanos = System.nanoTime();
               try {
-                launcher.io.execute(this::finish);
+                launcher.io.execute(this::exited);
               } catch (RuntimeException closed) {
-                finish();
+                exited();
               }
             });
     launcher.io.execute(this::handOver);
@@ -157,27 +162,69 @@ public final class Execution {
   }
 
   private void killFor(VerdictRules.Kill why) {
-    if (sp.isAlive() && kill.compareAndSet(null, why)) {
+    if (!answered && sp.isAlive() && kill.compareAndSet(null, why)) {
       sp.kill();
     }
   }
 
-  private void finish() {
-    ExecResult r;
-    try {
-      r = result();
-    } catch (RuntimeException e) {
-      log.error("sandbox result failed", e);
-      sp.cleanup();
-      future.completeExceptionally(e);
-      return;
+  /**
+   * The runner's answer is complete (it flushed and closed its stdout and stderr first): the caller
+   * gets its result now, and the sandbox is killed instead of waiting for the runner's exit to work
+   * its way up through bwrap. Nothing the script started outlives its answer.
+   */
+  private void answered() {
+    answerNanos = System.nanoTime();
+    answered = true;
+    if (kill.get() == null) {
+      sp.end();
+      // on the channel's reader: it has nothing left to do that matters to this run
+      if (settled.compareAndSet(false, true)) {
+        launcher.cleanupBegins(); // ended by exited(), once the sandbox is gone
+        settle(null, answerNanos);
+      }
     }
-    // clean up first: a caller that exits the JVM once it has the result leaves nothing behind
-    sp.cleanup();
-    future.complete(r);
   }
 
-  private ExecResult result() {
+  /** bwrap is gone: settles the run unless its answer did already, then removes the remains. */
+  private void exited() {
+    if (settled.compareAndSet(false, true)) {
+      launcher.cleanupBegins();
+      settle(sp.process.exitValue(), exitNanos);
+    }
+    try {
+      sp.killRemains();
+      awaitOutput();
+    } finally {
+      sp.cleanup();
+      launcher.cleanupEnds();
+    }
+  }
+
+  private void settle(Integer exitValue, long endNanos) {
+    try {
+      future.complete(result(exitValue, endNanos));
+    } catch (RuntimeException e) {
+      log.error("sandbox result failed", e);
+      future.completeExceptionally(e);
+    }
+  }
+
+  /** Waits for both output pipes to reach their end; a pipe an escaped process holds is cut. */
+  private void awaitOutput() {
+    try {
+      CompletableFuture.allOf(sp.stdout.done(), sp.stderr.done()).get(2, TimeUnit.SECONDS);
+    } catch (Exception stuck) {
+      sp.stdout.abort();
+      sp.stderr.abort();
+    }
+  }
+
+  /**
+   * The run's result. {@code exitValue} is bwrap's, or null when the run settles on its answer
+   * while the sandbox is still being killed; the pipes are at their end then too, because the
+   * runner closed them before answering.
+   */
+  private ExecResult result(Integer exitValue, long endNanos) {
     if (wallTimer != null) {
       wallTimer.cancel(false);
     }
@@ -185,15 +232,16 @@ public final class Execution {
       cpuPoll.cancel(false);
     }
     unregister.run();
-    long wallMillis = (exitNanos - startNanos) / 1_000_000;
-    sp.killRemains();
-    try {
-      CompletableFuture.allOf(sp.stdout.done(), sp.stderr.done()).get(2, TimeUnit.SECONDS);
-    } catch (Exception stuck) {
-      sp.stdout.abort();
-      sp.stderr.abort();
+    long wallMillis = (endNanos - startNanos) / 1_000_000;
+    String record;
+    if (exitValue == null) {
+      awaitOutput();
+      record = sp.channel.record();
+    } else {
+      sp.killRemains();
+      awaitOutput();
+      record = sp.channel.finish(1000);
     }
-    String record = sp.channel.finish(1000);
     long cpuMillis = -1;
     long peakKb = 0;
     long oom = 0;
@@ -217,8 +265,9 @@ public final class Execution {
                 kill.get(),
                 cancelReason,
                 wallLimitNanos / 1_000_000,
-                sp.process.exitValue(),
+                exitValue,
                 sp.channel.isReady(),
+                answered,
                 record,
                 sp.channel.sawExtraLines(),
                 out,

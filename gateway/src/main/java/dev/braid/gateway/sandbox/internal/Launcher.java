@@ -41,6 +41,7 @@ public final class Launcher implements AutoCloseable {
   private final String seccompNote;
   private final Path runnerDir;
   private final Set<Cgroups.Group> pendingRemoval = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger cleaning = new AtomicInteger();
 
   private Launcher(SandboxConfig config, Host host) throws IOException {
     this.config = config;
@@ -128,6 +129,15 @@ public final class Launcher implements AutoCloseable {
     return String.join("; ", d);
   }
 
+  /** A finished run is about to hand out its result and then clean up its sandbox. */
+  void cleanupBegins() {
+    cleaning.incrementAndGet();
+  }
+
+  void cleanupEnds() {
+    cleaning.decrementAndGet();
+  }
+
   /** Removes {@code group} once its dying tasks are gone (retried on the timer, and at close). */
   void removeLater(Cgroups.Group group) {
     pendingRemoval.add(group);
@@ -155,13 +165,14 @@ public final class Launcher implements AutoCloseable {
   public void close() {
     timer.shutdown();
     io.shutdown();
-    // killed sandboxes leave their groups within milliseconds; bounded wait
+    // runs that just answered are still removing their sandboxes, and killed sandboxes leave
+    // their groups within milliseconds; bounded wait
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    while (!pendingRemoval.isEmpty() && System.nanoTime() < end) {
+    while ((cleaning.get() > 0 || !pendingRemoval.isEmpty()) && System.nanoTime() < end) {
       pendingRemoval.removeIf(Cgroups.Group::remove);
-      if (!pendingRemoval.isEmpty()) {
+      if (cleaning.get() > 0 || !pendingRemoval.isEmpty()) {
         try {
-          Thread.sleep(20);
+          Thread.sleep(cleaning.get() > 0 ? 2 : 20);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;

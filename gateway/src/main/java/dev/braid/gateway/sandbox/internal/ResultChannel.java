@@ -33,6 +33,7 @@ final class ResultChannel implements AutoCloseable {
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private volatile long cap;
   private volatile Runnable onOverflow = () -> {};
+  private volatile Runnable onRecord = () -> {};
   private volatile String record;
   private volatile boolean overflow;
   private volatile boolean extraLines;
@@ -82,6 +83,11 @@ final class ResultChannel implements AutoCloseable {
     this.onOverflow = overflowAction;
   }
 
+  /** What to do as soon as the result line is complete (called on the reader's thread). */
+  void onRecord(Runnable action) {
+    this.onRecord = action;
+  }
+
   /**
    * Ends the stream after everything the runner wrote (call only when no sandbox process is left)
    * and waits up to {@code waitMillis} for the reader. Returns the result line, or null.
@@ -95,6 +101,11 @@ final class ResultChannel implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return record;
+  }
+
+  /** The result line, once the runner wrote it (null before). */
+  String record() {
     return record;
   }
 
@@ -151,6 +162,7 @@ final class ResultChannel implements AutoCloseable {
             ready.complete(null);
           } else if (record == null && !overflow) {
             record = text;
+            onRecord.run();
           } else {
             extraLines = true;
           }

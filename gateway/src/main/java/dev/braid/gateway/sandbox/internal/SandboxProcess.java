@@ -125,8 +125,29 @@ public final class SandboxProcess {
     try (Stream<ProcessHandle> d = process.descendants()) {
       tree = d.toList();
     }
-    process.destroyForcibly();
+    // through the handle: Process.destroyForcibly also closes the gateway's ends of the pipes,
+    // losing output the sandbox wrote that was not read yet
+    process.toHandle().destroyForcibly();
     tree.forEach(ProcessHandle::destroyForcibly);
+    if (group != null) {
+      for (long pid : group.members()) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  /**
+   * Ends a sandbox that has answered. SIGKILL to bwrap would be enough (its PID namespace dies with
+   * its init, --die-with-parent), but every task of its cgroup is signalled at once: the two bwrap
+   * processes hold the output pipes, and the run waits for those to close. Without bwrap (unsafe
+   * mode), the whole tree.
+   */
+  void end() {
+    if (launcher.unsafe()) {
+      kill();
+      return;
+    }
+    process.toHandle().destroyForcibly();
     if (group != null) {
       for (long pid : group.members()) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

@@ -32,15 +32,18 @@ final class VerdictRules {
   }
 
   /**
-   * Everything observed once the sandbox is gone. {@code exitValue} is bwrap's (128+N = signal N).
+   * Everything observed when the run settles. {@code exitValue} is bwrap's (128+N = signal N), null
+   * when the run settles on the runner's answer before bwrap's exit is seen. {@code answered}: the
+   * runner's result line was complete, after which the gateway kills the sandbox itself.
    */
   record Facts(
       Script.Lang lang,
       Kill kill,
       CancelReason cancelReason,
       long wallLimitMillis,
-      int exitValue,
+      Integer exitValue,
       boolean ready,
+      boolean answered,
       String record,
       boolean extraLines,
       String stdout,
@@ -62,7 +65,10 @@ final class VerdictRules {
   private VerdictRules() {}
 
   static Decision decide(Facts f) {
-    Integer signal = f.exitValue > 128 && f.exitValue < 128 + 65 ? f.exitValue - 128 : null;
+    Integer signal =
+        f.exitValue != null && f.exitValue > 128 && f.exitValue < 128 + 65
+            ? f.exitValue - 128
+            : null;
     Integer exit = signal == null ? f.exitValue : null;
     if (f.kill != null) {
       return killed(f);
@@ -78,6 +84,12 @@ final class VerdictRules {
       }
     }
     JsonNode usage = rec == null ? null : rec.get("usage");
+    if (f.answered && !malformed && rec != null) {
+      // the gateway kills a sandbox once it has the answer: report the status the runner exits
+      // with right after answering
+      signal = null;
+      exit = rec.get("ok").asBoolean() ? 0 : 1;
+    }
     if (!malformed && !f.extraLines && rec != null && rec.get("ok").asBoolean()) {
       JsonNode value =
           rec.path("plain").asBoolean() ? TextNode.valueOf(f.stdout) : rec.get("value");

@@ -49,18 +49,26 @@ public final class WarmPool implements AutoCloseable {
     return limits;
   }
 
-  /** A live idle sandbox, or null when none is ready (the caller then starts a cold one). */
+  /**
+   * A live idle sandbox, or null when there is none (the caller then starts a cold one). One whose
+   * runner is ready is preferred; else one still starting, which is ready sooner than a new one.
+   */
   public SandboxProcess take() {
     List<SandboxProcess> dead = new ArrayList<>();
     SandboxProcess got = null;
     synchronized (this) {
-      while (got == null && !idle.isEmpty()) {
-        SandboxProcess sp = idle.pollFirst();
-        if (sp.isAlive()) {
-          got = sp;
-        } else {
+      for (SandboxProcess sp : idle) {
+        if (!sp.isAlive()) {
           dead.add(sp);
+        } else if (got == null && sp.channel.isReady()) {
+          got = sp;
         }
+      }
+      idle.removeAll(dead);
+      if (got == null) {
+        got = idle.pollFirst();
+      } else {
+        idle.remove(got);
       }
     }
     for (SandboxProcess sp : dead) {
@@ -73,9 +81,9 @@ public final class WarmPool implements AutoCloseable {
     return got;
   }
 
-  /** How many idle sandboxes are waiting now. */
+  /** How many idle sandboxes are waiting now with their runner ready. */
   public synchronized int idle() {
-    return idle.size();
+    return (int) idle.stream().filter(sp -> sp.isAlive() && sp.channel.isReady()).count();
   }
 
   /**

@@ -21,6 +21,18 @@ class VerdictRulesTest {
       long cpu,
       long oom,
       String err) {
+    return decide(kill, exit, ready, false, record, cpu, oom, err);
+  }
+
+  private static VerdictRules.Decision decide(
+      VerdictRules.Kill kill,
+      int exit,
+      boolean ready,
+      boolean answered,
+      String record,
+      long cpu,
+      long oom,
+      String err) {
     return VerdictRules.decide(
         new VerdictRules.Facts(
             Script.Lang.PYTHON,
@@ -29,6 +41,7 @@ class VerdictRulesTest {
             1000,
             exit,
             ready,
+            answered,
             record,
             false,
             "",
@@ -56,6 +69,7 @@ class VerdictRulesTest {
                 1000,
                 137,
                 true,
+                false,
                 null,
                 false,
                 "",
@@ -66,6 +80,25 @@ class VerdictRulesTest {
                 0));
     assertThat(c.verdict()).isEqualTo(Verdict.KILLED);
     assertThat(c.error().reason()).isEqualTo("shutdown");
+  }
+
+  @Test
+  void aSandboxKilledBecauseItAnsweredReportsTheRunnersOwnStatus() {
+    VerdictRules.Decision ok = decide(null, 137, true, true, OK, 0, 0, "");
+    assertThat(ok.verdict()).isEqualTo(Verdict.OK);
+    assertThat(ok.exitCode()).isZero();
+    assertThat(ok.signal()).isNull();
+
+    String raised = "{\"ok\":false,\"type\":\"ValueError\",\"message\":\"no\",\"stack\":\"\"}";
+    VerdictRules.Decision failed = decide(null, 137, true, true, raised, 0, 0, "");
+    assertThat(failed.verdict()).isEqualTo(Verdict.RUNTIME_ERROR);
+    assertThat(failed.exitCode()).isEqualTo(1);
+    assertThat(failed.signal()).isNull();
+
+    // the same SIGKILL without an answer is a kill
+    VerdictRules.Decision killed = decide(null, 137, true, false, null, 0, 0, "");
+    assertThat(killed.verdict()).isEqualTo(Verdict.KILLED);
+    assertThat(killed.signal()).isEqualTo(9);
   }
 
   @Test
