@@ -19,14 +19,17 @@ import dev.braid.gateway.workflow.WorkerFunctionCatalog;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,8 +57,12 @@ abstract class EngineTestBase {
 
   static Braid braid;
 
-  /** The test's folder: its workflow files and the markers its functions write. */
-  @TempDir Path dir;
+  /**
+   * The test's folder: its workflow files and the markers its functions write. Not a JUnit
+   * {@code @TempDir}: a cancelled call may still be writing its last marker while the test ends,
+   * and a folder that changes under JUnit's deletion fails the test.
+   */
+  Path dir;
 
   /** Keys the fixture functions' module state to this test. */
   final String tag = UUID.randomUUID().toString();
@@ -100,7 +107,8 @@ abstract class EngineTestBase {
   }
 
   @BeforeEach
-  void newEngine() {
+  void newEngine() throws IOException {
+    dir = Files.createTempDirectory("braid-engine-test-");
     engine = createEngine();
   }
 
@@ -110,8 +118,18 @@ abstract class EngineTestBase {
   }
 
   @AfterEach
-  void closeEngine() {
+  void closeEngine() throws InterruptedException {
     engine.close();
+    // late markers of cancelled calls: retried for a moment, then left to the OS's tmp cleaner
+    for (int attempt = 0; attempt < 10 && Files.exists(dir); attempt++) {
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException | UncheckedIOException changing) {
+        Thread.sleep(50);
+      }
+    }
   }
 
   // -- workflows and runs ------------------------------------------------------------------

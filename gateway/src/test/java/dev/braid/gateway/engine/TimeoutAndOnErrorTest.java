@@ -176,6 +176,10 @@ class TimeoutAndOnErrorTest extends EngineTestBase {
             input());
 
     assertJson(r, "{'slow': 'DEADLINE_EXCEEDED'}");
+    // the attempt was cancelled, not just forgotten (and its last marker is written before the
+    // test's folder goes)
+    assertThat(readMarker("cancelled")).isEqualTo("deadline_exceeded");
+    awaitMarker("finally");
   }
 
   @Test

@@ -232,7 +232,8 @@ public final class Execution {
       cpuPoll.cancel(false);
     }
     unregister.run();
-    long wallMillis = (endNanos - startNanos) / 1_000_000;
+    // rounded up: a run always costs its caller something (a warm one answers within a millisecond)
+    long wallMillis = (endNanos - startNanos + 999_999) / 1_000_000;
     String record;
     if (exitValue == null) {
       awaitOutput();
