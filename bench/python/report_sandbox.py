@@ -146,7 +146,8 @@ class SandboxReport:
             f"Latency: {self.s.get('rounds')} interleaved rounds of"
             f" {self.s.get('runs_per_round')} runs of each case, after 3 warm-ups of each."
             " *Inside* is the sandbox's own wall time (`ExecResult.wallMillis`: script handed"
-            " over → sandbox gone, whole milliseconds).",
+            " over → the runner's answer, whole milliseconds rounded up; the run settles on the"
+            " answer and the sandbox is killed then).",
             "",
             "| language | case | runs | min | p50 | p90 | max | mean | inside, p50 |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -228,7 +229,7 @@ class SandboxReport:
                 f" sandbox answers in {ms(warm)}, {cold / warm:.1f}× faster than a cold one"
                 + (
                     f" ({ms(inside)} of it inside the sandbox: the runner reads the request,"
-                    " runs the script and the sandbox exits)"
+                    " runs the script and answers)"
                     if inside
                     else ""
                 )
