@@ -100,6 +100,41 @@ class SandboxAttackTest {
   }
 
   @Test
+  void aForkBombDoesNotStarveAnotherSandbox() throws Exception {
+    // Every sandbox runs as the same uid (65534), and RLIMIT_NPROC counts a uid's tasks: it is the
+    // sandbox's own user namespace that keeps the count per sandbox (ucounts, Linux 5.14+), so a
+    // bomb at its limit leaves the others free to start processes (bwrap itself forks) and threads
+    CompletableFuture<Void> saturated = new CompletableFuture<>();
+    CompletableFuture<ExecResult> bomb =
+        sandbox.execute(
+            Script.python(
+                "import os, time\n"
+                    + "while True:\n"
+                    + "    try:\n"
+                    + "        os.fork()\n"
+                    + "    except OSError:\n"
+                    + "        print('limit', flush=True)\n"
+                    + "        time.sleep(0.01)\n"),
+            LIMITS.withCpuTime(Duration.ofSeconds(30)),
+            (stream, text) -> {
+              if (text.contains("limit")) {
+                saturated.complete(null);
+              }
+            });
+    try {
+      saturated.get(30, TimeUnit.SECONDS);
+      ExecResult js =
+          run(sandbox, Script.js("export function main() { return 'still here'; }"), LIMITS);
+      assertThat(js.verdict()).as(js.toString()).isEqualTo(Verdict.OK);
+      ExecResult other = py("def main(x):\n    import os\n    return os.fork() > 0 or os._exit(0)");
+      assertThat(other.verdict()).as(other.toString()).isEqualTo(Verdict.OK);
+      assertThat(bomb).isNotDone();
+    } finally {
+      bomb.cancel(true);
+    }
+  }
+
+  @Test
   void memoryBombIsMemoryLimit() {
     ExecResult r = py("b = bytearray(8 << 30)");
     assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.MEMORY_LIMIT);
