@@ -211,7 +211,7 @@ final class ExecCommand implements Callable<Integer> {
           ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
           : Files.readString(Path.of(file));
     } catch (IOException e) {
-      throw usage("cannot read " + file + ": " + e.getMessage());
+      throw usage("cannot read " + file + ": " + FileErrors.why(e));
     }
   }
 
@@ -228,7 +228,7 @@ final class ExecCommand implements Callable<Integer> {
       try {
         text = Files.readString(Path.of(input.substring(1)));
       } catch (IOException e) {
-        throw usage("cannot read --input file " + input.substring(1) + ": " + e.getMessage());
+        throw usage("cannot read --input file " + input.substring(1) + ": " + FileErrors.why(e));
       }
     }
     try {

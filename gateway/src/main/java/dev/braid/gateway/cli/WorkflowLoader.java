@@ -40,7 +40,7 @@ final class WorkflowLoader {
         json = Files.readString(p);
       } catch (IOException e) {
         throw new CommandLine.ParameterException(
-            cl, "cannot read --input file " + p + ": " + e.getMessage());
+            cl, "cannot read --input file " + p + ": " + FileErrors.why(e));
       }
     }
     try {

@@ -102,8 +102,10 @@ class ExecCommandTest {
     String f = script("x.py", "print(1)\n");
     assertThat(braid("exec", "--lang", "cobol", f).code()).isEqualTo(2);
     assertThat(braid("exec", "--lang", "python", f, "--input", "{nope").code()).isEqualTo(2);
-    assertThat(braid("exec", "--lang", "python", dir.resolve("missing.py").toString()).code())
-        .isEqualTo(2);
+    Result missing = braid("exec", "--lang", "python", dir.resolve("missing.py").toString());
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err())
+        .contains("cannot read " + dir.resolve("missing.py") + ": no such file");
     assertThat(braid("exec", "--lang", "python", f, "--timeout", "soon").code()).isEqualTo(2);
     assertThat(braid("exec", "--lang", "python", f, "--memory", "1").code()).isEqualTo(2);
     Result noLang = braid("exec", script("x.txt", "print(1)"));
