@@ -103,8 +103,8 @@ class Resolver:
     def preload(self, modules: Iterable[str]) -> list[pb.FunctionInfo]:
         """Import ``modules`` and return the catalog of their public functions.
 
-        A module that fails to import is logged and skipped. Public functions are the
-        module's ``__all__`` if it has one, else its non-underscore functions defined in it.
+        A module that fails to import is logged and skipped. Public functions are those named
+        in the module's ``__all__`` and the non-underscore functions defined in it.
         """
         catalog: list[pb.FunctionInfo] = []
         for name in modules:
@@ -213,8 +213,10 @@ def _plan(ref: str, fn: Callable[..., Any]) -> Target:
 
 
 def _public_functions(module: Any) -> list[tuple[str, Callable[..., Any]]]:
-    exported = getattr(module, "__all__", None)
-    names = list(exported) if exported is not None else list(vars(module))
+    # ``__all__`` governs star-imports, not what a workflow may call: the worker calls any public
+    # function by name, so the catalog (which ``braid check`` holds calls against) lists every one.
+    exported = [str(n) for n in getattr(module, "__all__", None) or []]
+    names = exported + [n for n in vars(module) if n not in exported]
     found: list[tuple[str, Callable[..., Any]]] = []
     for name in names:
         if name.startswith("_"):
@@ -222,7 +224,7 @@ def _public_functions(module: Any) -> list[tuple[str, Callable[..., Any]]]:
         fn = getattr(module, name, None)
         if not inspect.isfunction(fn):
             continue
-        if exported is None and fn.__module__ != module.__name__:
+        if name not in exported and fn.__module__ != module.__name__:
             continue  # imported from elsewhere, not part of this module's API
         found.append((name, fn))
     return found
