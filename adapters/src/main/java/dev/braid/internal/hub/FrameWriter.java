@@ -5,6 +5,7 @@ import dev.braid.proto.worker.v1.GatewayFrame;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends gateway frames on a worker's stream, batching without timers. Two ways in:
@@ -31,6 +32,7 @@ final class FrameWriter {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final ConcurrentLinkedQueue<GatewayFrame> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicInteger holds = new AtomicInteger();
   private volatile boolean closed;
 
   FrameWriter(ServerCallStreamObserver<GatewayBatch> out, java.util.concurrent.Executor executor) {
@@ -63,10 +65,34 @@ final class FrameWriter {
     }
   }
 
+  /**
+   * Holds frames back while the hub handles one inbound batch from a saturated worker: the calls
+   * waiting for a slot are then dispatched one by one as each outcome frees one, and they leave
+   * together from {@link #release}, in one message, instead of trickling out a few at a time.
+   */
+  void hold() {
+    holds.incrementAndGet();
+  }
+
+  /** Ends a {@link #hold} and sends what piled up meanwhile. */
+  void release() {
+    // a sender that enqueued while held either sees the count at zero and drains itself, or its
+    // frame is in the queue when this looks
+    if (holds.decrementAndGet() == 0 && !queue.isEmpty()) {
+      drain();
+    }
+  }
+
   private void drain() {
+    drain(false);
+  }
+
+  private void drain(boolean evenIfHeld) {
     // Loop: after releasing the flag, a frame may have been enqueued by a thread that saw the
     // flag still set and left; re-check so that frame is not stranded.
-    while (!queue.isEmpty() && draining.compareAndSet(false, true)) {
+    while ((evenIfHeld || holds.get() == 0)
+        && !queue.isEmpty()
+        && draining.compareAndSet(false, true)) {
       try {
         while (!closed && out.isReady()) {
           GatewayBatch batch = nextBatch();
@@ -109,7 +135,7 @@ final class FrameWriter {
 
   /** Completes the stream after flushing what is queued. Idempotent. */
   void complete() {
-    drain();
+    drain(true); // the last frames go out even while an inbound batch is being handled
     if (!closed) {
       closed = true;
       try {

@@ -46,6 +46,12 @@ public final class WorkerConnection implements WorkerChannel {
     this.writer = writer;
   }
 
+  /** True when the worker has as many calls open as it accepts at once (its Hello's limit). */
+  boolean saturated() {
+    int max = hello.getMaxInFlight();
+    return max > 0 && calls.size() >= max;
+  }
+
   public Hello hello() {
     return hello;
   }

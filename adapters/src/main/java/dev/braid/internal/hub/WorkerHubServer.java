@@ -150,11 +150,24 @@ public final class WorkerHubServer implements AutoCloseable {
 
         @Override
         public void onNext(WorkerBatch batch) {
-          for (WorkerFrame f : batch.getFramesList()) {
-            if (conn != null) {
-              conn.onFrame(f);
-            } else if (!accept(f)) {
-              return;
+          // a saturated worker: the outcomes of this batch free slots for queued calls, whose
+          // invokes should leave together (below its limit, holding back only costs overlap)
+          WorkerConnection c = conn;
+          boolean hold = c != null && c.saturated();
+          if (hold) {
+            writer.hold();
+          }
+          try {
+            for (WorkerFrame f : batch.getFramesList()) {
+              if (conn != null) {
+                conn.onFrame(f);
+              } else if (!accept(f)) {
+                return;
+              }
+            }
+          } finally {
+            if (hold) {
+              writer.release();
             }
           }
         }
