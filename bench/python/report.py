@@ -540,9 +540,10 @@ class Report:
                 out += [
                     f"**Window.** Throughput depends on how many calls are in flight ({cells})."
                     " The worker accepts 1,024 calls at once by default (`max_in_flight`); past"
-                    " that, calls wait in the gateway's `WorkerPool` queue and are dispatched one"
-                    " by one from the hub thread as each outcome is processed, which likely"
-                    " breaks the batching up into smaller messages" + self._fpm_compare() + ".",
+                    " that, calls wait in the gateway's `WorkerPool` queue and are dispatched from"
+                    " the hub thread as outcomes free slots; while it handles a saturated"
+                    " worker's batch, the hub holds those invokes back and sends them together"
+                    " (`FrameWriter.hold`)" + self._fpm_compare() + ".",
                     "",
                 ]
             w1024 = best.get(1024)
