@@ -185,15 +185,18 @@ public final class Execution {
     }
   }
 
-  /** bwrap is gone: settles the run unless its answer did already, then removes the remains. */
+  /**
+   * bwrap is gone: once the rest of the tree is and the pipes are at their end, settles the run
+   * unless its answer did already, then removes the remains.
+   */
   private void exited() {
-    if (settled.compareAndSet(false, true)) {
-      launcher.cleanupBegins();
-      settle(sp.process.exitValue(), exitNanos);
-    }
     try {
       sp.killRemains();
       awaitOutput();
+      if (settled.compareAndSet(false, true)) {
+        launcher.cleanupBegins(); // a settled run always has one begin, ended below
+        settle(sp.process.exitValue(), exitNanos);
+      }
     } finally {
       sp.cleanup();
       launcher.cleanupEnds();
@@ -220,9 +223,9 @@ public final class Execution {
   }
 
   /**
-   * The run's result. {@code exitValue} is bwrap's, or null when the run settles on its answer
-   * while the sandbox is still being killed; the pipes are at their end then too, because the
-   * runner closed them before answering.
+   * The run's result. {@code exitValue} is bwrap's (the tree is gone and the pipes are at their
+   * end), or null when the run settles on its answer while the sandbox is still being killed: the
+   * pipes reach their end then too, because the runner closed them before answering.
    */
   private ExecResult result(Integer exitValue, long endNanos) {
     if (wallTimer != null) {
@@ -239,8 +242,6 @@ public final class Execution {
       awaitOutput();
       record = sp.channel.record();
     } else {
-      sp.killRemains();
-      awaitOutput();
       record = sp.channel.finish(1000);
     }
     long cpuMillis = -1;

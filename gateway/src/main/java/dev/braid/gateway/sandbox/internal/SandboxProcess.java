@@ -129,11 +129,7 @@ public final class SandboxProcess {
     // losing output the sandbox wrote that was not read yet
     process.toHandle().destroyForcibly();
     tree.forEach(ProcessHandle::destroyForcibly);
-    if (group != null) {
-      for (long pid : group.members()) {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-      }
-    }
+    killGroupMembers();
   }
 
   /**
@@ -148,11 +144,7 @@ public final class SandboxProcess {
       return;
     }
     process.toHandle().destroyForcibly();
-    if (group != null) {
-      for (long pid : group.members()) {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-      }
-    }
+    killGroupMembers();
   }
 
   /**
@@ -162,7 +154,14 @@ public final class SandboxProcess {
   void killRemains() {
     if (launcher.unsafe()) {
       kill();
-    } else if (group != null) {
+    } else {
+      killGroupMembers();
+    }
+  }
+
+  /** SIGKILL to every task in the sandbox's cgroup, if it has one. */
+  private void killGroupMembers() {
+    if (group != null) {
       for (long pid : group.members()) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
       }
