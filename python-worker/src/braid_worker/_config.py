@@ -33,6 +33,9 @@ class Config:
     threads: int = DEFAULT_THREADS
     preload: tuple[str, ...] = field(default=())
     log_level: str = "INFO"
+    # None: load from anywhere on sys.path (the local CLI). A tuple (``BRAID_ROOTS``, set by
+    # ``braid serve``): only modules under these folders may be called, see _exposure.py.
+    roots: tuple[str, ...] | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -53,7 +56,27 @@ class Config:
             threads=_positive_int(env, "BRAID_THREADS", DEFAULT_THREADS, maximum=4096),
             preload=preload,
             log_level=env.get("BRAID_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            roots=_roots(env),
         )
+
+
+# Braid-internal secrets: read into the Config, then removed from the environment before any
+# user code is imported, so a function cannot read them (``os.getenv("BRAID_TOKEN")``).
+SECRETS = ("BRAID_TOKEN",)
+
+
+def scrub_secrets(env: dict[str, str] | os._Environ[str] | None = None) -> None:
+    """Remove the Braid-internal secrets from ``env`` (default ``os.environ``)."""
+    env = os.environ if env is None else env
+    for name in SECRETS:
+        env.pop(name, None)
+
+
+def _roots(env: Mapping[str, str]) -> tuple[str, ...] | None:
+    raw = env.get("BRAID_ROOTS")
+    if raw is None:
+        return None
+    return tuple(p for p in raw.split(os.pathsep) if p.strip())
 
 
 def _positive_int(

@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 
-from ._config import Config, ConfigError
+from ._config import Config, ConfigError, scrub_secrets
 from ._watchdog import start_parent_watchdog
 from ._worker import Worker
 
@@ -39,6 +39,8 @@ def run(config: Config | None = None) -> int:
             _setup_logging("INFO")
             log.error("bad configuration: %s", e)
             return EXIT_CONFIG
+        # the token is in the Config now; user modules are imported only later (preload, calls)
+        scrub_secrets()
     _setup_logging(config.log_level)
     with contextlib.suppress(OSError):
         # Our own process group, so the gateway can kill the worker with everything it

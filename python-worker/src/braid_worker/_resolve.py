@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ._exposure import PERMISSION_DENIED, Refused, Roots
 from ._failures import type_name
 from ._proto import worker_pb2 as pb
 
@@ -88,16 +89,21 @@ def split_ref(ref: str) -> tuple[str, str]:
 
 
 class Resolver:
-    """Caches resolved references. Not thread-safe: use it from the event loop only."""
+    """Caches resolved references. Not thread-safe: use it from the event loop only.
 
-    def __init__(self) -> None:
+    With ``roots`` (``BRAID_ROOTS``, set by ``braid serve``) only modules under those folders
+    (or named in ``preloaded``) resolve, see _exposure.py; without, anything importable does.
+    """
+
+    def __init__(self, roots: Iterable[str] | None = None, preloaded: Iterable[str] = ()) -> None:
         self._cache: dict[str, Target] = {}
+        self._roots = None if roots is None else Roots(roots, preloaded)
 
     def resolve(self, ref: str) -> Target:
         """Return the Target for ``ref``; raises ResolveError (never anything else)."""
         target = self._cache.get(ref)
         if target is None:
-            target = self._cache[ref] = _load(ref)
+            target = self._cache[ref] = _load(ref, self._roots)
         return target
 
     def preload(self, modules: Iterable[str]) -> list[pb.FunctionInfo]:
@@ -130,17 +136,31 @@ class Resolver:
         return catalog
 
 
-def _load(ref: str) -> Target:
+def _load(ref: str, roots: Roots | None = None) -> Target:
     try:
         module_name, attr_path = split_ref(ref)
     except ValueError as e:
         raise ResolveError("ValueError", str(e), e) from None
+    try:
+        expected = roots.check_module(module_name) if roots is not None else None
+    except Refused as e:
+        raise ResolveError(PERMISSION_DENIED, f"refused '{ref}': {e}", e) from None
     obj: Any = _import(module_name, ref)
+    if roots is not None:
+        try:
+            roots.check_loaded(obj, expected)
+        except Refused as e:
+            raise ResolveError(PERMISSION_DENIED, f"refused '{ref}': {e}", e) from None
     for part in attr_path.split("."):
         try:
             obj = getattr(obj, part)
         except AttributeError as e:
             raise ResolveError("AttributeError", f"unknown function '{ref}': {e}", e) from None
+        if roots is not None:
+            try:
+                roots.check_attribute(module_name, part, obj)
+            except Refused as e:
+                raise ResolveError(PERMISSION_DENIED, f"refused '{ref}': {e}", e) from None
     if not callable(obj):
         err = TypeError(f"'{ref}' is not callable (it is a {type(obj).__name__})")
         raise ResolveError("TypeError", str(err), err)

@@ -61,7 +61,9 @@ class Worker:
 
     def __init__(self, config: Config, *, resolver: Resolver | None = None) -> None:
         self.config = config
-        self._resolver = resolver or Resolver()
+        self._resolver = resolver or Resolver(
+            roots=config.roots, preloaded=frozenset(config.preload)
+        )
         self._calls: dict[int, CallContext] = {}
         self._closing = False
         self._welcomed = False
