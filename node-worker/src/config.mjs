@@ -23,7 +23,10 @@ export class ConfigError extends Error {
  * @property {string} workerId
  * @property {string} token
  * @property {number} maxInFlight open calls the worker accepts (>= 1)
- * @property {string[]} nodePath absolute folders user modules resolve from, cwd first
+ * @property {string[]} nodePath absolute folders user modules resolve from, cwd first (no cwd
+ *   when `roots` is set)
+ * @property {string[] | null} roots `BRAID_ROOTS` (set by `braid serve`): the only folders user
+ *   modules may come from; null: anywhere (the local CLI)
  * @property {string[]} preload module references whose exports form the Hello catalog
  * @property {string} logLevel as given (the logger normalizes it)
  */
@@ -41,7 +44,8 @@ export function configFromEnv(env = process.env, cwd = process.cwd()) {
   let target = (env.BRAID_TARGET ?? '').trim();
   if (socketPath) target = `unix:${socketPath}`;
   if (!target) throw new ConfigError('neither BRAID_SOCKET nor BRAID_TARGET is set');
-  const nodePath = [cwd];
+  const roots = env.BRAID_ROOTS === undefined ? null : splitPaths(env.BRAID_ROOTS, cwd);
+  const nodePath = roots === null ? [cwd] : [];
   for (const dir of (env.BRAID_NODE_PATH ?? '').split(':')) {
     const trimmed = dir.trim();
     if (!trimmed) continue;
@@ -54,12 +58,32 @@ export function configFromEnv(env = process.env, cwd = process.cwd()) {
     token: env.BRAID_TOKEN ?? '',
     maxInFlight: positiveInt(env, 'BRAID_MAX_IN_FLIGHT', DEFAULT_MAX_IN_FLIGHT),
     nodePath,
+    roots,
     preload: (env.BRAID_PRELOAD ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
     logLevel: (env.BRAID_LOG_LEVEL ?? '').trim() || 'info',
   };
+}
+
+function splitPaths(raw, cwd) {
+  return raw
+    .split(':')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((d) => path.resolve(cwd, d));
+}
+
+/**
+ * Braid-internal secrets: read into the Config, then deleted from `env` (default `process.env`)
+ * before any user module is imported, so a function cannot read them.
+ */
+export const SECRETS = ['BRAID_TOKEN'];
+
+/** Deletes the Braid-internal secrets from `env`. */
+export function scrubSecrets(env = process.env) {
+  for (const name of SECRETS) delete env[name];
 }
 
 function positiveInt(env, name, fallback) {

@@ -13,7 +13,7 @@
 
 import Module, { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, configFromEnv } from './config.mjs';
+import { ConfigError, configFromEnv, scrubSecrets } from './config.mjs';
 import { apiInUse } from './context.mjs';
 import { log, setLevel } from './log.mjs';
 import './index.mjs'; // the API instance user modules get (see hooks.mjs)
@@ -46,6 +46,8 @@ try {
   log.error(`bad configuration: ${e.message}`);
   process.exit(EXIT_CONFIG);
 }
+// the token is in the config now; user modules are imported only later (preload, calls)
+scrubSecrets();
 setLevel(config.logLevel);
 
 // User code must not be able to take the whole worker (and every other call) down.

@@ -12,7 +12,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kind } from './proto.mjs';
@@ -93,9 +93,13 @@ export function kindOf(fn) {
 export class Resolver {
   /**
    * @param {string[]} nodePath absolute folders to look files up in, in order
+   * @param {string[] | null} roots with `braid serve`: the only folders files may come from (after
+   *   `..` and symlinks); a reference outside them is refused with a `PermissionDenied`
+   *   ResolveError (reported `INVALID_ARGUMENT`) before anything is loaded. null: no limit.
    */
-  constructor(nodePath = [process.cwd()]) {
+  constructor(nodePath = [process.cwd()], roots = null) {
     this.nodePath = nodePath;
+    this.roots = roots === null ? null : roots.map(realOrSelf);
     /** @type {Map<string, Target>} */
     this._cache = new Map();
   }
@@ -121,6 +125,7 @@ export class Resolver {
     const hit = this._cache.get(ref);
     if (hit !== undefined) return hit;
     const [file, exportPath] = splitRef(ref);
+    if (this.roots !== null) checkExportPath(exportPath, ref);
     const ns = await this._import(file, ref);
     const target = walk(ns, file, exportPath, ref);
     this._cache.set(ref, target);
@@ -170,6 +175,7 @@ export class Resolver {
   }
 
   async _import(file, ref) {
+    if (this.roots !== null) checkSpecifier(file, ref);
     const found = this.find(file);
     if (found === null) {
       const where = path.isAbsolute(file) ? '' : ` (looked in ${this.nodePath.join(', ')})`;
@@ -178,6 +184,7 @@ export class Resolver {
         `unknown function '${ref}': cannot find module '${file}'${where}`,
       );
     }
+    if (this.roots !== null) checkInside(this.roots, found, file, ref);
     try {
       return await import(pathToFileURL(found).href);
     } catch (e) {
@@ -187,6 +194,46 @@ export class Resolver {
         e,
       );
     }
+  }
+}
+
+function checkInside(roots, found, file, ref) {
+  const real = realOrSelf(found);
+  if (!roots.some((r) => real.startsWith(r + path.sep))) {
+    throw refused(ref, `${file} resolves (after .. and symlinks) to a file outside every root`);
+  }
+}
+
+const MACHINERY = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Only plain .mjs/.cjs/.js file paths: no built-ins, URLs, packages, NULs. */
+function checkSpecifier(file, ref) {
+  if (file.startsWith('node:')) throw refused(ref, `${file} is a Node built-in module`);
+  if (file.includes('\0') || file.includes(':') || file.includes('\\')) {
+    throw refused(ref, `'${file}' is a URL or not a plain file path`);
+  }
+  if (!/\.(mjs|cjs|js)$/.test(file)) {
+    throw refused(ref, `'${file}' is a package or built-in name, not a .mjs/.cjs/.js file`);
+  }
+}
+
+function checkExportPath(exportPath, ref) {
+  for (const part of exportPath.split('.')) {
+    if (MACHINERY.has(part)) {
+      throw refused(ref, `export path '${exportPath}' reaches the object machinery`);
+    }
+  }
+}
+
+function refused(ref, why) {
+  return new ResolveError('PermissionDenied', `refused '${ref}': outside the worker's roots: ${why}`);
+}
+
+function realOrSelf(p) {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
   }
 }
 

@@ -54,7 +54,7 @@ export class Worker {
    */
   constructor(config, { resolver } = {}) {
     this.config = config;
-    this._resolver = resolver ?? new Resolver(config.nodePath);
+    this._resolver = resolver ?? new Resolver(config.nodePath, config.roots ?? null);
     /** @type {Map<number, CallContext>} */
     this._calls = new Map();
     this._closing = false;
