@@ -42,6 +42,7 @@ public final class Braid implements AutoCloseable {
   private final JavaFunctionHost javaHost;
   private final SourceClassLoader javaLoader;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final NestedCallRouter router;
 
   private Braid(BraidConfig config) {
     this.config = config;
@@ -56,18 +57,15 @@ public final class Braid implements AutoCloseable {
     timer.setRemoveOnCancelPolicy(true);
     // room for the largest payload plus the frames around it
     this.hub = WorkerHubServer.start(config.maxPayloadBytes() + (1 << 20));
-    NestedCallRouter router = new NestedCallRouter(this::startNested);
+    this.router = new NestedCallRouter(this::startNested);
     addPool(new PythonLauncher(config), config.pythonWorkers(), router);
     addPool(new NodeLauncher(config), config.nodeWorkers(), router);
     // .java sources on the classpath are compiled on first use, so a workflow folder can hold them
     this.javaLoader = new SourceClassLoader(config.javaClasspath(), Braid.class.getClassLoader());
+    javaLoader.rootsOnly(config.exposedRootsOnly());
     this.javaHost =
         new JavaFunctionHost(
-            json,
-            javaLoader,
-            timer,
-            (ref, args, kwargs, options) -> function(ref).call(args, kwargs, options),
-            config.maxPayloadBytes());
+            json, javaLoader, timer, this::callNestedFromJava, config.maxPayloadBytes());
     runtimes.put(
         "java",
         new CallRuntime(
@@ -92,6 +90,26 @@ public final class Braid implements AutoCloseable {
       String reference, byte[] args, byte[] kwargs, CallOptions options) {
     RemoteCall call = function(reference).callRaw(args, kwargs, options);
     return new NestedCallRouter.NestedStart(call, call::cancel);
+  }
+
+  private RemoteCall callNestedFromJava(
+      String ref, List<?> args, Map<String, ?> kwargs, CallOptions options) {
+    java.util.Optional<String> refused = router.policyRefusal(ref);
+    if (refused.isPresent()) {
+      throw new IllegalArgumentException(refused.get());
+    }
+    return function(ref).call(args, kwargs, options);
+  }
+
+  /**
+   * Restricts the calls that functions make to other functions while they run (nested calls, from
+   * every language): a reference {@code policy} refuses fails the nested call {@code
+   * INVALID_ARGUMENT}, type {@code PermissionDenied}, with the policy's sentence, and nothing is
+   * started. {@code braid serve} sets its exposure policy here; by default every reference may be
+   * called (the local CLI's freedom). Thread-safe; applies to calls started afterwards.
+   */
+  public void nestedCallPolicy(NestedCallRouter.Policy policy) {
+    router.policy(policy);
   }
 
   /** Starts the hub; workers start on first use (or with {@link #prestart(String...)}). */

@@ -33,6 +33,10 @@ import java.util.Objects;
  * @param livenessTimeout a worker that has not answered a ping for this long is recycled
  * @param abandonLimit a worker with this many abandoned calls still running is recycled
  * @param startTimeout how long a worker may take to connect after its process starts
+ * @param exposedRootsOnly workers load user code only from the configured paths ({@code
+ *     pythonPaths}, {@code nodePaths}, {@code javaClasspath}), never from the working directory,
+ *     and refuse any reference outside them on their own ({@code braid serve}); false: today's
+ *     freedom of the local CLI
  */
 public record BraidConfig(
     Path braidHome,
@@ -52,7 +56,8 @@ public record BraidConfig(
     Duration pingInterval,
     Duration livenessTimeout,
     int abandonLimit,
-    Duration startTimeout) {
+    Duration startTimeout,
+    boolean exposedRootsOnly) {
 
   public BraidConfig {
     Objects.requireNonNull(braidHome, "braidHome");
@@ -103,6 +108,7 @@ public record BraidConfig(
     private Duration livenessTimeout = Duration.ofSeconds(3);
     private int abandonLimit = 4;
     private Duration startTimeout = Duration.ofSeconds(30);
+    private boolean exposedRootsOnly;
 
     private Builder() {}
 
@@ -205,6 +211,12 @@ public record BraidConfig(
       return this;
     }
 
+    /** See {@link BraidConfig#exposedRootsOnly()}. */
+    public Builder exposedRootsOnly(boolean b) {
+      exposedRootsOnly = b;
+      return this;
+    }
+
     public BraidConfig build() {
       return new BraidConfig(
           braidHome,
@@ -224,7 +236,8 @@ public record BraidConfig(
           pingInterval,
           livenessTimeout,
           abandonLimit,
-          startTimeout);
+          startTimeout,
+          exposedRootsOnly);
     }
   }
 }

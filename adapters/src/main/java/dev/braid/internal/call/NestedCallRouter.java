@@ -35,10 +35,31 @@ public final class NestedCallRouter implements NestedHandler {
   public record NestedStart(
       CompletableFuture<JsonNode> result, java.util.function.Consumer<CancelReason> cancel) {}
 
+  /** Decides which references nested calls may reach; see {@code Braid#nestedCallPolicy}. */
+  @FunctionalInterface
+  public interface Policy {
+    /** Why {@code reference} may not be called, or empty if it may. */
+    java.util.Optional<String> refusal(String reference);
+  }
+
+  /** Every reference may be called (what {@code braid run} uses). */
+  public static final Policy OPEN = ref -> java.util.Optional.empty();
+
   private final Starter starter;
+  private volatile Policy policy = OPEN;
 
   public NestedCallRouter(Starter starter) {
     this.starter = starter;
+  }
+
+  /** Why the current policy refuses {@code reference}, or empty. */
+  public java.util.Optional<String> policyRefusal(String reference) {
+    return policy.refusal(reference);
+  }
+
+  /** Replaces the policy; calls started afterwards are checked against it. */
+  public void policy(Policy p) {
+    this.policy = java.util.Objects.requireNonNull(p, "policy");
   }
 
   @Override
@@ -47,6 +68,16 @@ public final class NestedCallRouter implements NestedHandler {
     CallOptions.Builder opts = CallOptions.builder().parent(parent);
     if (nc.getRemainingMs() > 0) {
       opts.timeout(Duration.ofMillis(nc.getRemainingMs()));
+    }
+    java.util.Optional<String> refused = policy.refusal(nc.getFunction());
+    if (refused.isPresent()) {
+      // no PERMISSION_DENIED among the worker protocol's codes: the caller's own argument is wrong
+      reply(
+          from,
+          nc.getCallId(),
+          null,
+          Failure.of(FailureCode.INVALID_ARGUMENT, "PermissionDenied", refused.get()));
+      return;
     }
     NestedStart started;
     try {

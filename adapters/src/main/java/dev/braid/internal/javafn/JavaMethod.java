@@ -70,6 +70,17 @@ final class JavaMethod {
     }
     String className = ref.substring(0, hash);
     String name = ref.substring(hash + 1);
+    boolean rootsOnly = loader instanceof SourceClassLoader s && s.isRootsOnly();
+    if (rootsOnly) {
+      // before the class is initialized: a refused class runs no static initializer
+      try {
+        ((SourceClassLoader) loader).functionClass(className);
+      } catch (SourceClassLoader.NotExposed e) {
+        throw new UnknownFunction("refused 'java:" + ref + "': " + e.getMessage());
+      } catch (ClassNotFoundException | LinkageError e) {
+        // reported with the usual message below
+      }
+    }
     Class<?> cls;
     try {
       cls = Class.forName(className, true, loader);
@@ -116,6 +127,16 @@ final class JavaMethod {
               + "; give it a unique name");
     }
     Method m = candidates.get(0);
+    if (rootsOnly && m.getDeclaringClass().getClassLoader() != loader) {
+      throw new UnknownFunction(
+          "refused 'java:"
+              + ref
+              + "': "
+              + name
+              + " is declared by "
+              + m.getDeclaringClass().getName()
+              + ", which is not a class of the exposed Java classpath");
+    }
     Object target = null;
     if (!Modifier.isStatic(m.getModifiers())) {
       try {

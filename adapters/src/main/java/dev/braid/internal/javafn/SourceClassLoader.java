@@ -33,6 +33,7 @@ public final class SourceClassLoader extends URLClassLoader {
   private final List<SourceTree> trees = new ArrayList<>();
   private final SourceCompiler compiler;
   private final Set<Path> compiledDirs = ConcurrentHashMap.newKeySet();
+  private volatile boolean rootsOnly;
 
   /** Caches compiled sources in {@link SourceCompiler#defaultCacheRoot()}. */
   public SourceClassLoader(List<Path> classpath, ClassLoader parent) {
@@ -101,6 +102,46 @@ public final class SourceClassLoader extends URLClassLoader {
       }
       throw notCompiled;
     }
+  }
+
+  /**
+   * When set, {@link #functionClass} accepts only classes this loader defined from its classpath
+   * (or compiled from its sources): never a JDK class or one of the gateway's own, which
+   * parent-first delegation would otherwise hand out for any name.
+   */
+  public void rootsOnly(boolean b) {
+    rootsOnly = b;
+  }
+
+  /**
+   * The class of a {@code java:} function, not yet initialized (no static initializer has run).
+   *
+   * @throws ClassNotFoundException if there is no such class, or, with {@link #rootsOnly}, if it
+   *     does not come from this loader's classpath (the message says so)
+   */
+  public Class<?> functionClass(String name) throws ClassNotFoundException {
+    Class<?> c = Class.forName(name, false, this);
+    if (rootsOnly && c.getClassLoader() != this) {
+      throw new NotExposed(
+          name
+              + " is not a class of the exposed Java classpath (it comes from the JDK or the"
+              + " gateway's own classpath)");
+    }
+    return c;
+  }
+
+  /** A class that exists, but not on the exposed classpath. */
+  public static final class NotExposed extends ClassNotFoundException {
+    private static final long serialVersionUID = 1L;
+
+    NotExposed(String message) {
+      super(message);
+    }
+  }
+
+  /** True when {@link #rootsOnly} is set. */
+  public boolean isRootsOnly() {
+    return rootsOnly;
   }
 
   /** How many times javac ran for this loader (cache hits do not count). */

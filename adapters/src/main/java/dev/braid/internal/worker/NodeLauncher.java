@@ -43,8 +43,11 @@ public final class NodeLauncher implements WorkerLauncher {
     Map<String, String> env =
         PythonLauncher.baseEnvironment(config, gatewayEnv, workerId, token, socketPath);
     List<String> path = new ArrayList<>();
-    path.add(config.workingDirectory().toString());
+    if (!config.exposedRootsOnly()) {
+      path.add(config.workingDirectory().toString());
+    }
     config.nodePaths().forEach(p -> path.add(p.toString()));
+    PythonLauncher.putRoots(config, config.nodePaths(), env);
     env.put("BRAID_NODE_PATH", String.join(File.pathSeparator, path));
     PythonLauncher.putPreload(config, "node", env);
     return env;

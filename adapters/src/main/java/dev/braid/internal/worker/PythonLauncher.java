@@ -66,8 +66,11 @@ public final class PythonLauncher implements WorkerLauncher {
   public Map<String, String> environment(String workerId, String token, String socketPath) {
     Map<String, String> env = baseEnvironment(config, gatewayEnv, workerId, token, socketPath);
     List<String> path = new ArrayList<>();
-    path.add(config.workingDirectory().toString());
+    if (!config.exposedRootsOnly()) {
+      path.add(config.workingDirectory().toString());
+    }
     config.pythonPaths().forEach(p -> path.add(p.toString()));
+    putRoots(config, config.pythonPaths(), env);
     // lets a plain interpreter (BRAID_PYTHON, PATH) find the worker package from a checkout
     path.add(config.braidHome().resolve("python-worker/src").toString());
     env.put("PYTHONPATH", String.join(File.pathSeparator, path));
@@ -101,6 +104,19 @@ public final class PythonLauncher implements WorkerLauncher {
     env.put("BRAID_TOKEN", token);
     env.put("BRAID_LOG_LEVEL", gatewayEnv.getOrDefault("BRAID_LOG_LEVEL", "WARNING"));
     return env;
+  }
+
+  /**
+   * Adds {@code BRAID_ROOTS} when workers load only from their roots: the worker then refuses, on
+   * its own, any reference outside them (defence in depth behind the gateway's policy).
+   */
+  static void putRoots(
+      BraidConfig config, List<java.nio.file.Path> roots, Map<String, String> env) {
+    if (config.exposedRootsOnly()) {
+      List<String> r = new ArrayList<>();
+      roots.forEach(p -> r.add(p.toString()));
+      env.put("BRAID_ROOTS", String.join(File.pathSeparator, r));
+    }
   }
 
   /** Adds {@code BRAID_PRELOAD} for {@code language} when modules are configured. */

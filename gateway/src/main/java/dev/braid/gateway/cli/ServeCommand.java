@@ -7,6 +7,7 @@ import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.SandboxConfig;
 import dev.braid.gateway.sandbox.SandboxUnavailableException;
 import dev.braid.gateway.server.BraidServer;
+import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.server.ServerConfig;
 import dev.braid.gateway.server.Tokens;
 import dev.braid.gateway.server.WorkflowFolder;
@@ -65,8 +66,18 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--token-file",
       paramLabel = "FILE",
-      description = "accepted bearer tokens, one per line (# comments allowed)")
+      description =
+          "accepted bearer tokens, one per line, each optionally followed by its scopes"
+              + " (run,invoke,script,inline; a bare token: run,invoke,script)")
   Path tokenFile;
+
+  @Option(
+      names = "--expose",
+      paramLabel = "FILE",
+      description =
+          "glob patterns of function references (one a line, # comments): a client may call"
+              + " only functions under the roots that also match one")
+  Path exposeFile;
 
   @Option(
       names = "--no-auth",
@@ -201,7 +212,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     CommandLine cl = spec.commandLine();
     PrintWriter err = cl.getErr();
-    ServerConfig config = serverConfig(cl);
+    ServerConfig.Builder serverCfg = serverConfig(cl);
+    ServerConfig config = build(cl, serverCfg);
     BraidConfig.Builder cfg = paths.config().pythonWorkers(pythonWorkers).nodeWorkers(nodeWorkers);
     WorkflowFolder folder = null;
     if (workflows != null) {
@@ -231,7 +243,10 @@ final class ServeCommand implements Callable<Integer> {
       noSandbox = e.getMessage();
       err.println("warning: ExecuteScript is unavailable: " + noSandbox);
     }
-    Braid braid = Braid.start(cfg.build());
+    // serve is not the user's own machine: workers see only the roots, never the current folder
+    BraidConfig workers = cfg.exposedRootsOnly(true).build();
+    config = build(cl, serverCfg.exposure(exposure(cl, workers)));
+    Braid braid = Braid.start(workers);
     BraidServer server;
     try {
       warmUp(braid, config.catalogTimeout(), err);
@@ -276,11 +291,37 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private ServerConfig serverConfig(CommandLine cl) throws IOException {
+  private ExposurePolicy exposure(CommandLine cl, BraidConfig workers) {
+    List<String> patterns = null;
+    if (exposeFile != null) {
+      try {
+        patterns = ExposurePolicy.readPatterns(exposeFile);
+      } catch (IOException e) {
+        throw new CommandLine.ParameterException(
+            cl, "--expose: cannot read " + exposeFile + ": " + FileErrors.why(e));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cl, "--expose: " + e.getMessage());
+      }
+    }
+    return ExposurePolicy.of(workers, preload, patterns);
+  }
+
+  private static ServerConfig build(CommandLine cl, ServerConfig.Builder b) {
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+  }
+
+  private ServerConfig.Builder serverConfig(CommandLine cl) throws IOException {
     List<String> tokens = new ArrayList<>();
+    java.util.Map<String, java.util.Set<dev.braid.gateway.server.TokenScope>> scopes =
+        java.util.Map.of();
     if (tokenFile != null) {
       try {
-        tokens.addAll(Tokens.fromFile(tokenFile));
+        scopes = Tokens.scopedFromFile(tokenFile);
+        tokens.addAll(scopes.keySet());
       } catch (IOException | IllegalArgumentException e) {
         throw new CommandLine.ParameterException(cl, "--token-file: " + e.getMessage());
       }
@@ -305,6 +346,7 @@ final class ServeCommand implements Callable<Integer> {
       return ServerConfig.builder()
           .listen(address(cl, listen))
           .tokens(noAuth ? List.of() : tokens)
+          .tokenScopes(noAuth ? java.util.Map.of() : scopes)
           .authDisabled(noAuth)
           .healthWithoutToken(healthWithoutToken)
           .tls(tlsCert, tlsKey)
@@ -320,8 +362,7 @@ final class ServeCommand implements Callable<Integer> {
           .finishedRunTtl(WorkflowLoader.duration(cl, finishedRunTtl, "--finished-run-ttl"))
           .drainGrace(WorkflowLoader.duration(cl, drain, "--drain"))
           .cancelGrace(WorkflowLoader.duration(cl, cancelGrace, "--cancel-grace"))
-          .catalogTimeout(WorkflowLoader.duration(cl, catalogTimeout, "--catalog-timeout"))
-          .build();
+          .catalogTimeout(WorkflowLoader.duration(cl, catalogTimeout, "--catalog-timeout"));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }

@@ -78,6 +78,10 @@ public final class BraidServer implements AutoCloseable {
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
     this.engine = new WorkflowEngine(braid);
+    // one policy for every way in: the RPCs, workflows, and the nested calls functions make
+    ExposurePolicy exposure =
+        config.exposure() != null ? config.exposure() : ExposurePolicy.of(braid.config());
+    braid.nestedCallPolicy(exposure::refusal);
     this.registry =
         new RunRegistry(
             config.runEventWindow(),
@@ -122,7 +126,8 @@ public final class BraidServer implements AutoCloseable {
                 checkExecutor,
                 grpcExecutor,
                 timer,
-                config.maxWatchers()));
+                config.maxWatchers(),
+                exposure));
     long sweep = Math.min(config.finishedRunTtl().toMillis(), 30_000);
     timer.scheduleWithFixedDelay(registry::evict, sweep, sweep, TimeUnit.MILLISECONDS);
 
@@ -138,7 +143,9 @@ public final class BraidServer implements AutoCloseable {
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true);
     TokenAuthInterceptor auth =
-        config.authDisabled() ? null : new TokenAuthInterceptor(config.tokens());
+        config.authDisabled()
+            ? null
+            : new TokenAuthInterceptor(config.tokens(), config.tokenScopes());
     b.addService(secured(api, auth));
     b.addService(
         config.healthWithoutToken()

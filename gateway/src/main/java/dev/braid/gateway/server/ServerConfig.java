@@ -33,6 +33,10 @@ import java.util.Objects;
  * @param drainGrace on shutdown, how long in-flight work may take to finish before it is cancelled
  * @param cancelGrace on shutdown, how long cancelled work may take to wind down
  * @param catalogTimeout how long checking a workflow waits for a worker's catalog
+ * @param tokenScopes the scopes of tokens that have their own; every other token (and every caller
+ *     under {@code authDisabled}) has {@link TokenScope#DEFAULTS}
+ * @param exposure which functions clients may reach, or null for the policy derived from the
+ *     workers' paths ({@link ExposurePolicy#of(dev.braid.api.BraidConfig)})
  */
 public record ServerConfig(
     InetSocketAddress listen,
@@ -56,9 +60,12 @@ public record ServerConfig(
     Duration finishedRunTtl,
     Duration drainGrace,
     Duration cancelGrace,
-    Duration catalogTimeout) {
+    Duration catalogTimeout,
+    java.util.Map<String, java.util.Set<TokenScope>> tokenScopes,
+    ExposurePolicy exposure) {
 
   public ServerConfig {
+    tokenScopes = java.util.Map.copyOf(tokenScopes);
     Objects.requireNonNull(listen, "listen");
     tokens = List.copyOf(tokens);
     if (tokens.isEmpty() && !authDisabled) {
@@ -142,8 +149,21 @@ public record ServerConfig(
     private Duration drainGrace = Duration.ofSeconds(10);
     private Duration cancelGrace = Duration.ofSeconds(5);
     private Duration catalogTimeout = Duration.ofSeconds(60);
+    private java.util.Map<String, java.util.Set<TokenScope>> tokenScopes = java.util.Map.of();
+    private ExposurePolicy exposure;
 
     private Builder() {}
+
+    /** Scopes of tokens that have their own (the others get {@link TokenScope#DEFAULTS}). */
+    public Builder tokenScopes(java.util.Map<String, java.util.Set<TokenScope>> m) {
+      tokenScopes = java.util.Map.copyOf(m);
+      return this;
+    }
+
+    public Builder exposure(ExposurePolicy p) {
+      exposure = p;
+      return this;
+    }
 
     public Builder listen(InetSocketAddress a) {
       listen = a;
@@ -274,7 +294,9 @@ public record ServerConfig(
           finishedRunTtl,
           drainGrace,
           cancelGrace,
-          catalogTimeout);
+          catalogTimeout,
+          tokenScopes,
+          exposure);
     }
   }
 }

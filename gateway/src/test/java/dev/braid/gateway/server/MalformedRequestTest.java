@@ -125,10 +125,11 @@ class MalformedRequestTest {
     assertThat(f.getCode()).isEqualTo(Code.INVALID_ARGUMENT);
     assertThat(f.getLanguage()).isEqualTo("python");
 
+    // a module found under no root is refused by the exposure policy, before any worker is asked
     assertThat(
             refused(
                     () -> stub.invoke(invoke("python:no_such_module_here:f").build()),
-                    Status.Code.INVALID_ARGUMENT)
+                    Status.Code.PERMISSION_DENIED)
                 .getMessage())
         .contains("no_such_module_here");
   }

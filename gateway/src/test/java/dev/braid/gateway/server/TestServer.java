@@ -58,11 +58,13 @@ final class TestServer implements AutoCloseable {
                 ServerConfig.builder()
                     .listen(new java.net.InetSocketAddress("127.0.0.1", 0))
                     .tokens(List.of(TOKEN))
+                    // every scope, inline included: these tests are about the RPCs, not scopes
+                    .tokenScopes(java.util.Map.of(TOKEN, java.util.EnumSet.allOf(TokenScope.class)))
                     .workflowsDir(flows)
                     .drainGrace(Duration.ofSeconds(1))
                     .cancelGrace(Duration.ofSeconds(2)))
             .build();
-    BraidConfig.Builder cfg = WorkflowFolder.scan(flows).configure(BraidConfig.builder());
+    BraidConfig.Builder cfg = workerConfig(flows);
     Braid braid = Braid.start(cfg.defaultGrace(Duration.ofMillis(500)).build());
     try {
       braid.catalog("python").get(60, TimeUnit.SECONDS);
@@ -73,6 +75,11 @@ final class TestServer implements AutoCloseable {
       braid.close();
       throw new IOException("the test server did not start: " + e, e);
     }
+  }
+
+  /** The workers' config of a server on {@code flows}, as {@code braid serve} makes it. */
+  static BraidConfig.Builder workerConfig(Path flows) throws IOException {
+    return WorkflowFolder.scan(flows).configure(BraidConfig.builder()).exposedRootsOnly(true);
   }
 
   static TestServer start() throws IOException {

@@ -2,6 +2,7 @@ package dev.braid.gateway.server.internal;
 
 import dev.braid.api.Braid;
 import dev.braid.gateway.engine.WorkflowEngine;
+import dev.braid.gateway.server.TokenScope;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.CancelRunRequest;
 import dev.braid.proto.api.v1.ExecuteScriptRequest;
@@ -18,6 +19,7 @@ import dev.braid.proto.api.v1.RunInfo;
 import dev.braid.proto.api.v1.RunWorkflowRequest;
 import dev.braid.proto.api.v1.StartWorkflowRequest;
 import dev.braid.proto.api.v1.WatchRunRequest;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,14 +53,16 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       Executor checkExecutor,
       Executor streamExecutor,
       ScheduledExecutorService timer,
-      int maxWatchers) {}
+      int maxWatchers,
+      dev.braid.gateway.server.ExposurePolicy exposure) {}
 
   public ApiService(Parts p) {
+    Permissions permissions = new Permissions(p.exposure());
     this.runs =
         new WorkflowRuns(
             p.engine(),
             new WorkflowResolver(
-                p.workflowsDir(), new ServerCatalog(p.braid(), p.catalogTimeout())),
+                p.workflowsDir(), new ServerCatalog(p.braid(), p.catalogTimeout()), permissions),
             p.registry(),
             p.runAdmission(),
             p.inFlight(),
@@ -66,9 +70,34 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
             p.streamExecutor(),
             p.timer());
     this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
-    this.calls = new FunctionCalls(p.braid(), p.callAdmission(), p.inFlight(), p.catalogTimeout());
+    this.calls =
+        new FunctionCalls(
+            p.braid(), p.callAdmission(), p.inFlight(), p.catalogTimeout(), permissions);
     this.scripts =
         new ScriptRuns(p.sandbox(), p.sandboxUnavailable(), p.scriptAdmission(), p.inFlight());
+  }
+
+  /** False, with the RPC ended PERMISSION_DENIED, if the token may not do this. */
+  private static boolean permitted(StreamObserver<?> out, Runnable check) {
+    try {
+      check.run();
+      return true;
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return false;
+    }
+  }
+
+  private static void scope(TokenScope scope, String rpc) {
+    Permissions.require(scope, rpc);
+  }
+
+  private static void workflowScope(boolean inline) {
+    if (inline) {
+      Permissions.require(TokenScope.INLINE, "a workflow sent inline (definition)");
+    } else {
+      Permissions.require(TokenScope.RUN, "a named workflow");
+    }
   }
 
   /** WatchRun streams open now. */
@@ -78,48 +107,66 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
 
   @Override
   public void runWorkflow(RunWorkflowRequest request, StreamObserver<RunEvent> out) {
-    runs.runWorkflow(request, out);
+    if (permitted(out, () -> workflowScope(request.hasDefinition()))) {
+      runs.runWorkflow(request, out);
+    }
   }
 
   @Override
   public void startWorkflow(StartWorkflowRequest request, StreamObserver<RunInfo> out) {
-    runs.startWorkflow(request, out);
+    if (permitted(out, () -> workflowScope(request.hasDefinition()))) {
+      runs.startWorkflow(request, out);
+    }
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<RunInfo> out) {
-    queries.getRun(request, out);
+    if (permitted(out, () -> scope(TokenScope.RUN, "GetRun"))) {
+      queries.getRun(request, out);
+    }
   }
 
   @Override
   public void cancelRun(CancelRunRequest request, StreamObserver<RunInfo> out) {
-    queries.cancelRun(request, out);
+    if (permitted(out, () -> scope(TokenScope.RUN, "CancelRun"))) {
+      queries.cancelRun(request, out);
+    }
   }
 
   @Override
   public void watchRun(WatchRunRequest request, StreamObserver<RunEvent> out) {
-    queries.watchRun(request, out);
+    if (permitted(out, () -> scope(TokenScope.RUN, "WatchRun"))) {
+      queries.watchRun(request, out);
+    }
   }
 
   @Override
   public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> out) {
-    calls.invoke(request, out);
+    if (permitted(out, () -> scope(TokenScope.INVOKE, "Invoke"))) {
+      calls.invoke(request, out);
+    }
   }
 
   @Override
   public void invokeStream(InvokeStreamRequest request, StreamObserver<InvokeStreamResponse> out) {
-    calls.invokeStream(request, out);
+    if (permitted(out, () -> scope(TokenScope.INVOKE, "InvokeStream"))) {
+      calls.invokeStream(request, out);
+    }
   }
 
   @Override
   public void listFunctions(
       ListFunctionsRequest request, StreamObserver<ListFunctionsResponse> out) {
-    calls.listFunctions(request, out);
+    if (permitted(out, () -> scope(TokenScope.INVOKE, "ListFunctions"))) {
+      calls.listFunctions(request, out);
+    }
   }
 
   @Override
   public void executeScript(
       ExecuteScriptRequest request, StreamObserver<ExecuteScriptResponse> out) {
-    scripts.execute(request, out);
+    if (permitted(out, () -> scope(TokenScope.SCRIPT, "ExecuteScript"))) {
+      scripts.execute(request, out);
+    }
   }
 }

@@ -42,8 +42,15 @@ final class FunctionCalls {
   private final Admission admission;
   private final InFlight inFlight;
   private final Duration catalogTimeout;
+  private final Permissions permissions;
 
-  FunctionCalls(Braid braid, Admission admission, InFlight inFlight, Duration catalogTimeout) {
+  FunctionCalls(
+      Braid braid,
+      Admission admission,
+      InFlight inFlight,
+      Duration catalogTimeout,
+      Permissions permissions) {
+    this.permissions = permissions;
     this.braid = braid;
     this.admission = admission;
     this.inFlight = inFlight;
@@ -74,6 +81,8 @@ final class FunctionCalls {
     RemoteFunction fn;
     try {
       fn = braid.function(function);
+      // refused before anything is admitted, queued or sent to a worker
+      permissions.requireExposed(function);
     } catch (IllegalArgumentException e) {
       throw Requests.invalid(e.getMessage());
     }
@@ -326,6 +335,9 @@ final class FunctionCalls {
               ListFunctionsResponse.Builder b = ListFunctionsResponse.newBuilder();
               for (CompletableFuture<List<CatalogEntry>> part : parts) {
                 for (CatalogEntry c : part.join()) {
+                  if (!permissions.allows(c.reference())) {
+                    continue;
+                  }
                   b.addFunctions(
                       FunctionInfo.newBuilder()
                           .setReference(c.reference())

@@ -34,12 +34,15 @@ final class WorkflowResolver {
   private final Path folder;
   private final Path base;
   private final WorkflowChecker checker;
+  private final Permissions permissions;
 
   /**
    * @param folder the workflows folder, or null
    * @param catalog what functions exist
+   * @param permissions which functions a workflow may call
    */
-  WorkflowResolver(Path folder, FunctionCatalog catalog) {
+  WorkflowResolver(Path folder, FunctionCatalog catalog, Permissions permissions) {
+    this.permissions = permissions;
     this.folder = folder;
     this.base = folder != null ? folder : Path.of("").toAbsolutePath();
     this.checker = new WorkflowChecker(catalog);
@@ -81,6 +84,10 @@ final class WorkflowResolver {
           e.at() == null ? display : display + ":" + e.at().line() + ":" + e.at().column();
       throw invalid(List.of(where + ": error: " + e.getMessage()));
     }
+    if (parsed.workflow() != null) {
+      // before the checker, which would ask the workers' catalogs about these functions
+      refuseUnexposed(parsed.workflow(), file.toString(), display);
+    }
     List<Diagnostic> problems = checker.check(parsed, input);
     if (!problems.isEmpty()) {
       String own = file.toString();
@@ -99,6 +106,40 @@ final class WorkflowResolver {
     }
     Workflow wf = parsed.workflow();
     return new Resolved(wf, name != null ? name : wf.name().value());
+  }
+
+  private void refuseUnexposed(Workflow wf, String own, String display) {
+    List<String> refused = new java.util.ArrayList<>();
+    for (dev.braid.gateway.workflow.Located<String> f : wf.functions()) {
+      permissions
+          .refusal(f.value())
+          .ifPresent(
+              why ->
+                  refused.add(
+                      (f.at().file().equals(own) ? display : f.at().file())
+                          + ":"
+                          + f.at().line()
+                          + ":"
+                          + f.at().column()
+                          + ": "
+                          + why));
+    }
+    if (!refused.isEmpty()) {
+      StringBuilder sb =
+          new StringBuilder("the workflow calls functions this server does not expose:");
+      int shown = 0;
+      for (String r : refused) {
+        if (sb.length() + r.length() > MAX_DESCRIPTION) {
+          break;
+        }
+        sb.append('\n').append(r);
+        shown++;
+      }
+      if (shown < refused.size()) {
+        sb.append("\n... and ").append(refused.size() - shown).append(" more");
+      }
+      throw Status.PERMISSION_DENIED.withDescription(sb.toString()).asRuntimeException();
+    }
   }
 
   private Path namedFile(String name) {
