@@ -41,6 +41,14 @@ class CallCommandTest {
   }
 
   @Test
+  void theLocalCliMayCallTheStandardLibrary() {
+    // braid serve exposes only its roots; braid call, on the user's own machine, keeps its freedom
+    Result r = braid("call", "python:os:getcwd");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains(Path.of("").toAbsolutePath().toString());
+  }
+
+  @Test
   void failedCallExitsOneWithTypeAndMessageFirst() {
     Result r =
         braid(
