@@ -49,6 +49,7 @@ class ExposureTest {
   static Path markers;
   static TestServer ts;
   static BraidGrpc.BraidBlockingStub stub;
+  static dev.braid.gateway.sandbox.Sandbox sandbox;
 
   @BeforeAll
   static void start() throws IOException {
@@ -102,6 +103,13 @@ class ExposureTest {
             + ", 'x');\n"
             + "export const f = () => 'outside';\n");
     Files.createSymbolicLink(root.resolve("linked.mjs"), outside.resolve("marker.mjs"));
+    try {
+      sandbox =
+          dev.braid.gateway.sandbox.Sandbox.create(
+              dev.braid.gateway.sandbox.SandboxConfig.builder().poolSize(0).build());
+    } catch (dev.braid.gateway.sandbox.SandboxUnavailableException e) {
+      sandbox = null; // only the sandbox test needs it, and says so
+    }
     ts =
         TestServer.start(
             root,
@@ -114,7 +122,8 @@ class ExposureTest {
                             RUN_ONLY,
                             EnumSet.of(TokenScope.RUN),
                             INVOKE_ONLY,
-                            EnumSet.of(TokenScope.INVOKE))));
+                            EnumSet.of(TokenScope.INVOKE))),
+            sandbox);
     stub = ts.blocking();
   }
 
@@ -122,6 +131,9 @@ class ExposureTest {
   static void stop() {
     if (ts != null) {
       ts.close();
+    }
+    if (sandbox != null) {
+      sandbox.close();
     }
   }
 
@@ -256,6 +268,22 @@ class ExposureTest {
   @Test
   void theHubTokenIsNotInTheWorkerEnvironment() {
     assertThat(stub.invoke(invoke("python:exposed:token", "[]")).getValueJson()).isEqualTo("null");
+  }
+
+  @Test
+  void noBraidSecretReachesASandbox() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(sandbox != null, "no sandbox on this machine");
+    List<ExecuteScriptResponse> out = new ArrayList<>();
+    stub.executeScript(
+            ExecuteScriptRequest.newBuilder()
+                .setLang("python")
+                .setCode("import os\ndef main(inp):\n    return dict(os.environ)\n")
+                .build())
+        .forEachRemaining(out::add);
+    ExecuteScriptResponse last = out.get(out.size() - 1);
+    String env = last.getVerdict().getResultJson();
+    assertThat(env).as(last.toString()).startsWith("{");
+    assertThat(env).doesNotContain("BRAID").doesNotContain(TestServer.TOKEN);
   }
 
   @Test
