@@ -39,7 +39,9 @@ import picocli.CommandLine.Option;
       "reflection): run and watch workflows, invoke functions, stream generators, run",
       "untrusted scripts in the sandbox.",
       "Every call needs 'authorization: Bearer <token>' metadata; tokens come from",
-      "--token-file (one per line) and the environment variable BRAID_TOKENS.",
+      "--token-file (one per line, optional scopes) and the environment variable BRAID_TOKENS.",
+      "Only functions under --python-path, --node-path, --java-classpath, the --workflows",
+      "folders and --preload are callable (not the current directory); --expose narrows them.",
       "Workers start once and stay warm between requests. SIGTERM or Ctrl-C drains:",
       "new calls are refused, in-flight work gets --drain to finish, then it is",
       "cancelled (reason shutdown), the workers are stopped and the server exits."
