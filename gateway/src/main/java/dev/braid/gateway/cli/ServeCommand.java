@@ -232,6 +232,10 @@ final class ServeCommand implements Callable<Integer> {
     for (String p : preload) {
       addPreload(cl, cfg, p);
     }
+    // before anything is started, so a bad --expose file leaves nothing running.
+    // serve is not the user's own machine: workers see only the roots, never the current folder
+    BraidConfig workers = cfg.exposedRootsOnly(true).build();
+    config = build(cl, serverCfg.exposure(exposure(cl, workers)));
     Sandbox sandbox = null;
     String noSandbox = null;
     try {
@@ -245,9 +249,6 @@ final class ServeCommand implements Callable<Integer> {
       noSandbox = e.getMessage();
       err.println("warning: ExecuteScript is unavailable: " + noSandbox);
     }
-    // serve is not the user's own machine: workers see only the roots, never the current folder
-    BraidConfig workers = cfg.exposedRootsOnly(true).build();
-    config = build(cl, serverCfg.exposure(exposure(cl, workers)));
     Braid braid = Braid.start(workers);
     BraidServer server;
     try {
