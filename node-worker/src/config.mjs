@@ -79,7 +79,7 @@ function splitPaths(raw, cwd) {
  * Braid-internal secrets: read into the Config, then deleted from `env` (default `process.env`)
  * before any user module is imported, so a function cannot read them.
  */
-export const SECRETS = ['BRAID_TOKEN'];
+export const SECRETS = ['BRAID_TOKEN', 'BRAID_TOKEN_STDIN'];
 
 /** Deletes the Braid-internal secrets from `env`. */
 export function scrubSecrets(env = process.env) {

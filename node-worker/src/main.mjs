@@ -11,6 +11,7 @@
  * @module
  */
 
+import { readSync } from 'node:fs';
 import Module, { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, configFromEnv, scrubSecrets } from './config.mjs';
@@ -46,6 +47,7 @@ try {
   log.error(`bad configuration: ${e.message}`);
   process.exit(EXIT_CONFIG);
 }
+if (!config.token && process.env.BRAID_TOKEN_STDIN === '1') config.token = tokenFromStdin();
 // the token is in the config now; user modules are imported only later (preload, calls)
 scrubSecrets();
 setLevel(config.logLevel);
@@ -70,6 +72,27 @@ try {
   code = 1;
 }
 process.exit(code);
+
+/**
+ * The gateway sends the hub token as stdin's first line (`BRAID_TOKEN_STDIN=1`), so it never sits
+ * in the process's initial environment (`/proc/self/environ`). Reads at most 1 KiB, synchronously:
+ * the gateway wrote the line and closed the pipe before this runs.
+ */
+function tokenFromStdin() {
+  const buf = Buffer.alloc(1024);
+  let n = 0;
+  try {
+    while (n < buf.length) {
+      const got = readSync(0, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (buf.subarray(0, n).includes(0x0a)) break;
+    }
+  } catch (e) {
+    log.error(`cannot read the token from stdin: ${describe(e)}`);
+  }
+  return buf.subarray(0, n).toString('utf8').split('\n')[0].trim();
+}
 
 function describe(value) {
   try {

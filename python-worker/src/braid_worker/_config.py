@@ -62,7 +62,7 @@ class Config:
 
 # Braid-internal secrets: read into the Config, then removed from the environment before any
 # user code is imported, so a function cannot read them (``os.getenv("BRAID_TOKEN")``).
-SECRETS = ("BRAID_TOKEN",)
+SECRETS = ("BRAID_TOKEN", "BRAID_TOKEN_STDIN")
 
 
 def scrub_secrets(env: dict[str, str] | os._Environ[str] | None = None) -> None:

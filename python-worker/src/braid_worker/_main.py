@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -39,6 +40,7 @@ def run(config: Config | None = None) -> int:
             _setup_logging("INFO")
             log.error("bad configuration: %s", e)
             return EXIT_CONFIG
+        config = _token_from_stdin(config)
         # the token is in the Config now; user modules are imported only later (preload, calls)
         scrub_secrets()
     _setup_logging(config.log_level)
@@ -55,6 +57,18 @@ def run(config: Config | None = None) -> int:
     asyncio.set_event_loop(loop)
     loop.add_signal_handler(signal.SIGTERM, worker.request_shutdown, SIGTERM_GRACE, "shutdown")
     return loop.run_until_complete(worker.serve())
+
+
+def _token_from_stdin(config: Config) -> Config:
+    """The gateway sends the hub token as stdin's first line (``BRAID_TOKEN_STDIN=1``), so it
+    never sits in the process's initial environment (``/proc/self/environ``)."""
+    if config.token or os.environ.get("BRAID_TOKEN_STDIN") != "1":
+        return config
+    try:
+        line = sys.stdin.buffer.readline(1024)
+    except (OSError, ValueError, AttributeError):
+        line = b""
+    return dataclasses.replace(config, token=line.decode("utf-8", "replace").strip())
 
 
 def main() -> None:

@@ -46,10 +46,23 @@ public final class WorkerProcess {
     ProcessBuilder pb = new ProcessBuilder(command).directory(workingDirectory.toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
+    // the hub token goes through stdin, not the environment: a process's initial environment
+    // stays readable in /proc/<pid>/environ even after the worker removes it from os.environ
+    String token = pb.environment().remove("BRAID_TOKEN");
+    if (token != null) {
+      pb.environment().put("BRAID_TOKEN_STDIN", "1");
+    }
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     Process p = pb.start();
-    // the worker never reads stdin; close it so nothing can block on it
-    p.getOutputStream().close();
+    // one short line fits any pipe buffer: this never blocks; then stdin is closed so nothing
+    // can block on it
+    try (java.io.OutputStream stdin = p.getOutputStream()) {
+      if (token != null) {
+        stdin.write((token + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      // the worker died at once; its exit is reported like any other start failure
+    }
     return new WorkerProcess(id, p);
   }
 

@@ -69,12 +69,19 @@ class ExposureTest {
         def token():
             return os.environ.get("BRAID_TOKEN")
 
+        def initial_environ():
+            with open("/proc/self/environ", "rb") as f:
+                return f.read().decode("latin-1")
+
         async def nested(cmd):
             return await braid_worker.call("python:os:system", cmd)
         """);
     Files.writeString(
         root.resolve("exposed.mjs"),
-        "export async function shout(s) { return s.toUpperCase(); }\n");
+        "import { readFileSync } from 'node:fs';\n"
+            + "export async function shout(s) { return s.toUpperCase(); }\n"
+            + "export const token = () => process.env.BRAID_TOKEN ?? null;\n"
+            + "export const initialEnviron = () => readFileSync('/proc/self/environ', 'latin1');\n");
     Files.writeString(
         root.resolve("Exposed.java"),
         "public class Exposed { public static String hello(String n) { return \"hey \" + n; } }\n");
@@ -268,6 +275,15 @@ class ExposureTest {
   @Test
   void theHubTokenIsNotInTheWorkerEnvironment() {
     assertThat(stub.invoke(invoke("python:exposed:token", "[]")).getValueJson()).isEqualTo("null");
+    assertThat(stub.invoke(invoke("node:exposed.mjs#token", "[]")).getValueJson())
+        .isEqualTo("null");
+    // not even in the initial environment the kernel keeps for the process: it came on stdin
+    assertThat(stub.invoke(invoke("python:exposed:initial_environ", "[]")).getValueJson())
+        .contains("BRAID_WORKER_ID")
+        .doesNotContain("BRAID_TOKEN=");
+    assertThat(stub.invoke(invoke("node:exposed.mjs#initialEnviron", "[]")).getValueJson())
+        .contains("BRAID_WORKER_ID")
+        .doesNotContain("BRAID_TOKEN=");
   }
 
   @Test
