@@ -7,6 +7,7 @@ import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.SandboxConfig;
 import dev.braid.gateway.sandbox.SandboxUnavailableException;
 import dev.braid.gateway.server.BraidServer;
+import dev.braid.gateway.server.ScriptCeilings;
 import dev.braid.gateway.server.ServerConfig;
 import dev.braid.gateway.server.Tokens;
 import dev.braid.gateway.server.WorkflowFolder;
@@ -109,7 +110,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-message-bytes",
       paramLabel = "N",
-      description = "largest request message accepted (default 4194304)")
+      description =
+          "largest message received or sent; larger results are refused (default 4194304)")
   int maxMessageBytes = 4 << 20;
 
   @Option(names = "--max-runs", paramLabel = "N", description = "runs at once (default 64)")
@@ -174,6 +176,38 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "ExecuteScript sandboxes at once (default 4)")
   int maxScripts = 4;
+
+  @Option(
+      names = "--max-script-timeout",
+      paramLabel = "D",
+      description = "the longest wall-clock timeout an ExecuteScript may ask for (default 60s)")
+  String maxScriptTimeout = "60s";
+
+  @Option(
+      names = "--max-script-cpu",
+      paramLabel = "D",
+      description = "the most CPU time an ExecuteScript may ask for (default 30s)")
+  String maxScriptCpu = "30s";
+
+  @Option(
+      names = "--max-script-memory",
+      paramLabel = "MB",
+      description = "the most memory (MiB) an ExecuteScript may ask for (default 1024)")
+  int maxScriptMemory = 1024;
+
+  @Option(
+      names = "--max-script-output",
+      paramLabel = "N",
+      description = "the most output bytes an ExecuteScript may ask for (default 4194304)")
+  long maxScriptOutput = 4L << 20;
+
+  @Option(
+      names = "--max-inflight-bytes",
+      paramLabel = "N",
+      description =
+          "payload bytes held for requests in flight, all together, beyond which requests are"
+              + " shed (default 268435456)")
+  long maxInflightBytes = 256L << 20;
 
   @Option(
       names = "--sandbox-pool",
@@ -321,6 +355,13 @@ final class ServeCommand implements Callable<Integer> {
           .drainGrace(WorkflowLoader.duration(cl, drain, "--drain"))
           .cancelGrace(WorkflowLoader.duration(cl, cancelGrace, "--cancel-grace"))
           .catalogTimeout(WorkflowLoader.duration(cl, catalogTimeout, "--catalog-timeout"))
+          .scriptCeilings(
+              new ScriptCeilings(
+                  WorkflowLoader.duration(cl, maxScriptTimeout, "--max-script-timeout"),
+                  WorkflowLoader.duration(cl, maxScriptCpu, "--max-script-cpu"),
+                  maxScriptMemory,
+                  maxScriptOutput))
+          .maxInflightBytes(maxInflightBytes)
           .build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());

@@ -33,6 +33,9 @@ import java.util.Objects;
  * @param drainGrace on shutdown, how long in-flight work may take to finish before it is cancelled
  * @param cancelGrace on shutdown, how long cancelled work may take to wind down
  * @param catalogTimeout how long checking a workflow waits for a worker's catalog
+ * @param scriptCeilings the most an ExecuteScript request may ask for
+ * @param maxInflightBytes payload bytes held for in-flight calls, runs and scripts, all together;
+ *     beyond it requests are shed with {@code RESOURCE_EXHAUSTED}
  */
 public record ServerConfig(
     InetSocketAddress listen,
@@ -56,7 +59,9 @@ public record ServerConfig(
     Duration finishedRunTtl,
     Duration drainGrace,
     Duration cancelGrace,
-    Duration catalogTimeout) {
+    Duration catalogTimeout,
+    ScriptCeilings scriptCeilings,
+    long maxInflightBytes) {
 
   public ServerConfig {
     Objects.requireNonNull(listen, "listen");
@@ -88,6 +93,9 @@ public record ServerConfig(
     notNegative("drainGrace", drainGrace);
     notNegative("cancelGrace", cancelGrace);
     positive("catalogTimeout", catalogTimeout);
+    Objects.requireNonNull(scriptCeilings, "scriptCeilings");
+    // one message of the largest size must fit, or nothing could ever be admitted
+    atLeast("maxInflightBytes", maxInflightBytes, maxMessageBytes);
   }
 
   public static Builder builder() {
@@ -142,6 +150,8 @@ public record ServerConfig(
     private Duration drainGrace = Duration.ofSeconds(10);
     private Duration cancelGrace = Duration.ofSeconds(5);
     private Duration catalogTimeout = Duration.ofSeconds(60);
+    private ScriptCeilings scriptCeilings = ScriptCeilings.DEFAULTS;
+    private long maxInflightBytes = 256L << 20;
 
     private Builder() {}
 
@@ -251,6 +261,16 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder scriptCeilings(ScriptCeilings c) {
+      scriptCeilings = c;
+      return this;
+    }
+
+    public Builder maxInflightBytes(long n) {
+      maxInflightBytes = n;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           listen,
@@ -274,7 +294,9 @@ public record ServerConfig(
           finishedRunTtl,
           drainGrace,
           cancelGrace,
-          catalogTimeout);
+          catalogTimeout,
+          scriptCeilings,
+          maxInflightBytes);
     }
   }
 }

@@ -51,7 +51,8 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       Executor checkExecutor,
       Executor streamExecutor,
       ScheduledExecutorService timer,
-      int maxWatchers) {}
+      int maxWatchers,
+      ServerLimits limits) {}
 
   public ApiService(Parts p) {
     this.runs =
@@ -64,11 +65,15 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
             p.inFlight(),
             p.checkExecutor(),
             p.streamExecutor(),
-            p.timer());
+            p.timer(),
+            p.limits().budget());
     this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
-    this.calls = new FunctionCalls(p.braid(), p.callAdmission(), p.inFlight(), p.catalogTimeout());
+    this.calls =
+        new FunctionCalls(
+            p.braid(), p.callAdmission(), p.inFlight(), p.catalogTimeout(), p.limits());
     this.scripts =
-        new ScriptRuns(p.sandbox(), p.sandboxUnavailable(), p.scriptAdmission(), p.inFlight());
+        new ScriptRuns(
+            p.sandbox(), p.sandboxUnavailable(), p.scriptAdmission(), p.inFlight(), p.limits());
   }
 
   /** WatchRun streams open now. */
