@@ -236,7 +236,14 @@ final class ServeCommand implements Callable<Integer> {
     CommandLine cl = spec.commandLine();
     PrintWriter err = cl.getErr();
     ServerConfig config = serverConfig(cl);
-    BraidConfig.Builder cfg = paths.config().pythonWorkers(pythonWorkers).nodeWorkers(nodeWorkers);
+    // a worker refuses (PayloadTooLarge) a value the server could not send in one message, so
+    // no such value is ever shipped to the gateway and held there
+    BraidConfig.Builder cfg =
+        paths
+            .config()
+            .pythonWorkers(pythonWorkers)
+            .nodeWorkers(nodeWorkers)
+            .maxPayloadBytes(config.maxMessageBytes());
     WorkflowFolder folder = null;
     if (workflows != null) {
       try {
