@@ -10,6 +10,7 @@ import dev.braid.gateway.sandbox.SandboxUnavailableException;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.ExecuteScriptRequest;
 import dev.braid.proto.api.v1.ExecuteScriptResponse;
+import dev.braid.proto.api.v1.RunWorkflowRequest;
 import dev.braid.proto.api.v1.ScriptVerdict;
 import dev.braid.proto.api.v1.Verdict;
 import io.grpc.Status;
@@ -139,6 +140,39 @@ class ScriptCeilingsTest {
                 .build());
     assertThat(v.getVerdict()).isEqualTo(Verdict.VERDICT_OK);
     assertThat(v.getResultJson()).isEqualTo("1");
+  }
+
+  @Test
+  void workflowScriptStepsAboveTheCeilingsAreRefusedBeforeTheRunStarts() {
+    String flow =
+        """
+        name: greedy
+        steps:
+          crunch:
+            timeout: 1h
+            script:
+              lang: python
+              memory_mb: 100000
+              max_output: 2000000000
+              code: |
+                def main(inp):
+                    return 1
+        """;
+    Throwable t =
+        catchThrowable(
+            () ->
+                stub.runWorkflow(RunWorkflowRequest.newBuilder().setDefinition(flow).build())
+                    .forEachRemaining(e -> {}));
+    Status s = Status.fromThrowable(t);
+    assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(s.getDescription())
+        .contains("inline.yaml:4:")
+        .contains("timeout of 3600s is above this server's ceiling of 20s (--max-script-timeout)")
+        .contains("memory_mb of 100000 MiB")
+        .contains("--max-script-memory")
+        .contains("max_output of 2000000000 bytes")
+        .contains("--max-script-output")
+        .doesNotContain("/");
   }
 
   @Test

@@ -66,7 +66,7 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
             p.checkExecutor(),
             p.streamExecutor(),
             p.timer(),
-            p.limits().budget());
+            p.limits());
     this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
     this.calls =
         new FunctionCalls(

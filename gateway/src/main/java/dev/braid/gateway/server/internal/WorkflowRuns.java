@@ -2,6 +2,7 @@ package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.gateway.engine.WorkflowEngine;
+import dev.braid.gateway.server.ScriptCeilings;
 import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Location;
 import dev.braid.gateway.workflow.Workflow;
@@ -47,6 +48,7 @@ final class WorkflowRuns {
   private final Executor streamExecutor;
   private final ScheduledExecutorService timer;
   private final PayloadBudget budget;
+  private final ScriptCeilings scriptCeilings;
 
   WorkflowRuns(
       WorkflowEngine engine,
@@ -57,9 +59,10 @@ final class WorkflowRuns {
       Executor checkExecutor,
       Executor streamExecutor,
       ScheduledExecutorService timer,
-      PayloadBudget budget) {
+      ServerLimits limits) {
     this.engine = engine;
-    this.budget = budget;
+    this.budget = limits.budget();
+    this.scriptCeilings = limits.scripts();
     this.resolver = resolver;
     this.registry = registry;
     this.admission = admission;
@@ -280,6 +283,7 @@ final class WorkflowRuns {
       throw Status.CANCELLED.withDescription("the client cancelled").asRuntimeException();
     }
     WorkflowResolver.Resolved r = resolver.resolve(spec.name(), spec.definition(), spec.input());
+    ScriptStepCeilings.check(r.workflow(), scriptCeilings);
     Duration left = Requests.remaining(spec.timeout(), bound ? clientDeadline : null);
     Workflow wf = withDeadline(r.workflow(), left);
     RunRecord rec = registry.create(r.name());
