@@ -25,17 +25,19 @@ public record ScriptCeilings(
     Objects.requireNonNull(wallTimeout, "wallTimeout");
     Objects.requireNonNull(cpuTime, "cpuTime");
     if (wallTimeout.isNegative() || wallTimeout.isZero()) {
-      throw new IllegalArgumentException("max script timeout <= 0: " + wallTimeout);
+      throw new IllegalArgumentException("--max-script-timeout must be positive: " + wallTimeout);
     }
     if (cpuTime.isNegative() || cpuTime.isZero()) {
-      throw new IllegalArgumentException("max script CPU time <= 0: " + cpuTime);
+      throw new IllegalArgumentException("--max-script-cpu must be positive: " + cpuTime);
     }
     // the sandbox needs 32 MiB to start an interpreter at all
     if (memoryMb < 32) {
-      throw new IllegalArgumentException("max script memory < 32 MiB: " + memoryMb);
+      throw new IllegalArgumentException(
+          "--max-script-memory must be at least 32 (MiB): " + memoryMb);
     }
     if (outputBytes < 1024) {
-      throw new IllegalArgumentException("max script output < 1024 bytes: " + outputBytes);
+      throw new IllegalArgumentException(
+          "--max-script-output must be at least 1024 (bytes): " + outputBytes);
     }
   }
 }
