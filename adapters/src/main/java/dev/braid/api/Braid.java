@@ -206,6 +206,14 @@ public final class Braid implements AutoCloseable {
     return pools.values().stream().mapToLong(WorkerPool::restarts).sum();
   }
 
+  /**
+   * How many times a worker pool's pinger found the gateway itself stalled (a long GC pause, an
+   * overloaded machine) and restarted its liveness window instead of recycling workers.
+   */
+  public long gatewayStalls() {
+    return pools.values().stream().mapToLong(WorkerPool::gatewayStalls).sum();
+  }
+
   /** How many calls were abandoned (did not settle within grace after a cancel). */
   public long abandonedCalls() {
     return pools.values().stream().mapToLong(WorkerPool::abandonedTotal).sum()

@@ -61,6 +61,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
   private int nextId;
 
   private final ScheduledFuture<?> pinger;
+  private final Liveness liveness;
   private final java.util.concurrent.CompletableFuture<dev.braid.proto.worker.v1.Hello> firstHello =
       new java.util.concurrent.CompletableFuture<>();
 
@@ -78,6 +79,8 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
     this.size = size;
     this.nested = nested;
     long ping = config.pingInterval().toMillis();
+    this.liveness =
+        new Liveness(config.pingInterval(), config.livenessTimeout(), System.nanoTime());
     this.pinger = timer.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
   }
 
@@ -151,6 +154,11 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
     synchronized (lock) {
       return restarts;
     }
+  }
+
+  /** How many times the pinger found the gateway itself stalled (and blamed no worker). */
+  public long gatewayStalls() {
+    return liveness.stalls();
   }
 
   public long abandonedTotal() {
@@ -405,9 +413,18 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
     synchronized (lock) {
       ready = workers.stream().filter(w -> w.state == State.READY).toList();
     }
-    long window = config.livenessTimeout().toNanos();
+    long now = System.nanoTime();
+    // a late pinger means the gateway itself stalled (GC pause, overload): the workers' silence
+    // is then no evidence, and the window restarts instead of recycling them
+    if (!liveness.tick(now)) {
+      log.warn(
+          "the gateway's pinger ran {} ms late (a GC pause or an overloaded machine): no {}"
+              + " worker is blamed, the liveness window restarts",
+          TimeUnit.NANOSECONDS.toMillis(liveness.lastStallNanos()),
+          language());
+    }
     for (Worker w : ready) {
-      if (w.conn.nanosSinceLastPong() > window) {
+      if (liveness.hung(w.conn.nanosSinceLastPong(), now)) {
         recycle(
             w,
             "it has not answered pings for "

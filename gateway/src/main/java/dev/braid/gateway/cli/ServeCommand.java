@@ -8,6 +8,7 @@ import dev.braid.gateway.sandbox.SandboxConfig;
 import dev.braid.gateway.sandbox.SandboxUnavailableException;
 import dev.braid.gateway.server.BraidServer;
 import dev.braid.gateway.server.ExposurePolicy;
+import dev.braid.gateway.server.ScriptCeilings;
 import dev.braid.gateway.server.ServerConfig;
 import dev.braid.gateway.server.Tokens;
 import dev.braid.gateway.server.WorkflowFolder;
@@ -122,7 +123,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-message-bytes",
       paramLabel = "N",
-      description = "largest request message accepted (default 4194304)")
+      description =
+          "largest message received or sent; larger results are refused (default 4194304)")
   int maxMessageBytes = 4 << 20;
 
   @Option(names = "--max-runs", paramLabel = "N", description = "runs at once (default 64)")
@@ -189,6 +191,38 @@ final class ServeCommand implements Callable<Integer> {
   int maxScripts = 4;
 
   @Option(
+      names = "--max-script-timeout",
+      paramLabel = "D",
+      description = "the longest wall-clock timeout an ExecuteScript may ask for (default 60s)")
+  String maxScriptTimeout = "60s";
+
+  @Option(
+      names = "--max-script-cpu",
+      paramLabel = "D",
+      description = "the most CPU time an ExecuteScript may ask for (default 30s)")
+  String maxScriptCpu = "30s";
+
+  @Option(
+      names = "--max-script-memory",
+      paramLabel = "MB",
+      description = "the most memory (MiB) an ExecuteScript may ask for (default 1024)")
+  int maxScriptMemory = 1024;
+
+  @Option(
+      names = "--max-script-output",
+      paramLabel = "N",
+      description = "the most output bytes an ExecuteScript may ask for (default 4194304)")
+  long maxScriptOutput = 4L << 20;
+
+  @Option(
+      names = "--max-inflight-bytes",
+      paramLabel = "N",
+      description =
+          "payload bytes held for requests in flight, all together, beyond which requests are"
+              + " shed (default 268435456)")
+  long maxInflightBytes = 256L << 20;
+
+  @Option(
       names = "--sandbox-pool",
       paramLabel = "N",
       description = "idle warm sandboxes kept per script language (default 2; 0: none)")
@@ -216,7 +250,14 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter err = cl.getErr();
     ServerConfig.Builder serverCfg = serverConfig(cl);
     ServerConfig config = build(cl, serverCfg);
-    BraidConfig.Builder cfg = paths.config().pythonWorkers(pythonWorkers).nodeWorkers(nodeWorkers);
+    // a worker refuses (PayloadTooLarge) a value the server could not send in one message, so
+    // no such value is ever shipped to the gateway and held there
+    BraidConfig.Builder cfg =
+        paths
+            .config()
+            .pythonWorkers(pythonWorkers)
+            .nodeWorkers(nodeWorkers)
+            .maxPayloadBytes(config.maxMessageBytes());
     WorkflowFolder folder = null;
     if (workflows != null) {
       try {
@@ -365,7 +406,14 @@ final class ServeCommand implements Callable<Integer> {
           .finishedRunTtl(WorkflowLoader.duration(cl, finishedRunTtl, "--finished-run-ttl"))
           .drainGrace(WorkflowLoader.duration(cl, drain, "--drain"))
           .cancelGrace(WorkflowLoader.duration(cl, cancelGrace, "--cancel-grace"))
-          .catalogTimeout(WorkflowLoader.duration(cl, catalogTimeout, "--catalog-timeout"));
+          .catalogTimeout(WorkflowLoader.duration(cl, catalogTimeout, "--catalog-timeout"))
+          .scriptCeilings(
+              new ScriptCeilings(
+                  WorkflowLoader.duration(cl, maxScriptTimeout, "--max-script-timeout"),
+                  WorkflowLoader.duration(cl, maxScriptCpu, "--max-script-cpu"),
+                  maxScriptMemory,
+                  maxScriptOutput))
+          .maxInflightBytes(maxInflightBytes);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }

@@ -6,7 +6,9 @@ import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.server.internal.Admission;
 import dev.braid.gateway.server.internal.ApiService;
 import dev.braid.gateway.server.internal.InFlight;
+import dev.braid.gateway.server.internal.PayloadBudget;
 import dev.braid.gateway.server.internal.RunRegistry;
+import dev.braid.gateway.server.internal.ServerLimits;
 import dev.braid.gateway.server.internal.TokenAuthInterceptor;
 import dev.braid.model.CancelReason;
 import io.grpc.BindableService;
@@ -62,6 +64,7 @@ public final class BraidServer implements AutoCloseable {
   private final Admission calls;
   private final Admission scripts;
   private final InFlight inFlight = new InFlight();
+  private final ServerLimits limits;
   private final ExecutorService grpcExecutor;
   private final ExecutorService checkExecutor;
   private final ScheduledExecutorService timer;
@@ -82,13 +85,19 @@ public final class BraidServer implements AutoCloseable {
     ExposurePolicy exposure =
         config.exposure() != null ? config.exposure() : ExposurePolicy.of(braid.config());
     braid.nestedCallPolicy(exposure::refusal);
+    this.limits =
+        new ServerLimits(
+            config.maxMessageBytes(),
+            config.scriptCeilings(),
+            new PayloadBudget(config.maxInflightBytes()));
     this.registry =
         new RunRegistry(
             config.runEventWindow(),
             config.runEventBytes(),
             config.maxFinishedRuns(),
             config.finishedRunBytes(),
-            config.finishedRunTtl());
+            config.finishedRunTtl(),
+            limits);
     this.queue = new Admission.QueueBudget(config.maxQueued());
     this.runs =
         new Admission(
@@ -127,7 +136,8 @@ public final class BraidServer implements AutoCloseable {
                 grpcExecutor,
                 timer,
                 config.maxWatchers(),
-                exposure));
+                exposure,
+                limits));
     long sweep = Math.min(config.finishedRunTtl().toMillis(), 30_000);
     timer.scheduleWithFixedDelay(registry::evict, sweep, sweep, TimeUnit.MILLISECONDS);
 
@@ -135,6 +145,7 @@ public final class BraidServer implements AutoCloseable {
         NettyServerBuilder.forAddress(config.listen(), credentials(config))
             .executor(grpcExecutor)
             .maxInboundMessageSize(config.maxMessageBytes())
+            // outbound messages are kept within the same limit by the handlers (ServerLimits)
             .maxInboundMetadataSize(64 << 10)
             // a peer that vanished without closing its connection is noticed, and its calls
             // cancelled, within keepAliveTime + keepAliveTimeout
@@ -237,7 +248,9 @@ public final class BraidServer implements AutoCloseable {
         inFlight.size(),
         registry.size(),
         registry.finishedBytes(),
-        api.watchers());
+        api.watchers(),
+        limits.budget().used(),
+        limits.budget().peak());
   }
 
   /**

@@ -37,6 +37,9 @@ import java.util.Objects;
  *     under {@code authDisabled}) has {@link TokenScope#DEFAULTS}
  * @param exposure which functions clients may reach, or null for the policy derived from the
  *     workers' paths ({@link ExposurePolicy#of(dev.braid.api.BraidConfig)})
+ * @param scriptCeilings the most an ExecuteScript request may ask for
+ * @param maxInflightBytes payload bytes held for in-flight calls, runs and scripts, all together;
+ *     beyond it requests are shed with {@code RESOURCE_EXHAUSTED}
  */
 public record ServerConfig(
     InetSocketAddress listen,
@@ -62,7 +65,9 @@ public record ServerConfig(
     Duration cancelGrace,
     Duration catalogTimeout,
     java.util.Map<String, java.util.Set<TokenScope>> tokenScopes,
-    ExposurePolicy exposure) {
+    ExposurePolicy exposure,
+    ScriptCeilings scriptCeilings,
+    long maxInflightBytes) {
 
   public ServerConfig {
     tokenScopes = java.util.Map.copyOf(tokenScopes);
@@ -95,6 +100,9 @@ public record ServerConfig(
     notNegative("drainGrace", drainGrace);
     notNegative("cancelGrace", cancelGrace);
     positive("catalogTimeout", catalogTimeout);
+    Objects.requireNonNull(scriptCeilings, "scriptCeilings");
+    // one message of the largest size must fit, or nothing could ever be admitted
+    atLeast("maxInflightBytes", maxInflightBytes, maxMessageBytes);
   }
 
   public static Builder builder() {
@@ -151,6 +159,8 @@ public record ServerConfig(
     private Duration catalogTimeout = Duration.ofSeconds(60);
     private java.util.Map<String, java.util.Set<TokenScope>> tokenScopes = java.util.Map.of();
     private ExposurePolicy exposure;
+    private ScriptCeilings scriptCeilings = ScriptCeilings.DEFAULTS;
+    private long maxInflightBytes = 256L << 20;
 
     private Builder() {}
 
@@ -271,6 +281,16 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder scriptCeilings(ScriptCeilings c) {
+      scriptCeilings = c;
+      return this;
+    }
+
+    public Builder maxInflightBytes(long n) {
+      maxInflightBytes = n;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           listen,
@@ -296,7 +316,9 @@ public record ServerConfig(
           cancelGrace,
           catalogTimeout,
           tokenScopes,
-          exposure);
+          exposure,
+          scriptCeilings,
+          maxInflightBytes);
     }
   }
 }

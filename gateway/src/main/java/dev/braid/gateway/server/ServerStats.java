@@ -26,4 +26,6 @@ public record ServerStats(
     int inFlight,
     int runsKept,
     long finishedRunBytes,
-    int watchers) {}
+    int watchers,
+    long inflightBytes,
+    long inflightBytesPeak) {}

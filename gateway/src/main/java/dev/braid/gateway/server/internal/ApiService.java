@@ -54,7 +54,8 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       Executor streamExecutor,
       ScheduledExecutorService timer,
       int maxWatchers,
-      dev.braid.gateway.server.ExposurePolicy exposure) {}
+      dev.braid.gateway.server.ExposurePolicy exposure,
+      ServerLimits limits) {}
 
   public ApiService(Parts p) {
     Permissions permissions = new Permissions(p.exposure());
@@ -68,13 +69,15 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
             p.inFlight(),
             p.checkExecutor(),
             p.streamExecutor(),
-            p.timer());
+            p.timer(),
+            p.limits());
     this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
     this.calls =
         new FunctionCalls(
-            p.braid(), p.callAdmission(), p.inFlight(), p.catalogTimeout(), permissions);
+            p.braid(), p.callAdmission(), p.inFlight(), p.catalogTimeout(), permissions, p.limits());
     this.scripts =
-        new ScriptRuns(p.sandbox(), p.sandboxUnavailable(), p.scriptAdmission(), p.inFlight());
+        new ScriptRuns(
+            p.sandbox(), p.sandboxUnavailable(), p.scriptAdmission(), p.inFlight(), p.limits());
   }
 
   /** False, with the RPC ended PERMISSION_DENIED, if the token may not do this. */

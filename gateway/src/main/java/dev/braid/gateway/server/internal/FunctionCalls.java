@@ -43,15 +43,18 @@ final class FunctionCalls {
   private final InFlight inFlight;
   private final Duration catalogTimeout;
   private final Permissions permissions;
+  private final ServerLimits limits;
 
   FunctionCalls(
       Braid braid,
       Admission admission,
       InFlight inFlight,
       Duration catalogTimeout,
-      Permissions permissions) {
+      Permissions permissions,
+      ServerLimits limits) {
     this.permissions = permissions;
     this.braid = braid;
+    this.limits = limits;
     this.admission = admission;
     this.inFlight = inFlight;
     this.catalogTimeout = catalogTimeout;
@@ -152,7 +155,14 @@ final class FunctionCalls {
       out.onError(e);
       return;
     }
-    admit(out, ctx, p, permit -> startCall(spec, out, ctx, p, permit));
+    PayloadBudget.Hold hold;
+    try {
+      hold = limits.budget().reserve(req.getSerializedSize(), "call");
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    admit(out, ctx, p, hold, permit -> startCall(spec, out, ctx, p, permit, hold));
   }
 
   private void startCall(
@@ -160,7 +170,8 @@ final class FunctionCalls {
       ServerCallStreamObserver<InvokeResponse> out,
       Context ctx,
       Pending p,
-      Admission.Permit permit) {
+      Admission.Permit permit,
+      PayloadBudget.Hold hold) {
     RemoteCall call =
         spec.function().call(spec.args(), spec.kwargs(), options(spec, ctx.getDeadline()));
     InFlight.Entry entry = inFlight.add(call::cancel);
@@ -169,13 +180,14 @@ final class FunctionCalls {
         (v, e) -> {
           permit.release();
           entry.close();
-          if (out.isCancelled()) {
-            return;
-          }
-          if (e == null) {
-            out.onNext(InvokeResponse.newBuilder().setValueJson(ApiProtos.json(v)).build());
-            out.onCompleted();
-            return;
+          try (hold) {
+            if (out.isCancelled()) {
+              return;
+            }
+            if (e == null) {
+              sendResult(out, v, hold);
+              return;
+            }
           }
           Failure f = Failures.fromThrowable(e);
           if (f.code() == FailureCode.APPLICATION) {
@@ -185,6 +197,23 @@ final class FunctionCalls {
             out.onError(ApiProtos.status(f));
           }
         });
+  }
+
+  /**
+   * Sends a call's result, or refuses it with {@code RESOURCE_EXHAUSTED} when it does not fit in
+   * one message (the client would reject it, and the server would hold it for nothing).
+   */
+  private void sendResult(
+      ServerCallStreamObserver<InvokeResponse> out, JsonNode v, PayloadBudget.Hold hold) {
+    String json = ApiProtos.json(v);
+    if (!limits.fits(json)) {
+      out.onError(limits.tooLarge("the result", json));
+      return;
+    }
+    long size = ServerLimits.wireSize(json);
+    hold.grow(size);
+    out.onNext(InvokeResponse.newBuilder().setValueJson(json).build());
+    out.onCompleted();
   }
 
   private static CallOptions options(Spec spec, io.grpc.Deadline clientDeadline) {
@@ -204,7 +233,11 @@ final class FunctionCalls {
    * to start end the RPC with their status.
    */
   private <T> void admit(
-      ServerCallStreamObserver<T> out, Context ctx, Pending p, Consumer<Admission.Permit> body) {
+      ServerCallStreamObserver<T> out,
+      Context ctx,
+      Pending p,
+      PayloadBudget.Hold hold,
+      Consumer<Admission.Permit> body) {
     CompletableFuture<Admission.Permit> acquiring = admission.acquire(ctx.getDeadline());
     p.acquiring = acquiring;
     if (p.cancelled != null) {
@@ -213,6 +246,7 @@ final class FunctionCalls {
     acquiring.whenComplete(
         (permit, err) -> {
           if (err != null) {
+            hold.close();
             if (!out.isCancelled()) {
               Throwable e = Failures.unwrap(err);
               out.onError(
@@ -226,11 +260,13 @@ final class FunctionCalls {
             body.accept(permit);
           } catch (StatusRuntimeException e) {
             permit.release();
+            hold.close();
             if (!out.isCancelled()) {
               out.onError(e);
             }
           } catch (RuntimeException e) {
             permit.release();
+            hold.close();
             if (!out.isCancelled()) {
               out.onError(
                   Status.INTERNAL
@@ -267,10 +303,18 @@ final class FunctionCalls {
       out.onError(e);
       return;
     }
+    PayloadBudget.Hold hold;
+    try {
+      hold = limits.budget().reserve(req.getSerializedSize(), "stream");
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
     admit(
         out,
         ctx,
         p,
+        hold,
         permit -> {
           RemoteStream stream =
               spec.function().stream(spec.args(), spec.kwargs(), options(spec, ctx.getDeadline()));
@@ -279,8 +323,11 @@ final class FunctionCalls {
               new StreamBridge(
                   stream,
                   out,
+                  limits,
+                  hold,
                   () -> {
                     permit.release();
+                    hold.close();
                     entry.close();
                   });
           holder.bind(bridge);

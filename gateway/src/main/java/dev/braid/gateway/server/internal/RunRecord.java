@@ -20,6 +20,7 @@ public final class RunRecord {
   private final String workflow;
   private final Instant createdAt;
   private final EventLog log;
+  private final ServerLimits limits;
   // guarded by this
   private WorkflowRun run;
   private boolean cancelRequested;
@@ -30,8 +31,13 @@ public final class RunRecord {
   private dev.braid.proto.api.v1.Failure failure;
   private String failedStep;
 
-  RunRecord(String id, String workflow, EventLog log) {
+  /**
+   * @param limits bounds the run's result: one that does not fit in a message fails the run (null:
+   *     unbounded)
+   */
+  RunRecord(String id, String workflow, EventLog log, ServerLimits limits) {
     this.id = id;
+    this.limits = limits;
     this.workflow = workflow;
     this.createdAt = Instant.now();
     this.log = log;
@@ -68,6 +74,11 @@ public final class RunRecord {
                 e.retryWait(),
                 e.value());
       }
+      if (e.type() == RunEvent.Type.RUN_FINISHED
+          && e.status() == RunEvent.Status.OK
+          && limits != null) {
+        e = withinMessageLimit(e);
+      }
       if (e.type() == RunEvent.Type.RUN_FINISHED) {
         // before the event is visible: a client that saw the outcome finds GetRun agreeing
         if (e.status() == RunEvent.Status.OK) {
@@ -83,6 +94,33 @@ public final class RunRecord {
       }
       log.append(ApiProtos.event(e, id));
     };
+  }
+
+  /**
+   * The outcome event as it is, or, when the result cannot be sent in one message (as the event, in
+   * GetRun, in StartWorkflow's watchers), a failed outcome that says so: the result is refused
+   * rather than sent to a client that would reject it.
+   */
+  private RunEvent withinMessageLimit(RunEvent e) {
+    String json = ApiProtos.json(e.value());
+    if (limits.fits(json)) {
+      return e;
+    }
+    return new RunEvent(
+        e.type(),
+        e.atNanos(),
+        e.step(),
+        e.kind(),
+        e.function(),
+        e.language(),
+        e.attempt(),
+        RunEvent.Status.FAILED,
+        dev.braid.model.Failure.of(
+            dev.braid.model.FailureCode.RESOURCE_EXHAUSTED,
+            "ResultTooLarge",
+            limits.tooLargeMessage("the run's result", json)),
+        e.retryWait(),
+        null);
   }
 
   private synchronized boolean shutdownCancel() {

@@ -25,6 +25,7 @@ public final class RunRegistry {
   private final int maxFinished;
   private final long finishedBytesLimit;
   private final Duration ttl;
+  private final ServerLimits limits;
   // guarded by this
   private final ArrayDeque<Kept> finished = new ArrayDeque<>();
   private long finishedBytes;
@@ -33,6 +34,21 @@ public final class RunRegistry {
 
   public RunRegistry(
       int eventWindow, long eventBytes, int maxFinished, long finishedBytesLimit, Duration ttl) {
+    this(eventWindow, eventBytes, maxFinished, finishedBytesLimit, ttl, null);
+  }
+
+  /**
+   * @param limits a run whose result does not fit in one message of these limits fails with {@code
+   *     RESOURCE_EXHAUSTED} (null: results are not bounded here)
+   */
+  public RunRegistry(
+      int eventWindow,
+      long eventBytes,
+      int maxFinished,
+      long finishedBytesLimit,
+      Duration ttl,
+      ServerLimits limits) {
+    this.limits = limits;
     this.eventWindow = eventWindow;
     this.eventBytes = eventBytes;
     this.maxFinished = maxFinished;
@@ -44,7 +60,7 @@ public final class RunRegistry {
   public RunRecord create(String workflow) {
     byte[] b = new byte[16];
     IDS.nextBytes(b);
-    RunRecord r = new RunRecord("run-" + HexFormat.of().formatHex(b), workflow, newLog());
+    RunRecord r = new RunRecord("run-" + HexFormat.of().formatHex(b), workflow, newLog(), limits);
     runs.put(r.id(), r);
     return r;
   }

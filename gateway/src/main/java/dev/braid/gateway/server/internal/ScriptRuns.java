@@ -6,7 +6,9 @@ import dev.braid.gateway.sandbox.Limits;
 import dev.braid.gateway.sandbox.OutputListener;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.Script;
+import dev.braid.gateway.server.ScriptCeilings;
 import dev.braid.model.Deadline;
+import dev.braid.model.Durations;
 import dev.braid.model.Failures;
 import dev.braid.model.Scope;
 import dev.braid.proto.api.v1.ExecuteScriptRequest;
@@ -32,13 +34,21 @@ final class ScriptRuns {
   private final String unavailable;
   private final Admission admission;
   private final InFlight inFlight;
+  private final ServerLimits serverLimits;
 
   /**
    * @param sandbox null when the server has none
    * @param unavailable why there is none (shown to clients)
+   * @param serverLimits the ceilings on a request's limits, the message limit, the payload budget
    */
-  ScriptRuns(Sandbox sandbox, String unavailable, Admission admission, InFlight inFlight) {
+  ScriptRuns(
+      Sandbox sandbox,
+      String unavailable,
+      Admission admission,
+      InFlight inFlight,
+      ServerLimits serverLimits) {
     this.sandbox = sandbox;
+    this.serverLimits = serverLimits;
     this.unavailable = unavailable;
     this.admission = admission;
     this.inFlight = inFlight;
@@ -60,9 +70,16 @@ final class ScriptRuns {
     }
     Script script;
     Limits limits;
+    PayloadBudget.Hold hold;
     try {
       script = script(req);
-      limits = limits(req);
+      limits = limits(req, serverLimits.scripts());
+      // the request, and the output the script may produce (queued for a slow client, and the
+      // result line) are held until the verdict is sent
+      hold =
+          serverLimits
+              .budget()
+              .reserve(req.getSerializedSize() + limits.maxOutputBytes(), "script");
     } catch (StatusRuntimeException e) {
       out.onError(e);
       return;
@@ -72,6 +89,7 @@ final class ScriptRuns {
         .whenComplete(
             (permit, err) -> {
               if (err != null) {
+                hold.close();
                 if (!out.isCancelled()) {
                   Throwable e = Failures.unwrap(err);
                   out.onError(
@@ -99,6 +117,7 @@ final class ScriptRuns {
                         permit.release();
                         entry.close();
                         scope.close();
+                        hold.close();
                         synchronized (out) {
                           if (out.isCancelled()) {
                             return;
@@ -114,7 +133,7 @@ final class ScriptRuns {
                           }
                           out.onNext(
                               ExecuteScriptResponse.newBuilder()
-                                  .setVerdict(verdict(result))
+                                  .setVerdict(verdict(result, serverLimits))
                                   .build());
                           out.onCompleted();
                         }
@@ -156,26 +175,99 @@ final class ScriptRuns {
     return new Script(lang, req.getCode(), null, input);
   }
 
-  private static Limits limits(ExecuteScriptRequest req) {
-    Limits l = Limits.DEFAULTS;
+  /**
+   * The request's limits, each at most the server's ceiling; unset ones get the sandbox's default,
+   * lowered to the ceiling. A request above a ceiling is refused rather than silently lowered: the
+   * client learns what this server allows. The proto's unsigned fields are read as unsigned, so a
+   * huge value is refused instead of wrapping to a negative number that would look unset.
+   */
+  static Limits limits(ExecuteScriptRequest req, ScriptCeilings c) {
+    Limits d = Limits.DEFAULTS;
+    Limits l =
+        d.withWallTimeout(min(d.wallTimeout(), c.wallTimeout()))
+            .withCpuTime(min(d.cpuTime(), c.cpuTime()))
+            .withMemoryMb(Math.min(d.memoryMb(), c.memoryMb()))
+            .withMaxOutputBytes(Math.min(d.maxOutputBytes(), c.outputBytes()));
     try {
       Duration wall = Requests.duration("timeout", req.hasTimeout(), req.getTimeout());
       if (wall != null) {
+        if (wall.compareTo(c.wallTimeout()) > 0) {
+          throw above(
+              "timeout",
+              Durations.format(wall),
+              Durations.format(c.wallTimeout()),
+              "--max-script-timeout");
+        }
         l = l.withWallTimeout(wall);
       }
-      if (req.getMemoryMb() > 0) {
-        l = l.withMemoryMb(req.getMemoryMb());
+      long memoryMb = Integer.toUnsignedLong(req.getMemoryMb());
+      if (memoryMb > 0) {
+        if (memoryMb > c.memoryMb()) {
+          throw above("memory_mb", memoryMb + " MiB", c.memoryMb() + " MiB", "--max-script-memory");
+        }
+        l = l.withMemoryMb((int) memoryMb);
       }
-      if (req.getCpuMs() > 0) {
-        l = l.withCpuTime(Duration.ofMillis(req.getCpuMs()));
+      long cpuMs = Integer.toUnsignedLong(req.getCpuMs());
+      if (cpuMs > 0) {
+        if (cpuMs > c.cpuTime().toMillis()) {
+          throw above("cpu_ms", cpuMs + " ms", c.cpuTime().toMillis() + " ms", "--max-script-cpu");
+        }
+        l = l.withCpuTime(Duration.ofMillis(cpuMs));
       }
-      if (req.getMaxOutputBytes() > 0) {
-        l = l.withMaxOutputBytes(req.getMaxOutputBytes());
+      long output = req.getMaxOutputBytes();
+      if (output != 0) {
+        if (Long.compareUnsigned(output, c.outputBytes()) > 0) {
+          throw above(
+              "max_output_bytes",
+              Long.toUnsignedString(output) + " bytes",
+              c.outputBytes() + " bytes",
+              "--max-script-output");
+        }
+        l = l.withMaxOutputBytes(output);
       }
     } catch (IllegalArgumentException e) {
       throw Requests.invalid("invalid limits: " + e.getMessage());
     }
     return l;
+  }
+
+  private static StatusRuntimeException above(
+      String field, String asked, String ceiling, String option) {
+    return Requests.invalid(
+        "'"
+            + field
+            + "' of "
+            + asked
+            + " is above this server's ceiling of "
+            + ceiling
+            + " ("
+            + option
+            + "); ask for at most that");
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /**
+   * The verdict message. A result that does not fit in one message (possible when the output
+   * ceiling is above the message limit) becomes an {@code OUTPUT_LIMIT} verdict that says so.
+   */
+  private static ScriptVerdict verdict(ExecResult r, ServerLimits serverLimits) {
+    ScriptVerdict v = verdict(r);
+    if (v.getResultJson().isEmpty() || serverLimits.fits(v.getResultJson())) {
+      return v;
+    }
+    return v.toBuilder()
+        .clearResultJson()
+        .setVerdict(Verdict.VERDICT_OUTPUT_LIMIT)
+        .setFailure(
+            ApiProtos.failure(
+                dev.braid.model.Failure.of(
+                    dev.braid.model.FailureCode.RESOURCE_EXHAUSTED,
+                    "OutputLimit",
+                    serverLimits.tooLargeMessage("the script's result", v.getResultJson()))))
+        .build();
   }
 
   private static ScriptVerdict verdict(ExecResult r) {

@@ -24,6 +24,8 @@ final class StreamBridge implements Flow.Subscriber<JsonNode> {
 
   private final ServerCallStreamObserver<InvokeStreamResponse> out;
   private final Runnable onEnd;
+  private final ServerLimits limits;
+  private final PayloadBudget.Hold hold;
   // guarded by this
   private Flow.Subscription subscription;
   private long outstanding;
@@ -34,8 +36,14 @@ final class StreamBridge implements Flow.Subscriber<JsonNode> {
   private final RemoteStream stream;
 
   StreamBridge(
-      RemoteStream stream, ServerCallStreamObserver<InvokeStreamResponse> out, Runnable onEnd) {
+      RemoteStream stream,
+      ServerCallStreamObserver<InvokeStreamResponse> out,
+      ServerLimits limits,
+      PayloadBudget.Hold hold,
+      Runnable onEnd) {
     this.stream = stream;
+    this.limits = limits;
+    this.hold = hold;
     this.out = out;
     this.onEnd = onEnd;
   }
@@ -54,18 +62,34 @@ final class StreamBridge implements Flow.Subscriber<JsonNode> {
     requestMore();
   }
 
+  /**
+   * Sends an item. One that does not fit in a message ends the stream with {@code
+   * RESOURCE_EXHAUSTED} (the items before it were sent) and cancels the generator.
+   */
   @Override
   public void onNext(JsonNode item) {
+    String json = ApiProtos.json(item);
+    boolean tooLarge = false;
     synchronized (this) {
       outstanding--;
       if (done || out.isCancelled()) {
         return;
       }
-      out.onNext(
-          InvokeStreamResponse.newBuilder()
-              .setItemJson(ApiProtos.json(item))
-              .setSeq(seq++)
-              .build());
+      if (!limits.fits(json)) {
+        done = true;
+        tooLarge = true;
+        out.onError(limits.tooLarge("item " + seq, json));
+      } else {
+        long size = ServerLimits.wireSize(json);
+        hold.grow(size);
+        out.onNext(InvokeStreamResponse.newBuilder().setItemJson(json).setSeq(seq++).build());
+        hold.shrink(size);
+      }
+    }
+    if (tooLarge) {
+      stream.cancel(CancelReason.CANCELLED);
+      onEnd.run();
+      return;
     }
     requestMore();
   }

@@ -2,6 +2,7 @@ package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.gateway.engine.WorkflowEngine;
+import dev.braid.gateway.server.ScriptCeilings;
 import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Location;
 import dev.braid.gateway.workflow.Workflow;
@@ -46,6 +47,8 @@ final class WorkflowRuns {
   private final Executor checkExecutor;
   private final Executor streamExecutor;
   private final ScheduledExecutorService timer;
+  private final PayloadBudget budget;
+  private final ScriptCeilings scriptCeilings;
 
   WorkflowRuns(
       WorkflowEngine engine,
@@ -55,8 +58,11 @@ final class WorkflowRuns {
       InFlight inFlight,
       Executor checkExecutor,
       Executor streamExecutor,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      ServerLimits limits) {
     this.engine = engine;
+    this.budget = limits.budget();
+    this.scriptCeilings = limits.scripts();
     this.resolver = resolver;
     this.registry = registry;
     this.admission = admission;
@@ -67,7 +73,8 @@ final class WorkflowRuns {
   }
 
   /** What a run request asks for, validated. */
-  private record Spec(String name, String definition, ObjectNode input, Duration timeout) {}
+  private record Spec(
+      String name, String definition, ObjectNode input, Duration timeout, int requestBytes) {}
 
   private static Spec spec(
       boolean byName,
@@ -76,7 +83,8 @@ final class WorkflowRuns {
       String definition,
       String inputJson,
       boolean hasTimeout,
-      com.google.protobuf.Duration timeout) {
+      com.google.protobuf.Duration timeout,
+      int requestBytes) {
     if (!byName && !inline) {
       throw Requests.invalid(
           "no workflow: set 'name' (a workflow of the server's folder) or 'definition' (YAML text)");
@@ -91,7 +99,8 @@ final class WorkflowRuns {
         byName ? name : null,
         inline ? definition : null,
         Requests.input("input_json", inputJson),
-        Requests.duration("timeout", hasTimeout, timeout));
+        Requests.duration("timeout", hasTimeout, timeout),
+        requestBytes);
   }
 
   /** Cancellation state shared by a request's handlers, before and after its run exists. */
@@ -132,7 +141,8 @@ final class WorkflowRuns {
               req.getDefinition(),
               req.getInputJson(),
               req.hasTimeout(),
-              req.getTimeout());
+              req.getTimeout(),
+              req.getSerializedSize());
     } catch (StatusRuntimeException e) {
       out.onError(e);
       return;
@@ -201,7 +211,8 @@ final class WorkflowRuns {
               req.getDefinition(),
               req.getInputJson(),
               req.hasTimeout(),
-              req.getTimeout());
+              req.getTimeout(),
+              req.getSerializedSize());
     } catch (StatusRuntimeException e) {
       out.onError(e);
       return;
@@ -229,21 +240,36 @@ final class WorkflowRuns {
    */
   private CompletableFuture<RunRecord> start(
       Spec spec, io.grpc.Deadline clientDeadline, boolean bound, Pending p) {
+    // the request (its definition and input) is held until the run ends
+    PayloadBudget.Hold hold;
+    try {
+      hold = budget.reserve(spec.requestBytes(), "run");
+    } catch (StatusRuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     CompletableFuture<Admission.Permit> acquiring = admission.acquire(clientDeadline);
     p.acquiring = acquiring;
     if (p.cancelled) {
       acquiring.cancel(false);
     }
-    return acquiring.thenApplyAsync(
-        permit -> {
-          try {
-            return startAdmitted(spec, clientDeadline, bound, p, permit);
-          } catch (RuntimeException e) {
-            permit.release();
-            throw e;
+    CompletableFuture<RunRecord> started =
+        acquiring.thenApplyAsync(
+            permit -> {
+              try {
+                return startAdmitted(spec, clientDeadline, bound, p, permit, hold);
+              } catch (RuntimeException e) {
+                permit.release();
+                throw e;
+              }
+            },
+            checkExecutor);
+    started.whenComplete(
+        (rec, err) -> {
+          if (err != null) {
+            hold.close();
           }
-        },
-        checkExecutor);
+        });
+    return started;
   }
 
   private RunRecord startAdmitted(
@@ -251,11 +277,13 @@ final class WorkflowRuns {
       io.grpc.Deadline clientDeadline,
       boolean bound,
       Pending p,
-      Admission.Permit permit) {
+      Admission.Permit permit,
+      PayloadBudget.Hold hold) {
     if (p.cancelled) {
       throw Status.CANCELLED.withDescription("the client cancelled").asRuntimeException();
     }
     WorkflowResolver.Resolved r = resolver.resolve(spec.name(), spec.definition(), spec.input());
+    ScriptStepCeilings.check(r.workflow(), scriptCeilings);
     Duration left = Requests.remaining(spec.timeout(), bound ? clientDeadline : null);
     Workflow wf = withDeadline(r.workflow(), left);
     RunRecord rec = registry.create(r.name());
@@ -281,6 +309,7 @@ final class WorkflowRuns {
               rec.finish(v, e);
               registry.finished(rec);
               permit.release();
+              hold.close();
               entry.close();
             });
     return rec;
