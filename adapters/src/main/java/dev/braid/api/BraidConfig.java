@@ -33,6 +33,9 @@ import java.util.Objects;
  * @param livenessTimeout a worker that has not answered a ping for this long is recycled
  * @param abandonLimit a worker with this many abandoned calls still running is recycled
  * @param startTimeout how long a worker may take to connect after its process starts
+ * @param javaInProcess run {@code java:} functions inside this JVM (fast, but a function that calls
+ *     {@code System.exit} ends it) instead of in a Java worker process (the default for {@code
+ *     braid serve}); default true
  */
 public record BraidConfig(
     Path braidHome,
@@ -52,7 +55,8 @@ public record BraidConfig(
     Duration pingInterval,
     Duration livenessTimeout,
     int abandonLimit,
-    Duration startTimeout) {
+    Duration startTimeout,
+    boolean javaInProcess) {
 
   public BraidConfig {
     Objects.requireNonNull(braidHome, "braidHome");
@@ -103,6 +107,7 @@ public record BraidConfig(
     private Duration livenessTimeout = Duration.ofSeconds(3);
     private int abandonLimit = 4;
     private Duration startTimeout = Duration.ofSeconds(30);
+    private boolean javaInProcess = true;
 
     private Builder() {}
 
@@ -205,6 +210,15 @@ public record BraidConfig(
       return this;
     }
 
+    /**
+     * True (the default): {@code java:} functions run in this JVM. False: in a Java worker process,
+     * supervised like the Python and Node workers, so that no function can end this JVM.
+     */
+    public Builder javaInProcess(boolean inProcess) {
+      javaInProcess = inProcess;
+      return this;
+    }
+
     public BraidConfig build() {
       return new BraidConfig(
           braidHome,
@@ -224,7 +238,8 @@ public record BraidConfig(
           pingInterval,
           livenessTimeout,
           abandonLimit,
-          startTimeout);
+          startTimeout,
+          javaInProcess);
     }
   }
 }

@@ -97,8 +97,16 @@ final class ServeCommand implements Callable<Integer> {
       names = "--warm",
       paramLabel = "LANGS",
       split = ",",
-      description = "worker pools started at once and kept warm (default: python,node; or none)")
-  List<String> warm = new ArrayList<>(List.of("python", "node"));
+      description =
+          "worker pools started at once and kept warm (default: python,node,java; or none)")
+  List<String> warm = new ArrayList<>(List.of("python", "node", "java"));
+
+  @Option(
+      names = "--java-in-process",
+      description =
+          "run java: functions inside the server's JVM (faster calls, but a function that calls"
+              + " System.exit stops the server); default: in a Java worker process")
+  boolean javaInProcess;
 
   @Option(names = "--python-workers", paramLabel = "N", description = "Python worker processes")
   int pythonWorkers = 1;
@@ -202,7 +210,12 @@ final class ServeCommand implements Callable<Integer> {
     CommandLine cl = spec.commandLine();
     PrintWriter err = cl.getErr();
     ServerConfig config = serverConfig(cl);
-    BraidConfig.Builder cfg = paths.config().pythonWorkers(pythonWorkers).nodeWorkers(nodeWorkers);
+    BraidConfig.Builder cfg =
+        paths
+            .config()
+            .pythonWorkers(pythonWorkers)
+            .nodeWorkers(nodeWorkers)
+            .javaInProcess(javaInProcess);
     WorkflowFolder folder = null;
     if (workflows != null) {
       try {
@@ -386,9 +399,14 @@ final class ServeCommand implements Callable<Integer> {
       switch (l) {
         case "none" -> langs.clear();
         case "python", "node" -> langs.add(l);
+        case "java" -> {
+          if (!javaInProcess) {
+            langs.add(l); // in-process Java functions need no warm-up
+          }
+        }
         default ->
             throw new CommandLine.ParameterException(
-                spec.commandLine(), "--warm '" + l + "': expected python, node or none");
+                spec.commandLine(), "--warm '" + l + "': expected python, node, java or none");
       }
     }
     List<CompletableFuture<?>> started = new ArrayList<>();
