@@ -112,6 +112,9 @@ class ConformanceTest {
         "# Conformance matrix\n\nProduced by `ConformanceTest` (adapters), "
             + java.time.LocalDate.now()
             + ".\n\n"
+            + "`java`: Java functions in the gateway's JVM (the local CLI, `braid serve"
+            + " --java-in-process`); `java-proc`: the same functions in a Java worker process"
+            + " (`braid serve`'s default).\n\n"
             + callee.render("Scenario x callee language")
             + "\n"
             + pairs.render("Nested calls: caller → callee");
