@@ -86,6 +86,24 @@ class JavaWorkerProcessTest extends WorkerTestBase {
   }
 
   @Test
+  void closingBraidShutsTheWorkerDownCancellingItsCallsWithTheReason() throws Exception {
+    long pid = workerPid();
+    Path m = markers.resolve("s");
+    Files.createDirectories(m);
+    RemoteCall call = braid.function(F + "sleepMarked").call(m.toString());
+    await().atMost(WAIT).until(() -> Files.exists(m.resolve("started")));
+
+    braid.close(); // Shutdown{grace}: the worker waits, cancels with "shutdown", exits
+
+    assertThat(failure(call)).isInstanceOf(BraidCancellationException.class);
+    await().atMost(WAIT).until(() -> Files.exists(m.resolve("cancelled")));
+    assertThat(Files.readString(m.resolve("cancelled"))).isEqualTo("shutdown");
+    await()
+        .atMost(WAIT)
+        .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false);
+  }
+
+  @Test
   void nestedCallsFromTheWorkerGoThroughTheGateway() throws Exception {
     // ConfFuncs.callNested: ctx.call(ref, arg) from inside the Java worker process
     assertThat(
