@@ -230,6 +230,9 @@ class Report:
 
         out += report_sandbox.render(r)  # sandboxed scripts (empty without them)
         out += report_api.render(r)  # the public API (empty without it)
+        import report_javafn  # noqa: PLC0415
+
+        out += report_javafn.render(r)  # Java functions in process vs worker (empty without)
         if r.get("errors"):
             out += ["", "## Errors", ""]
             for name, trace in r["errors"].items():

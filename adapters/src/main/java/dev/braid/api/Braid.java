@@ -6,6 +6,7 @@ import dev.braid.internal.call.NestedCallRouter;
 import dev.braid.internal.hub.WorkerHubServer;
 import dev.braid.internal.javafn.JavaFunctionHost;
 import dev.braid.internal.javafn.SourceClassLoader;
+import dev.braid.internal.worker.JavaLauncher;
 import dev.braid.internal.worker.NodeLauncher;
 import dev.braid.internal.worker.PythonLauncher;
 import dev.braid.internal.worker.WorkerInfo;
@@ -66,10 +67,15 @@ public final class Braid implements AutoCloseable {
     this.javaHost =
         new JavaFunctionHost(
             json, javaLoader, timer, this::callNestedFromJava, config.maxPayloadBytes());
-    runtimes.put(
-        "java",
-        new CallRuntime(
-            "java", javaHost, timer, json, config.defaultGrace(), config.maxPayloadBytes()));
+    if (config.javaInProcess()) {
+      runtimes.put(
+          "java",
+          new CallRuntime(
+              "java", javaHost, timer, json, config.defaultGrace(), config.maxPayloadBytes()));
+    } else {
+      // one JVM worker is enough: it runs each call on its own thread
+      addPool(new JavaLauncher(config), 1, router);
+    }
   }
 
   private void addPool(WorkerLauncher launcher, int size, NestedCallRouter router) {
@@ -170,9 +176,15 @@ public final class Braid implements AutoCloseable {
                     .toList());
   }
 
-  /** The kind of a Java function (async, sync, generator); throws for unknown ones. */
+  /**
+   * The kind of a Java function (async, sync, generator); throws for unknown ones. With Java worker
+   * processes, the class is inspected without being initialized or instantiated, so that none of
+   * its code runs in this JVM.
+   */
   public String javaFunctionKind(String local) {
-    return javaHost.kindOf(local);
+    return config.javaInProcess()
+        ? javaHost.kindOf(local)
+        : JavaFunctionHost.inspectKind(local, javaLoader, json);
   }
 
   /**

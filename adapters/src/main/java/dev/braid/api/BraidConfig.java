@@ -37,6 +37,9 @@ import java.util.Objects;
  *     pythonPaths}, {@code nodePaths}, {@code javaClasspath}), never from the working directory,
  *     and refuse any reference outside them on their own ({@code braid serve}); false: today's
  *     freedom of the local CLI
+ * @param javaInProcess run {@code java:} functions inside this JVM (fast, but a function that calls
+ *     {@code System.exit} ends it) instead of in a Java worker process (the default for {@code
+ *     braid serve}); default true
  */
 public record BraidConfig(
     Path braidHome,
@@ -57,7 +60,8 @@ public record BraidConfig(
     Duration livenessTimeout,
     int abandonLimit,
     Duration startTimeout,
-    boolean exposedRootsOnly) {
+    boolean exposedRootsOnly,
+    boolean javaInProcess) {
 
   public BraidConfig {
     Objects.requireNonNull(braidHome, "braidHome");
@@ -109,6 +113,7 @@ public record BraidConfig(
     private int abandonLimit = 4;
     private Duration startTimeout = Duration.ofSeconds(30);
     private boolean exposedRootsOnly;
+    private boolean javaInProcess = true;
 
     private Builder() {}
 
@@ -217,6 +222,15 @@ public record BraidConfig(
       return this;
     }
 
+    /**
+     * True (the default): {@code java:} functions run in this JVM. False: in a Java worker process,
+     * supervised like the Python and Node workers, so that no function can end this JVM.
+     */
+    public Builder javaInProcess(boolean inProcess) {
+      javaInProcess = inProcess;
+      return this;
+    }
+
     public BraidConfig build() {
       return new BraidConfig(
           braidHome,
@@ -237,7 +251,8 @@ public record BraidConfig(
           livenessTimeout,
           abandonLimit,
           startTimeout,
-          exposedRootsOnly);
+          exposedRootsOnly,
+          javaInProcess);
     }
   }
 }

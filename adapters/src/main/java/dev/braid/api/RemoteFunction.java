@@ -26,6 +26,14 @@ public final class RemoteFunction {
     this.runtime = runtime;
   }
 
+  /**
+   * Not API: a function over a given runtime, for Braid's own Java worker process, whose nested
+   * calls travel to the gateway instead of through a {@link Braid}.
+   */
+  public static RemoteFunction internalOf(FunctionRef ref, CallRuntime runtime) {
+    return new RemoteFunction(ref, runtime);
+  }
+
   public FunctionRef ref() {
     return ref;
   }

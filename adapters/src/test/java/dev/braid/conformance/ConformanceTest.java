@@ -50,12 +50,19 @@ import org.junit.jupiter.api.function.Executable;
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ConformanceTest {
-  static final List<String> LANGS = List.of("java", "python", "node");
+  /** {@code java-proc}: the same Java functions, in a Java worker process (a second Braid). */
+  static final List<String> LANGS = List.of("java", "java-proc", "python", "node");
+
   static final Path ROOT = Path.of("src/test/conformance").toAbsolutePath();
   static final Duration WAIT = Duration.ofSeconds(30);
   static final ObjectMapper JSON = new ObjectMapper();
 
   static Braid braid;
+  static Braid braidProc;
+
+  /** The Braid of the cell running now: {@link #braidProc} when a java-proc is involved. */
+  static volatile Braid active;
+
   static Path tmp;
   static final Matrix callee = new Matrix(LANGS);
   static final List<String> PAIRS = new ArrayList<>();
@@ -64,6 +71,9 @@ class ConformanceTest {
   static {
     for (String c : LANGS) {
       for (String l : LANGS) {
+        if (mixesJavaHosts(c, l)) {
+          continue;
+        }
         PAIRS.add(c + "→" + l);
       }
     }
@@ -82,15 +92,29 @@ class ConformanceTest {
                 .livenessTimeout(Duration.ofMillis(1500))
                 .defaultGrace(Duration.ofSeconds(1))
                 .build());
+    braidProc =
+        Braid.start(
+            BraidConfig.builder()
+                .addPythonPath(ROOT.resolve("python"))
+                .addNodePath(ROOT.resolve("node"))
+                .pingInterval(Duration.ofMillis(200))
+                .livenessTimeout(Duration.ofMillis(1500))
+                .defaultGrace(Duration.ofSeconds(1))
+                .javaInProcess(false)
+                .build());
   }
 
   @AfterAll
   static void report() {
     braid.close();
+    braidProc.close();
     String text =
         "# Conformance matrix\n\nProduced by `ConformanceTest` (adapters), "
             + java.time.LocalDate.now()
             + ".\n\n"
+            + "`java`: Java functions in the gateway's JVM (the local CLI, `braid serve"
+            + " --java-in-process`); `java-proc`: the same functions in a Java worker process"
+            + " (`braid serve`'s default).\n\n"
             + callee.render("Scenario x callee language")
             + "\n"
             + pairs.render("Nested calls: caller → callee");
@@ -102,7 +126,7 @@ class ConformanceTest {
     return switch (lang) {
       case "python" -> "python:conf:" + fn;
       case "node" -> "node:conf.mjs#" + fn;
-      default -> "java:dev.braid.conformance.ConfFuncs#" + camel(fn);
+      default -> "java:dev.braid.conformance.ConfFuncs#" + camel(fn); // java, java-proc
     };
   }
 
@@ -132,19 +156,43 @@ class ConformanceTest {
     return DynamicContainer.dynamicContainer(
         name,
         LANGS.stream()
-            .map(l -> DynamicTest.dynamicTest(l, recorded(callee, name, l, () -> body.run(l)))));
+            .map(
+                l ->
+                    DynamicTest.dynamicTest(
+                        l, recorded(callee, name, l, () -> on(l.equals("java-proc"), l, body)))));
   }
 
   private static DynamicContainer pairScenario(String name, PairBody body) {
     List<DynamicNode> tests = new ArrayList<>();
     for (String c : LANGS) {
       for (String l : LANGS) {
+        if (mixesJavaHosts(c, l)) {
+          continue;
+        }
         tests.add(
             DynamicTest.dynamicTest(
-                c + "→" + l, recorded(pairs, name, c + "→" + l, () -> body.run(c, l))));
+                c + "→" + l,
+                recorded(
+                    pairs,
+                    name,
+                    c + "→" + l,
+                    () -> {
+                      active = c.equals("java-proc") || l.equals("java-proc") ? braidProc : braid;
+                      body.run(c, l);
+                    })));
       }
     }
     return DynamicContainer.dynamicContainer(name, tests);
+  }
+
+  /** One Braid runs java: functions one way only: in process or in a Java worker process. */
+  static boolean mixesJavaHosts(String a, String b) {
+    return a.startsWith("java") && b.startsWith("java") && !a.equals(b);
+  }
+
+  private static void on(boolean proc, String lang, Body body) throws Exception {
+    active = proc ? braidProc : braid;
+    body.run(lang);
   }
 
   /**
@@ -206,7 +254,7 @@ class ConformanceTest {
   }
 
   static RemoteCall call(String lang, String fn, List<?> args, CallOptions o) {
-    return braid.function(ref(lang, fn)).call(args, o);
+    return active.function(ref(lang, fn)).call(args, o);
   }
 
   static CallOptions.Builder opts() {
@@ -279,7 +327,7 @@ class ConformanceTest {
     Failure f = ((RemoteException) t).failure();
     assertThat(f.code()).isEqualTo(FailureCode.APPLICATION);
     assertThat(f.message()).isEqualTo("boom");
-    assertThat(f.language()).isEqualTo(l);
+    assertThat(f.language()).isEqualTo(l.startsWith("java") ? "java" : l);
     assertThat(f.stack()).isNotBlank();
     assertThat(f.cause()).as("cause").isNotNull();
     assertThat(f.cause().message()).contains("inner");
@@ -385,8 +433,9 @@ class ConformanceTest {
     long pid = value(call(l, "pid", List.of(), CallOptions.DEFAULT)).asLong();
     RemoteCall c = call(l, "block", List.of(3), opts().timeout(Duration.ofMillis(500)).build());
     assertThat(failure(c)).isInstanceOf(DeadlineExceededException.class);
-    if (pid != ProcessHandle.current().pid()) {
-      // a worker whose loop is blocked stops answering pings and is recycled
+    if (!l.startsWith("java")) {
+      // a worker whose loop is blocked stops answering pings and is recycled (a Java worker
+      // answers pings from its stream's thread: one blocked function thread does not block it)
       await()
           .atMost(WAIT)
           .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false);
@@ -423,7 +472,7 @@ class ConformanceTest {
   }
 
   static void stream(String l) throws Exception {
-    RemoteStream s = braid.function(ref(l, "count")).stream(List.of(10_000), CallOptions.DEFAULT);
+    RemoteStream s = active.function(ref(l, "count")).stream(List.of(10_000), CallOptions.DEFAULT);
     List<Integer> got = new CopyOnWriteArrayList<>();
     CompletableFuture<Flow.Subscription> sub = new CompletableFuture<>();
     s.subscribe(
@@ -511,6 +560,7 @@ class ConformanceTest {
     Path f1 = folder();
     Path f2 = folder();
     Path f3 = folder();
+    active = braid;
     RemoteCall top =
         call(
             "java",

@@ -22,7 +22,7 @@ class JavaFunctionsTest extends WorkerTestBase {
   private static final String F = "java:dev.braid.it.JavaFuncs#";
 
   @BeforeEach
-  void startBraid() {
+  void startBraid() throws Exception {
     start();
   }
 

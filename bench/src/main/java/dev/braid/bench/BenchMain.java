@@ -101,6 +101,8 @@ public final class BenchMain {
     section(cfg, results, errors, "sandbox", () -> new SandboxBench(cfg).run(json));
     // The public API (braid serve's Invoke) against a direct gRPC server of the same language
     section(cfg, results, errors, "api", () -> new ApiBench(cfg, ARG_JSON).run(json));
+    // Java functions in process against a Java worker process (braid serve's default)
+    section(cfg, results, errors, "java_fn", () -> new JavaFnBench(cfg, ARG).run(json));
     results.put("finished", Instant.now().toString());
     json.writeValue(cfg.outDir().resolve("results.json").toFile(), results);
     log.info("wrote {}", cfg.outDir().resolve("results.json"));

@@ -93,6 +93,18 @@ public final class JavaFunctionHost
     }
   }
 
+  /**
+   * The kind of {@code ref} without running any of its code (the class is not initialized, no
+   * instance is made); throws IllegalArgumentException with a sentence for unknown functions.
+   */
+  public static String inspectKind(String ref, ClassLoader loader, ObjectMapper json) {
+    try {
+      return JavaMethod.inspect(ref, loader, json).kind();
+    } catch (JavaMethod.UnknownFunction e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+  }
+
   public long abandonedTotal() {
     return abandoned.get();
   }

@@ -60,8 +60,23 @@ final class JavaMethod {
     }
   }
 
-  /** Resolves {@code pkg.Class#method} with {@code loader}. */
+  /** Resolves {@code pkg.Class#method} with {@code loader}, ready to be invoked. */
   static JavaMethod resolve(String ref, ClassLoader loader, ObjectMapper json)
+      throws UnknownFunction {
+    return resolve(ref, loader, json, true);
+  }
+
+  /**
+   * Resolves {@code pkg.Class#method} for its kind and signature only: the class is neither
+   * initialized nor instantiated, so none of its code runs (the gateway inspects functions that run
+   * in a Java worker process this way). The result cannot be invoked.
+   */
+  static JavaMethod inspect(String ref, ClassLoader loader, ObjectMapper json)
+      throws UnknownFunction {
+    return resolve(ref, loader, json, false);
+  }
+
+  private static JavaMethod resolve(String ref, ClassLoader loader, ObjectMapper json, boolean run)
       throws UnknownFunction {
     int hash = ref.indexOf('#');
     if (hash <= 0 || hash == ref.length() - 1) {
@@ -83,7 +98,7 @@ final class JavaMethod {
     }
     Class<?> cls;
     try {
-      cls = Class.forName(className, true, loader);
+      cls = Class.forName(className, run, loader);
     } catch (JavaSourceException e) {
       // the class is there as a source: say why it cannot be used, not that it is missing
       throw new UnknownFunction("cannot use 'java:" + ref + "': " + e.getMessage());
@@ -138,7 +153,7 @@ final class JavaMethod {
               + ", which is not a class of the exposed Java classpath");
     }
     Object target = null;
-    if (!Modifier.isStatic(m.getModifiers())) {
+    if (run && !Modifier.isStatic(m.getModifiers())) {
       try {
         Constructor<?> c = cls.getConstructor();
         target = c.newInstance();

@@ -111,8 +111,16 @@ final class ServeCommand implements Callable<Integer> {
       names = "--warm",
       paramLabel = "LANGS",
       split = ",",
-      description = "worker pools started at once and kept warm (default: python,node; or none)")
-  List<String> warm = new ArrayList<>(List.of("python", "node"));
+      description =
+          "worker pools started at once and kept warm (default: python,node,java; or none)")
+  List<String> warm = new ArrayList<>(List.of("python", "node", "java"));
+
+  @Option(
+      names = "--java-in-process",
+      description =
+          "run java: functions inside the server's JVM (faster calls, but a function that calls"
+              + " System.exit stops the server); default: in a Java worker process")
+  boolean javaInProcess;
 
   @Option(names = "--python-workers", paramLabel = "N", description = "Python worker processes")
   int pythonWorkers = 1;
@@ -257,7 +265,8 @@ final class ServeCommand implements Callable<Integer> {
             .config()
             .pythonWorkers(pythonWorkers)
             .nodeWorkers(nodeWorkers)
-            .maxPayloadBytes(config.maxMessageBytes());
+            .maxPayloadBytes(config.maxMessageBytes())
+            .javaInProcess(javaInProcess);
     WorkflowFolder folder = null;
     if (workflows != null) {
       try {
@@ -478,9 +487,14 @@ final class ServeCommand implements Callable<Integer> {
       switch (l) {
         case "none" -> langs.clear();
         case "python", "node" -> langs.add(l);
+        case "java" -> {
+          if (!javaInProcess) {
+            langs.add(l); // in-process Java functions need no warm-up
+          }
+        }
         default ->
             throw new CommandLine.ParameterException(
-                spec.commandLine(), "--warm '" + l + "': expected python, node or none");
+                spec.commandLine(), "--warm '" + l + "': expected python, node, java or none");
       }
     }
     List<CompletableFuture<?>> started = new ArrayList<>();

@@ -52,6 +52,16 @@ final class TestServer implements AutoCloseable {
       UnaryOperator<ServerConfig.Builder> tweak,
       dev.braid.gateway.sandbox.Sandbox sandbox)
       throws IOException {
+    return start(flows, tweak, sandbox, b -> b);
+  }
+
+  /** A server whose Braid is adjusted by {@code braidTweak} too. */
+  static TestServer start(
+      Path flows,
+      UnaryOperator<ServerConfig.Builder> tweak,
+      dev.braid.gateway.sandbox.Sandbox sandbox,
+      UnaryOperator<BraidConfig.Builder> braidTweak)
+      throws IOException {
     ServerConfig config =
         tweak
             .apply(
@@ -64,7 +74,7 @@ final class TestServer implements AutoCloseable {
                     .drainGrace(Duration.ofSeconds(1))
                     .cancelGrace(Duration.ofSeconds(2)))
             .build();
-    BraidConfig.Builder cfg = workerConfig(flows);
+    BraidConfig.Builder cfg = braidTweak.apply(workerConfig(flows));
     Braid braid = Braid.start(cfg.defaultGrace(Duration.ofMillis(500)).build());
     try {
       braid.catalog("python").get(60, TimeUnit.SECONDS);

@@ -74,7 +74,12 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
     this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
     this.calls =
         new FunctionCalls(
-            p.braid(), p.callAdmission(), p.inFlight(), p.catalogTimeout(), permissions, p.limits());
+            p.braid(),
+            p.callAdmission(),
+            p.inFlight(),
+            p.catalogTimeout(),
+            permissions,
+            p.limits());
     this.scripts =
         new ScriptRuns(
             p.sandbox(), p.sandboxUnavailable(), p.scriptAdmission(), p.inFlight(), p.limits());
