@@ -94,8 +94,13 @@ class NestedCalls:
                     reason="deadline_exceeded",
                 )
             )
-        args_data = _json.encode(list(args))
-        kwargs_data = _json.encode(kwargs) if kwargs else None
+        try:
+            args_data = _json.encode(list(args))
+            kwargs_data = _json.encode(kwargs) if kwargs else None
+        except _json.NotSerializable as e:
+            # The caller's own mistake, raised in the caller like any failed call would be.
+            rec = F.not_serializable("arguments", ref, e.problem)
+            raise F.BraidError(rec.message, code="INVALID_ARGUMENT", type=rec.type) from None
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[nested_id] = fut
         frame = self._writer.frame(len(args_data) + len(kwargs_data or b"")).nested_call
