@@ -11,9 +11,9 @@
  * @module
  */
 
-import { BraidError } from './failures.mjs';
+import { BraidError, notSerializable } from './failures.mjs';
 import { abortReason } from './context.mjs';
-import { payload, stringify } from './json.mjs';
+import { NotSerializable, payload, stringify } from './json.mjs';
 
 const PARENT_CANCELLED = 'parent_cancelled';
 
@@ -75,13 +75,9 @@ export class NestedCalls {
       argsData = Buffer.from(stringify(args));
       if (kwargs != null && Object.keys(kwargs).length > 0) kwargsData = Buffer.from(stringify(kwargs));
     } catch (e) {
-      return Promise.reject(
-        new BraidError(`arguments of '${ref}' are not JSON-serializable: ${e.message}`, {
-          code: 'INVALID_ARGUMENT',
-          type: 'TypeError',
-          cause: e,
-        }),
-      );
+      const problem = e instanceof NotSerializable ? e.problem : `$ could not be converted (${e?.message})`;
+      const rec = notSerializable('arguments', ref, problem);
+      return Promise.reject(new BraidError(rec.message, { code: 'INVALID_ARGUMENT', type: rec.type }));
     }
     let remaining = ctx.remaining();
     if (typeof timeout === 'number' && (remaining === null || timeout < remaining)) remaining = timeout;
