@@ -77,6 +77,16 @@ test('already aborted or unserializable: rejected without sending', async () => 
   assert.equal(frames.length, 0);
 });
 
+test('arguments over the payload limit: rejected RESOURCE_EXHAUSTED without sending', async () => {
+  const { frames, nested, ctx } = setup();
+  nested.maxPayloadBytes = 10;
+  await assert.rejects(
+    ctx.call('python:m:f', 'x'.repeat(20)),
+    (e) => e.code === 'RESOURCE_EXHAUSTED' && e.type === 'PayloadTooLarge' && e.message === 'cannot send the arguments of python:m:f: 24 bytes, more than max_payload_bytes 10',
+  );
+  assert.equal(frames.length, 0);
+});
+
 test('a closed writer rejects UNAVAILABLE; orphans are cancelled parent_cancelled', async () => {
   const closed = setup({ open: false });
   await assert.rejects(closed.ctx.call('python:m:f'), (e) => e.code === 'UNAVAILABLE');

@@ -309,6 +309,20 @@ async def test_nested_call_arguments_follow_the_json_rule(h: Harness) -> None:
     assert h.frames("nested_call", 1) == []  # nothing was sent
 
 
+async def test_nested_call_arguments_over_the_payload_limit_are_not_sent(h: Harness) -> None:
+    nested = NestedCalls(h.writer)
+    nested.max_payload_bytes = 10
+    ctx = CallContext(99, f"{__name__}:caller", 1, None)
+    with pytest.raises(BraidError) as e:
+        await nested.call(ctx, "node:x.mjs#f", ["x" * 20], None, None)
+    assert (e.value.code, e.value.type, e.value.message) == (
+        "RESOURCE_EXHAUSTED",
+        "PayloadTooLarge",
+        "cannot send the arguments of node:x.mjs#f: 24 bytes, more than max_payload_bytes 10",
+    )
+    assert h.frames("nested_call", 1) == []
+
+
 async def test_own_timeout_error_is_an_application_failure(h: Harness) -> None:
     out = await h.finish(h.start("own_timeout", remaining_ms=10_000))
     assert (out.failure.code, out.failure.type, out.failure.message) == (
