@@ -293,7 +293,12 @@ public final class JavaFunctionHost
                 if (e != null) {
                   finish(null, e);
                 } else if (streaming) {
-                  sendItem(v);
+                  try {
+                    sendItem(v);
+                  } catch (RuntimeException bad) { // thrown here, it would be lost: the call hung
+                    finish(null, bad);
+                    return;
+                  }
                   finish(null, null);
                 } else {
                   finish(v, null);
