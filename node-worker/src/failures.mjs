@@ -136,6 +136,33 @@ export function failure(code, type, message, { reason, retryable } = {}) {
 }
 
 /**
+ * The record of a value that breaks the JSON rule; the same words in every language.
+ *
+ * @param {string} what `result`, `stream item` or `arguments`
+ * @param {string} ref the function reference
+ * @param {string} problem from `NotSerializable` (`$.items[3].price is NaN`)
+ */
+export function notSerializable(what, ref, problem) {
+  return failure(Code.INVALID_ARGUMENT, 'NotSerializable', `cannot send the ${what} of ${ref} as JSON: ${problem}`);
+}
+
+/**
+ * The record of a payload over the limit the gateway announced in Welcome.
+ *
+ * @param {string} what
+ * @param {string} ref
+ * @param {number} size
+ * @param {number} limit
+ */
+export function tooLarge(what, ref, size, limit) {
+  return failure(
+    Code.RESOURCE_EXHAUSTED,
+    'PayloadTooLarge',
+    `cannot send the ${what} of ${ref}: ${size} bytes, more than max_payload_bytes ${limit}`,
+  );
+}
+
+/**
  * Builds the failure record for a thrown or rejected value, causes included (16 deep).
  *
  * Errors: type = `err.name` (a subclass's constructor name when `name` was left at

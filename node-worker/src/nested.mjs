@@ -11,9 +11,10 @@
  * @module
  */
 
-import { BraidError } from './failures.mjs';
+import { BraidError, notSerializable, tooLarge } from './failures.mjs';
 import { abortReason } from './context.mjs';
-import { payload, stringify } from './json.mjs';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from './proto.mjs';
+import { NotSerializable, payload, stringify } from './json.mjs';
 
 const PARENT_CANCELLED = 'parent_cancelled';
 
@@ -25,6 +26,8 @@ export class NestedCalls {
    * @param {import('./writer.mjs').BatchWriter} writer
    */
   constructor(writer) {
+    /** Welcome's payload limit, once it came; nested-call arguments over it are not sent. */
+    this.maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     this._writer = writer;
     /** @type {Map<number, Pending>} */
     this._pending = new Map();
@@ -75,13 +78,14 @@ export class NestedCalls {
       argsData = Buffer.from(stringify(args));
       if (kwargs != null && Object.keys(kwargs).length > 0) kwargsData = Buffer.from(stringify(kwargs));
     } catch (e) {
-      return Promise.reject(
-        new BraidError(`arguments of '${ref}' are not JSON-serializable: ${e.message}`, {
-          code: 'INVALID_ARGUMENT',
-          type: 'TypeError',
-          cause: e,
-        }),
-      );
+      const problem = e instanceof NotSerializable ? e.problem : `$ could not be converted (${e?.message})`;
+      const rec = notSerializable('arguments', ref, problem);
+      return Promise.reject(new BraidError(rec.message, { code: 'INVALID_ARGUMENT', type: rec.type }));
+    }
+    const size = argsData.length + (kwargsData?.length ?? 0);
+    if (size > this.maxPayloadBytes) {
+      const rec = tooLarge('arguments', ref, size, this.maxPayloadBytes);
+      return Promise.reject(new BraidError(rec.message, { code: 'RESOURCE_EXHAUSTED', type: rec.type }));
     }
     let remaining = ctx.remaining();
     if (typeof timeout === 'number' && (remaining === null || timeout < remaining)) remaining = timeout;

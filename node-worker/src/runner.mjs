@@ -17,8 +17,8 @@
 import { types } from 'node:util';
 import { contextNeeded, storage, DEADLINE_EXCEEDED } from './context.mjs';
 import { Code, DEFAULT_MAX_PAYLOAD_BYTES, ENCODING, Kind } from './proto.mjs';
-import { failure, fromError } from './failures.mjs';
-import { decodePayload, stringify } from './json.mjs';
+import { failure, fromError, notSerializable, tooLarge } from './failures.mjs';
+import { decodePayload, NotSerializable, stringify } from './json.mjs';
 import { ResolveError } from './resolve.mjs';
 
 const NULL_DATA = Buffer.from('null');
@@ -211,7 +211,7 @@ export class CallRunner {
   /** Sends one stream item; returns a failure record instead if it cannot be sent. */
   _sendItem(ctx, value) {
     if (ctx._done) return null;
-    const data = this._encode(ctx, value, 'item');
+    const data = this._encode(ctx, value, 'stream item');
     if (data instanceof Rejected) return data.record;
     this._writer.frame(
       { item: { call_id: ctx.callId, seq: ctx._items, value: { encoding: ENCODING, data } } },
@@ -228,22 +228,11 @@ export class CallRunner {
     try {
       data = Buffer.from(stringify(value));
     } catch (e) {
-      return new Rejected(
-        fromError(e, {
-          code: Code.INVALID_ARGUMENT,
-          type: 'TypeError',
-          message: `${what} of ${ctx.function} is not JSON-serializable: ${e?.message ?? e}`,
-        }),
-      );
+      const problem = e instanceof NotSerializable ? e.problem : `$ could not be converted (${e?.message})`;
+      return new Rejected(notSerializable(what, ctx.function, problem));
     }
     if (data.length > this.maxPayloadBytes) {
-      return new Rejected(
-        failure(
-          Code.RESOURCE_EXHAUSTED,
-          'PayloadTooLarge',
-          `${what} of ${ctx.function} is ${data.length} bytes, more than max_payload_bytes ${this.maxPayloadBytes}`,
-        ),
-      );
+      return new Rejected(tooLarge(what, ctx.function, data.length, this.maxPayloadBytes));
     }
     return data;
   }

@@ -185,7 +185,10 @@ export class Worker {
   }
 
   _onWelcome(welcome) {
-    if (welcome.max_payload_bytes) this._runner.maxPayloadBytes = welcome.max_payload_bytes;
+    if (welcome.max_payload_bytes) {
+      this._runner.maxPayloadBytes = welcome.max_payload_bytes;
+      this._nested.maxPayloadBytes = welcome.max_payload_bytes;
+    }
     if (!this._welcomed) {
       this._welcomed = true;
       log.info(

@@ -69,10 +69,21 @@ test('an abort of the caller sends nested_cancel and rejects at once with the re
 
 test('already aborted or unserializable: rejected without sending', async () => {
   const { frames, ctx } = setup();
-  await assert.rejects(ctx.call('python:m:f', 1n), (e) => e.code === 'INVALID_ARGUMENT' && /not JSON-serializable/.test(e.message));
+  await assert.rejects(ctx.call('python:m:f', 1n), (e) => e.code === 'INVALID_ARGUMENT' && e.type === 'NotSerializable' && e.message === 'cannot send the arguments of python:m:f as JSON: $[0] has no JSON form (BigInt)');
+  await assert.rejects(ctx.call('python:m:f', { a: [NaN] }), (e) => e.message === 'cannot send the arguments of python:m:f as JSON: $[0].a[0] is NaN');
   ctx._cancel('cancelled');
   await assert.rejects(ctx.call('python:m:f'), (e) => e.name === 'AbortError');
   await assert.rejects(ctx.call(''), TypeError);
+  assert.equal(frames.length, 0);
+});
+
+test('arguments over the payload limit: rejected RESOURCE_EXHAUSTED without sending', async () => {
+  const { frames, nested, ctx } = setup();
+  nested.maxPayloadBytes = 10;
+  await assert.rejects(
+    ctx.call('python:m:f', 'x'.repeat(20)),
+    (e) => e.code === 'RESOURCE_EXHAUSTED' && e.type === 'PayloadTooLarge' && e.message === 'cannot send the arguments of python:m:f: 24 bytes, more than max_payload_bytes 10',
+  );
   assert.equal(frames.length, 0);
 });
 

@@ -177,8 +177,27 @@ test('an unserializable item fails the stream and closes the generator', async (
   });
   const f = (await outcome(start('f#gen', [], { initial_credit: 5 }))).failure;
   assert.equal(f.code, Code.INVALID_ARGUMENT);
-  assert.match(f.message, /^item of f#gen is not JSON-serializable/);
+  assert.equal(f.type, 'NotSerializable');
+  assert.equal(f.message, 'cannot send the stream item of f#gen as JSON: $ has no JSON form (BigInt)');
   assert.equal(closed, true);
+});
+
+test('a result that breaks the JSON rule is NotSerializable, with its path', async () => {
+  const root = { items: [{ price: 1 }, {}] };
+  root.items[1].price = root;
+  const { start, outcome } = setup({
+    'f#nan': () => ({ items: [{ price: 1 }, { price: NaN }] }),
+    'f#cycle': () => root,
+    'f#undef': async () => [undefined],
+  });
+  for (const [fn, problem] of [
+    ['f#nan', '$.items[1].price is NaN'],
+    ['f#cycle', '$.items[1].price refers back to $ (a cycle)'],
+    ['f#undef', '$[0] is undefined'],
+  ]) {
+    const f = (await outcome(start(fn))).failure;
+    assert.deepEqual([f.code, f.type, f.message], [Code.INVALID_ARGUMENT, 'NotSerializable', `cannot send the result of ${fn} as JSON: ${problem}`]);
+  }
 });
 
 test('decodeArgs: empty and null args are [], kwargs must be an object', () => {
@@ -202,5 +221,5 @@ test('hostile results still settle the call', async () => {
   assert.equal(f.message, 'trap');
   const g = (await outcome(start('f#asyncProxy'))).failure;
   assert.equal(g.code, Code.INVALID_ARGUMENT);
-  assert.match(g.message, /^result of f#asyncProxy is not JSON-serializable: trap/);
+  assert.equal(g.message, 'cannot send the result of f#asyncProxy as JSON: $[0] could not be read (trap)');
 });

@@ -543,21 +543,20 @@ async def test_bad_inputs_then_a_good_call(session: Session) -> None:
         (
             await session.call("samples:not_json"),
             Code.INVALID_ARGUMENT,
-            "TypeError",
-            "result of samples:not_json is not JSON-serializable: "
-            "Object of type set is not JSON serializable",
+            "NotSerializable",
+            "cannot send the result of samples:not_json as JSON: $.ok has no JSON form (set)",
         ),
         (
             await session.call("samples:nan"),
             Code.INVALID_ARGUMENT,
-            "TypeError",
-            "result of samples:nan is not JSON-serializable: Out of range float values",
+            "NotSerializable",
+            "cannot send the result of samples:nan as JSON: $ is NaN",
         ),
         (
             await session.call("samples:big", 2 << 20),  # Welcome said 1 MiB
             Code.RESOURCE_EXHAUSTED,
             "PayloadTooLarge",
-            f"result of samples:big is {(2 << 20) + 2} bytes, "
+            f"cannot send the result of samples:big: {(2 << 20) + 2} bytes, "
             f"more than max_payload_bytes {1 << 20}",
         ),
     ]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from braid_worker import BraidError, CallContext, current
+from braid_worker._nested import NestedCalls
 from braid_worker._proto import worker_pb2 as pb
 from braid_worker._resolve import Resolver
 from braid_worker._runner import CallRunner
@@ -78,6 +79,19 @@ async def agen_growing() -> AsyncIterator[str]:
         yield "x" * 50
     finally:
         EVENTS.append("agen closed")
+
+
+async def returns_bad(kind: str) -> Any:
+    bad: Any = {"nan": float("nan"), "inf": float("inf"), "set": {1}, "bytes": b"x"}.get(kind)
+    root: dict[str, Any] = {"items": [{"price": 1}, {"price": bad}]}
+    if kind == "cycle":
+        root["items"][1]["price"] = root
+    elif kind == "deep":
+        deep: Any = 0
+        for _ in range(1001):
+            deep = [deep]
+        root["items"][1]["price"] = deep
+    return root
 
 
 async def own_timeout() -> None:
@@ -231,9 +245,11 @@ async def test_async_generator_waiting_for_credit_is_closed_on_cancel(h: Harness
 async def test_unserializable_item_ends_the_stream(h: Harness) -> None:
     ctx = h.start("agen_bad_item", credit=10)
     out = await h.finish(ctx)
-    assert out.failure.code == pb.INVALID_ARGUMENT
-    assert out.failure.message.startswith(
-        f"item of {__name__}:agen_bad_item is not JSON-serializable"
+    assert (out.failure.code, out.failure.type, out.failure.message) == (
+        pb.INVALID_ARGUMENT,
+        "NotSerializable",
+        f"cannot send the stream item of {__name__}:agen_bad_item as JSON: "
+        "$ has no JSON form (object)",
     )
     assert out.items == 1
     assert EVENTS == ["agen closed"]
@@ -248,8 +264,63 @@ async def test_an_oversized_item_ends_the_stream(h: Harness) -> None:
         "PayloadTooLarge",
         1,
     )
-    assert "is 52 bytes, more than max_payload_bytes 10" in out.failure.message
+    assert out.failure.message == (
+        f"cannot send the stream item of {__name__}:agen_growing: 52 bytes, "
+        "more than max_payload_bytes 10"
+    )
     assert EVENTS == ["agen closed"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "problem"),
+    [
+        ("nan", "$.items[1].price is NaN"),
+        ("inf", "$.items[1].price is Infinity"),
+        ("set", "$.items[1].price has no JSON form (set)"),
+        ("bytes", "$.items[1].price has no JSON form (bytes)"),
+        ("cycle", "$.items[1].price refers back to $ (a cycle)"),
+        (
+            "deep",
+            "$.items[1].price" + "[0]" * 13 + "... is nested deeper than 512 levels",
+        ),
+    ],
+)
+async def test_a_result_that_breaks_the_json_rule_is_not_serializable(
+    h: Harness, kind: str, problem: str
+) -> None:
+    out = await h.finish(h.start("returns_bad", kind))
+    assert (out.failure.code, out.failure.type, out.failure.message) == (
+        pb.INVALID_ARGUMENT,
+        "NotSerializable",
+        f"cannot send the result of {__name__}:returns_bad as JSON: {problem}",
+    )
+
+
+async def test_nested_call_arguments_follow_the_json_rule(h: Harness) -> None:
+    nested = NestedCalls(h.writer)
+    ctx = CallContext(99, f"{__name__}:caller", 1, None)
+    with pytest.raises(BraidError) as e:
+        await nested.call(ctx, "node:x.mjs#f", [{"a": [float("nan")]}], None, None)
+    assert (e.value.code, e.value.type, e.value.message) == (
+        "INVALID_ARGUMENT",
+        "NotSerializable",
+        "cannot send the arguments of node:x.mjs#f as JSON: $[0].a[0] is NaN",
+    )
+    assert h.frames("nested_call", 1) == []  # nothing was sent
+
+
+async def test_nested_call_arguments_over_the_payload_limit_are_not_sent(h: Harness) -> None:
+    nested = NestedCalls(h.writer)
+    nested.max_payload_bytes = 10
+    ctx = CallContext(99, f"{__name__}:caller", 1, None)
+    with pytest.raises(BraidError) as e:
+        await nested.call(ctx, "node:x.mjs#f", ["x" * 20], None, None)
+    assert (e.value.code, e.value.type, e.value.message) == (
+        "RESOURCE_EXHAUSTED",
+        "PayloadTooLarge",
+        "cannot send the arguments of node:x.mjs#f: 24 bytes, more than max_payload_bytes 10",
+    )
+    assert h.frames("nested_call", 1) == []
 
 
 async def test_own_timeout_error_is_an_application_failure(h: Harness) -> None:

@@ -129,6 +129,30 @@ def failure(
     )
 
 
+NOT_SERIALIZABLE = "NotSerializable"
+PAYLOAD_TOO_LARGE = "PayloadTooLarge"
+
+
+def not_serializable(what: str, ref: str, problem: str) -> pb.Failure:
+    """The record of a value that breaks the JSON rule; the same words in every language.
+
+    ``what`` is ``result``, ``stream item`` or ``arguments``; ``problem`` comes from
+    ``_json.NotSerializable`` (``$.items[3].price is NaN``).
+    """
+    return failure(
+        INVALID_ARGUMENT, NOT_SERIALIZABLE, f"cannot send the {what} of {ref} as JSON: {problem}"
+    )
+
+
+def too_large(what: str, ref: str, size: int, limit: int) -> pb.Failure:
+    """The record of a payload over the limit the gateway announced in Welcome."""
+    return failure(
+        RESOURCE_EXHAUSTED,
+        PAYLOAD_TOO_LARGE,
+        f"cannot send the {what} of {ref}: {size} bytes, more than max_payload_bytes {limit}",
+    )
+
+
 def _record(
     exc: BaseException,
     code: pb.Code | None,

@@ -17,6 +17,7 @@ from . import _failures as F
 from . import _json
 from ._context import CallContext, current
 from ._proto import worker_pb2 as pb
+from ._protocol import DEFAULT_MAX_PAYLOAD_BYTES
 from ._writer import BatchWriter
 
 PARENT_CANCELLED = "parent_cancelled"
@@ -68,6 +69,7 @@ class NestedCalls:
     """The nested calls of one worker, keyed by this worker's own nested call ids."""
 
     def __init__(self, writer: BatchWriter) -> None:
+        self.max_payload_bytes = DEFAULT_MAX_PAYLOAD_BYTES  # Welcome's, once it came
         self._writer = writer
         self._next_id = 0
         self._pending: dict[int, asyncio.Future[Any]] = {}
@@ -94,8 +96,17 @@ class NestedCalls:
                     reason="deadline_exceeded",
                 )
             )
-        args_data = _json.encode(list(args))
-        kwargs_data = _json.encode(kwargs) if kwargs else None
+        try:
+            args_data = _json.encode(list(args))
+            kwargs_data = _json.encode(kwargs) if kwargs else None
+        except _json.NotSerializable as e:
+            # The caller's own mistake, raised in the caller like any failed call would be.
+            rec = F.not_serializable("arguments", ref, e.problem)
+            raise F.BraidError(rec.message, code="INVALID_ARGUMENT", type=rec.type) from None
+        size = len(args_data) + len(kwargs_data or b"")
+        if size > self.max_payload_bytes:
+            rec = F.too_large("arguments", ref, size, self.max_payload_bytes)
+            raise F.BraidError(rec.message, code="RESOURCE_EXHAUSTED", type=rec.type)
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[nested_id] = fut
         frame = self._writer.frame(len(args_data) + len(kwargs_data or b"")).nested_call

@@ -209,7 +209,7 @@ class CallRunner:
     # -- outcomes and items -------------------------------------------------------------
 
     def _send_item(self, ctx: CallContext, item: Any) -> None:
-        data = self._encode(ctx.function, item, "item")
+        data = self._encode(ctx.function, item, "stream item")
         send_item(self._writer, ctx.call_id, ctx._items, data)
         ctx._items += 1
         ctx._credit -= 1
@@ -217,24 +217,10 @@ class CallRunner:
     def _encode(self, ref: str, value: Any, what: str) -> bytes:
         try:
             data = _json.encode(value)
-        except (TypeError, ValueError, RecursionError) as e:
-            raise Rejected(
-                F.from_exception(
-                    e,
-                    code=F.INVALID_ARGUMENT,
-                    type="TypeError",
-                    message=f"{what} of {ref} is not JSON-serializable: {e}",
-                )
-            ) from None
+        except _json.NotSerializable as e:
+            raise Rejected(F.not_serializable(what, ref, e.problem)) from None
         if len(data) > self.max_payload_bytes:
-            raise Rejected(
-                F.failure(
-                    F.RESOURCE_EXHAUSTED,
-                    "PayloadTooLarge",
-                    f"{what} of {ref} is {len(data)} bytes, more than max_payload_bytes "
-                    f"{self.max_payload_bytes}",
-                )
-            )
+            raise Rejected(F.too_large(what, ref, len(data), self.max_payload_bytes))
         return data
 
     def _resolve(self, ref: str) -> Target:

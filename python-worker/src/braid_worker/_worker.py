@@ -169,6 +169,7 @@ class Worker:
     def _on_welcome(self, welcome: pb.Welcome) -> None:
         if welcome.max_payload_bytes:
             self._runner.max_payload_bytes = welcome.max_payload_bytes
+            self._nested.max_payload_bytes = welcome.max_payload_bytes
         if not self._welcomed:
             self._welcomed = True
             log.info(

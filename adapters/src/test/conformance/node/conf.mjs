@@ -109,3 +109,52 @@ export async function relay_marked(folder, ref, args, ctx) {
     throw e;
   }
 }
+
+// -- the JSON rule: values that cannot be sent (same shapes in every language) ----------------
+
+function bad(kind) {
+  switch (kind) {
+    case 'nan':
+      return NaN;
+    case 'inf':
+      return Infinity;
+    case 'neg_inf':
+      return -Infinity;
+    case 'no_form':
+      return 1n; // a BigInt
+    case 'bytes':
+      return Buffer.from([0, 1]);
+    case 'undefined':
+      return [undefined];
+    case 'deep': {
+      let v = 0;
+      for (let i = 0; i < 1001; i++) v = [v];
+      return v;
+    }
+    default:
+      throw new Error(kind);
+  }
+}
+
+/** {items: [{price: 1}, {price: BAD}]}: the bad value is always at $.items[1].price. */
+export async function unjson(kind) {
+  const second = {};
+  const root = { items: [{ price: 1 }, second] };
+  second.price = kind === 'cycle' ? root : bad(kind);
+  return root;
+}
+
+export async function nothing() {}
+
+export async function big(n) {
+  return 'x'.repeat(n);
+}
+
+export async function* bad_stream() {
+  yield 1;
+  yield NaN;
+}
+
+export async function call_nested_nan(ref, ctx) {
+  return ctx.call(ref, { a: [NaN] });
+}

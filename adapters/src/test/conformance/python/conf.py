@@ -103,3 +103,50 @@ async def relay_marked(folder, ref, args):
     except asyncio.CancelledError:
         _mark(folder, "cancelled", braid_worker.current().reason or "")
         raise
+
+
+# -- the JSON rule: values that cannot be sent (same shapes in every language) ------------------
+
+
+def _bad(kind):
+    if kind == "nan":
+        return float("nan")
+    if kind == "inf":
+        return float("inf")
+    if kind == "neg_inf":
+        return float("-inf")
+    if kind == "no_form":
+        return {1, 2}  # a set
+    if kind == "bytes":
+        return b"\x00\x01"
+    if kind == "deep":
+        v = 0
+        for _ in range(1001):
+            v = [v]
+        return v
+    raise ValueError(kind)
+
+
+async def unjson(kind):
+    """{"items": [{"price": 1}, {"price": BAD}]}: the bad value is always at $.items[1].price."""
+    second = {}
+    root = {"items": [{"price": 1}, second]}
+    second["price"] = root if kind == "cycle" else _bad(kind)
+    return root
+
+
+async def nothing():
+    pass
+
+
+async def big(n):
+    return "x" * n
+
+
+async def bad_stream():
+    yield 1
+    yield float("nan")
+
+
+async def call_nested_nan(ref):
+    return await braid_worker.call(ref, {"a": [float("nan")]})

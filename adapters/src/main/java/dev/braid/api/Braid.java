@@ -6,6 +6,7 @@ import dev.braid.internal.call.NestedCallRouter;
 import dev.braid.internal.hub.WorkerHubServer;
 import dev.braid.internal.javafn.JavaFunctionHost;
 import dev.braid.internal.javafn.SourceClassLoader;
+import dev.braid.internal.json.JsonRule;
 import dev.braid.internal.worker.JavaLauncher;
 import dev.braid.internal.worker.NodeLauncher;
 import dev.braid.internal.worker.PythonLauncher;
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Braid implements AutoCloseable {
   private final BraidConfig config;
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = JsonRule.newMapper();
   private final ScheduledThreadPoolExecutor timer;
   private final WorkerHubServer hub;
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
@@ -195,7 +196,10 @@ public final class Braid implements AutoCloseable {
     return javaLoader;
   }
 
-  /** The shared JSON mapper (for building arguments). */
+  /**
+   * The shared JSON mapper (for building arguments). Its writes follow Braid's JSON rule: NaN,
+   * infinities, bytes, cycles and nesting past 512 levels are refused.
+   */
   public ObjectMapper json() {
     return json;
   }

@@ -1,12 +1,11 @@
 package dev.braid.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.braid.internal.call.CallExecution;
 import dev.braid.internal.call.CallRuntime;
-import dev.braid.model.Failure;
-import dev.braid.model.FailureCode;
+import dev.braid.internal.json.JsonRule;
+import dev.braid.internal.json.NotSerializableException;
 import dev.braid.model.Failures;
 import java.util.List;
 import java.util.Map;
@@ -108,20 +107,13 @@ public final class RemoteFunction {
   private byte[][] encode(
       List<?> args, Map<String, ?> kwargs, java.util.concurrent.CompletableFuture<JsonNode> fail) {
     try {
-      byte[] a = runtime.json().writeValueAsBytes(args);
-      byte[] k = kwargs.isEmpty() ? NO_KWARGS : runtime.json().writeValueAsBytes(kwargs);
+      byte[] a = JsonRule.encode(runtime.json(), args);
+      byte[] k = kwargs.isEmpty() ? NO_KWARGS : JsonRule.encode(runtime.json(), kwargs);
       return new byte[][] {a, k};
-    } catch (JsonProcessingException e) {
+    } catch (NotSerializableException e) {
       fail.completeExceptionally(
           Failures.toException(
-              Failure.of(
-                  FailureCode.INVALID_ARGUMENT,
-                  "NotSerializable",
-                  "arguments of "
-                      + ref
-                      + " cannot be converted to JSON: "
-                      + e.getOriginalMessage()),
-              false));
+              JsonRule.notSerializable("arguments", ref.toString(), e.problem()), false));
       return null;
     }
   }

@@ -124,4 +124,49 @@ public final class ConfFuncs {
       throw e;
     }
   }
+
+  // -- the JSON rule: values that cannot be sent (same shapes in every language) --------------
+
+  /** {"items": [{"price": 1}, {"price": BAD}]}: the bad value is always at $.items[1].price. */
+  public static Object unjson(String kind) {
+    java.util.Map<String, Object> second = new java.util.LinkedHashMap<>();
+    java.util.Map<String, Object> root =
+        java.util.Map.of("items", java.util.List.of(java.util.Map.of("price", 1), second));
+    second.put("price", kind.equals("cycle") ? root : bad(kind));
+    return root;
+  }
+
+  private static Object bad(String kind) {
+    return switch (kind) {
+      case "nan" -> Double.NaN;
+      case "inf" -> Double.POSITIVE_INFINITY;
+      case "neg_inf" -> Double.NEGATIVE_INFINITY;
+      case "no_form" -> new Object(); // no properties: Jackson has no form for it
+      case "bytes" -> new byte[] {0, 1};
+      case "deep" -> {
+        Object v = 0;
+        for (int i = 0; i < 1001; i++) {
+          java.util.List<Object> l = new java.util.ArrayList<>();
+          l.add(v);
+          v = l;
+        }
+        yield v;
+      }
+      default -> throw new IllegalArgumentException(kind);
+    };
+  }
+
+  public static void nothing() {}
+
+  public static String big(int n) {
+    return "x".repeat(n);
+  }
+
+  public static Stream<Double> badStream() {
+    return Stream.of(1.0, Double.NaN);
+  }
+
+  public static Object callNestedNan(String ref, CallContext ctx) throws Exception {
+    return ctx.call(ref, java.util.Map.of("a", java.util.List.of(Double.NaN))).get();
+  }
 }

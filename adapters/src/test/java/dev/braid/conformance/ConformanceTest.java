@@ -280,7 +280,45 @@ class ConformanceTest {
         scenario("callee blocks its event loop / thread", ConformanceTest::blocks),
         scenario("callee process killed", ConformanceTest::killed),
         scenario("stream 10,000 items, slow consumer, bounded", ConformanceTest::stream),
-        scenario("1,000 concurrent calls", ConformanceTest::concurrent));
+        scenario("1,000 concurrent calls", ConformanceTest::concurrent),
+        scenario("JSON rule: NaN result refused", l -> unjson(l, "nan", "is NaN")),
+        scenario(
+            "JSON rule: ±Infinity result refused",
+            l -> {
+              unjson(l, "inf", "is Infinity");
+              unjson(l, "neg_inf", "is -Infinity");
+            }),
+        scenario(
+            "JSON rule: cyclic result refused",
+            l -> unjson(l, "cycle", "refers back to $ (a cycle)")),
+        scenario(
+            "JSON rule: result nested 1,001 deep refused (limit 512)",
+            l -> unjson(l, "deep", "[0]".repeat(13) + "... is nested deeper than 512 levels")),
+        scenario(
+            "JSON rule: value with no JSON form (py set, js BigInt, java Object)",
+            l ->
+                unjson(
+                    l,
+                    "no_form",
+                    "has no JSON form ("
+                        + Map.of("python", "set", "node", "BigInt", "java", "Object").get(l)
+                        + ")")),
+        scenario(
+            "JSON rule: bytes refused (py bytes, js Buffer, java byte[])",
+            l ->
+                unjson(
+                    l,
+                    "bytes",
+                    "has no JSON form ("
+                        + Map.of("python", "bytes", "node", "Buffer", "java", "byte[]").get(l)
+                        + ")")),
+        scenario(
+            "JSON rule: returning nothing is null (js: undefined in a list refused)",
+            ConformanceTest::nothing),
+        scenario("JSON rule: result over max_payload_bytes refused", ConformanceTest::oversize),
+        scenario("JSON rule: NaN stream item ends the stream", ConformanceTest::badStream),
+        scenario("JSON rule: NaN in a nested call's arguments", ConformanceTest::nestedNan),
+        scenario("JSON rule: NaN in arguments from the gateway", ConformanceTest::gatewayNan));
   }
 
   @TestFactory
@@ -525,6 +563,109 @@ class ConformanceTest {
     for (int i = 0; i < 1000; i++) {
       assertThat(calls.get(i).get().asInt()).isEqualTo(i);
     }
+  }
+
+  /** The failure record of a call that must fail. */
+  static Failure failed(RemoteCall c) throws Exception {
+    Throwable t = failure(c);
+    assertThat(t).isInstanceOf(RemoteException.class);
+    return ((RemoteException) t).failure();
+  }
+
+  /** The local part of a reference, as the callee names itself in messages. */
+  static String local(String ref) {
+    return ref.substring(ref.indexOf(':') + 1);
+  }
+
+  /** unjson(kind) puts the bad value at $.items[1].price in every language. */
+  static void unjson(String l, String kind, String words) throws Exception {
+    Failure f = failed(call(l, "unjson", List.of(kind), CallOptions.DEFAULT));
+    assertThat(f.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
+    assertThat(f.type()).isEqualTo("NotSerializable");
+    assertThat(f.language()).isEqualTo(l);
+    assertThat(f.message())
+        .isEqualTo(
+            "cannot send the result of "
+                + local(ref(l, "unjson"))
+                + " as JSON: $.items[1].price"
+                + (words.startsWith("[") ? "" : " ")
+                + words);
+  }
+
+  static void nothing(String l) throws Exception {
+    assertThat(value(call(l, "nothing", List.of(), CallOptions.DEFAULT)).isNull()).isTrue();
+    if (l.equals("node")) {
+      unjson(l, "undefined", "[0] is undefined");
+    }
+  }
+
+  static void oversize(String l) throws Exception {
+    int limit = braid.config().maxPayloadBytes();
+    Failure f = failed(call(l, "big", List.of(limit), CallOptions.DEFAULT));
+    assertThat(f.code()).isEqualTo(FailureCode.RESOURCE_EXHAUSTED);
+    assertThat(f.type()).isEqualTo("PayloadTooLarge");
+    assertThat(f.language()).isEqualTo(l);
+    assertThat(f.message())
+        .isEqualTo(
+            "cannot send the result of "
+                + local(ref(l, "big"))
+                + ": "
+                + (limit + 2)
+                + " bytes, more than max_payload_bytes "
+                + limit);
+  }
+
+  static void badStream(String l) throws Exception {
+    RemoteStream s = braid.function(ref(l, "bad_stream")).stream(List.of(), CallOptions.DEFAULT);
+    List<JsonNode> got = new CopyOnWriteArrayList<>();
+    s.subscribe(
+        new Flow.Subscriber<>() {
+          @Override
+          public void onSubscribe(Flow.Subscription x) {
+            x.request(10);
+          }
+
+          @Override
+          public void onNext(JsonNode item) {
+            got.add(item);
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onComplete() {}
+        });
+    Throwable t = null;
+    try {
+      s.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      t = e.getCause();
+    }
+    assertThat(t).isInstanceOf(RemoteException.class);
+    Failure f = ((RemoteException) t).failure();
+    assertThat(f.type()).isEqualTo("NotSerializable");
+    assertThat(f.message())
+        .isEqualTo(
+            "cannot send the stream item of " + local(ref(l, "bad_stream")) + " as JSON: $ is NaN");
+    assertThat(got).hasSize(1);
+  }
+
+  static void nestedNan(String l) throws Exception {
+    String target = ref("python", "echo");
+    Failure f = failed(call(l, "call_nested_nan", List.of(target), CallOptions.DEFAULT));
+    assertThat(f.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
+    assertThat(f.type()).isEqualTo("NotSerializable");
+    assertThat(f.message())
+        .isEqualTo("cannot send the arguments of " + target + " as JSON: $[0].a[0] is NaN");
+  }
+
+  static void gatewayNan(String l) throws Exception {
+    Failure f =
+        failed(call(l, "echo", List.of(Map.of("a", List.of(Double.NaN))), CallOptions.DEFAULT));
+    assertThat(f.type()).isEqualTo("NotSerializable");
+    assertThat(f.message())
+        .isEqualTo("cannot send the arguments of " + ref(l, "echo") + " as JSON: $[0].a[0] is NaN");
   }
 
   static void nestedCall(String caller, String calleeLang) throws Exception {

@@ -52,7 +52,8 @@ class BadInputTest extends WorkerTestBase {
   void resultThatIsNotJsonSerializable() throws Exception {
     RemoteException e = failed("python:itfuncs:not_serializable");
     assertThat(e.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
-    assertThat(e.getMessage()).contains("not JSON-serializable").contains("set");
+    assertThat(e.type()).isEqualTo("NotSerializable");
+    assertThat(e.getMessage()).contains("as JSON: $").endsWith("has no JSON form (set)");
     workerStillServes();
   }
 

@@ -123,4 +123,25 @@ public final class JavaFuncs {
         });
     return p;
   }
+
+  /** A publisher whose second item is NaN: the stream must end NotSerializable, not hang. */
+  public static java.util.concurrent.Flow.Publisher<Double> publishedNan() {
+    java.util.concurrent.SubmissionPublisher<Double> p =
+        new java.util.concurrent.SubmissionPublisher<>();
+    CompletableFuture.runAsync(
+        () -> {
+          while (p.getNumberOfSubscribers() == 0) {
+            Thread.onSpinWait();
+          }
+          p.submit(1.0);
+          p.submit(Double.NaN);
+          p.close();
+        });
+    return p;
+  }
+
+  /** A future of NaN, called as a stream: its one item must end the stream NotSerializable. */
+  public static CompletableFuture<Double> laterNan() {
+    return CompletableFuture.supplyAsync(() -> Double.NaN);
+  }
 }

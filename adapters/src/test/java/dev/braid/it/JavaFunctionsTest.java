@@ -135,4 +135,53 @@ class JavaFunctionsTest extends WorkerTestBase {
     List<Integer> got = collectInts(s);
     assertThat(got).hasSize(300).startsWith(0, 1).endsWith(299);
   }
+
+  private RemoteException streamFailure(String fn) throws Exception {
+    RemoteStream s = braid.function(F + fn).stream(List.of(), CallOptions.DEFAULT);
+    collectIntsQuietly(s);
+    try {
+      s.completion().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(RemoteException.class);
+      return (RemoteException) e.getCause();
+    }
+    throw new AssertionError("the stream of " + fn + " completed");
+  }
+
+  private static void collectIntsQuietly(RemoteStream s) {
+    s.subscribe(
+        new java.util.concurrent.Flow.Subscriber<>() {
+          @Override
+          public void onSubscribe(java.util.concurrent.Flow.Subscription sub) {
+            sub.request(10);
+          }
+
+          @Override
+          public void onNext(JsonNode item) {}
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onComplete() {}
+        });
+  }
+
+  @Test
+  void aPublishedItemThatIsNotJsonEndsTheStream() throws Exception {
+    RemoteException e = streamFailure("publishedNan");
+    assertThat(e.type()).isEqualTo("NotSerializable");
+    assertThat(e.failure().message())
+        .isEqualTo(
+            "cannot send the stream item of dev.braid.it.JavaFuncs#publishedNan as JSON: $ is NaN");
+  }
+
+  @Test
+  void aFutureItemThatIsNotJsonEndsTheStream() throws Exception {
+    RemoteException e = streamFailure("laterNan");
+    assertThat(e.type()).isEqualTo("NotSerializable");
+    assertThat(e.failure().message())
+        .isEqualTo(
+            "cannot send the stream item of dev.braid.it.JavaFuncs#laterNan as JSON: $ is NaN");
+  }
 }

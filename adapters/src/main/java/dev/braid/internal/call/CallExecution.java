@@ -6,6 +6,7 @@ import dev.braid.api.CallOptions;
 import dev.braid.api.CancellationMode;
 import dev.braid.api.Cleanup;
 import dev.braid.internal.hub.CallListener;
+import dev.braid.internal.json.JsonRule;
 import dev.braid.internal.worker.PoolClient;
 import dev.braid.internal.worker.SlotProvider;
 import dev.braid.internal.worker.WorkerSlot;
@@ -132,15 +133,7 @@ public final class CallExecution implements PoolClient, CallListener {
   public void start() {
     if (args.length + kwargs.length > maxPayloadBytes) {
       settle(
-          Failure.of(
-              FailureCode.RESOURCE_EXHAUSTED,
-              "PayloadTooLarge",
-              "arguments of "
-                  + ref()
-                  + " are "
-                  + (args.length + kwargs.length)
-                  + " bytes, more than the limit of "
-                  + maxPayloadBytes),
+          JsonRule.tooLarge("arguments", ref(), args.length + kwargs.length, maxPayloadBytes),
           Cleanup.NOT_STARTED);
       closeScope();
       return;

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.internal.call.Protos;
 import dev.braid.internal.hub.CallListener;
 import dev.braid.internal.hub.WorkerChannel;
+import dev.braid.internal.json.JsonRule;
+import dev.braid.internal.json.NotSerializableException;
 import dev.braid.internal.worker.PoolClient;
 import dev.braid.internal.worker.SlotProvider;
 import dev.braid.internal.worker.WorkerSlot;
@@ -14,6 +16,7 @@ import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Failures;
+import dev.braid.model.RemoteException;
 import dev.braid.model.Scope;
 import dev.braid.proto.worker.v1.GatewayFrame;
 import dev.braid.proto.worker.v1.Heartbeat;
@@ -302,7 +305,12 @@ public final class JavaFunctionHost
                 if (e != null) {
                   finish(null, e);
                 } else if (streaming) {
-                  sendItem(v);
+                  try {
+                    sendItem(v);
+                  } catch (RuntimeException bad) { // thrown here, it would be lost: the call hung
+                    finish(null, bad);
+                    return;
+                  }
                   finish(null, null);
                 } else {
                   finish(v, null);
@@ -411,10 +419,14 @@ public final class JavaFunctionHost
     private synchronized void sendItem(Object item) {
       byte[] data;
       try {
-        data = json.writeValueAsBytes(item);
-      } catch (JsonProcessingException e) {
-        throw new IllegalArgumentException(
-            "a streamed item is not JSON-serializable: " + e.getOriginalMessage(), e);
+        data = JsonRule.encode(json, item);
+      } catch (NotSerializableException e) {
+        // a RemoteException: finish() reports its record as it is
+        throw new RemoteException(JsonRule.notSerializable("stream item", function, e.problem()));
+      }
+      if (data.length > maxPayloadBytes) {
+        throw new RemoteException(
+            JsonRule.tooLarge("stream item", function, data.length, maxPayloadBytes));
       }
       listener.onItem(
           StreamItem.newBuilder()
@@ -453,27 +465,16 @@ public final class JavaFunctionHost
         o.setFailure(Protos.toProto(f));
       } else {
         try {
-          byte[] data = json.writeValueAsBytes(value);
+          byte[] data = JsonRule.encode(json, value);
           if (data.length > maxPayloadBytes) {
             o.setFailure(
                 Protos.toProto(
-                    Failure.of(
-                        FailureCode.RESOURCE_EXHAUSTED,
-                        "PayloadTooLarge",
-                        "the result is "
-                            + data.length
-                            + " bytes, more than the limit of "
-                            + maxPayloadBytes)));
+                    JsonRule.tooLarge("result", function, data.length, maxPayloadBytes)));
           } else {
             o.setValue(Protos.json(data));
           }
-        } catch (JsonProcessingException e) {
-          o.setFailure(
-              Protos.toProto(
-                  Failure.of(
-                      FailureCode.INVALID_ARGUMENT,
-                      "NotSerializable",
-                      "the result is not JSON-serializable: " + e.getOriginalMessage())));
+        } catch (NotSerializableException e) {
+          o.setFailure(Protos.toProto(JsonRule.notSerializable("result", function, e.problem())));
         }
       }
       complete(o.build());

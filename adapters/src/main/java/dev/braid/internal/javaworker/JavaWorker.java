@@ -57,7 +57,8 @@ final class JavaWorker {
 
   private final Settings settings;
   private final ClassLoader loader;
-  private final ObjectMapper json = new ObjectMapper();
+  // the JSON rule of every language (NaN, cycles, depth 512 refused where the value is made)
+  private final ObjectMapper json = dev.braid.internal.json.JsonRule.newMapper();
   private final OutboundFrames out = new OutboundFrames();
   private final ScheduledThreadPoolExecutor timer;
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
