@@ -16,11 +16,9 @@ that still cannot be encoded is the script's error, never the sandbox's.
 """
 
 import builtins
-import importlib.util
 import json
 import os
 import sys
-import traceback
 
 try:  # imported before the request arrives: a warm sandbox has it ready
     import resource
@@ -35,22 +33,19 @@ __builtins__ = dict(builtins.__dict__)
 _RESULT = sys.argv[1] if len(sys.argv) > 1 else "/run/braid/result"
 _os_write, _os_close, _os_open, _os_exit = os.write, os.close, os.open, os._exit
 _getrusage = resource.getrusage if resource is not None else None
-_format_exception = traceback.format_exception
-_linecache = sys.modules["linecache"]  # imported by traceback
 
 
-def _private(name):
-    """A fresh copy of module `name`, outside sys.modules, using the runner's builtins."""
-    spec = importlib.util.find_spec(name)
-    module = importlib.util.module_from_spec(spec)
-    module.__builtins__ = __builtins__
-    spec.loader.exec_module(module)
-    return module
+def _private(module):
+    """A fresh copy of a loaded module, outside sys.modules, using the runner's builtins."""
+    copy = type(sys)(module.__name__)
+    copy.__builtins__ = __builtins__
+    exec(module.__spec__.loader.get_code(module.__name__), copy.__dict__)
+    return copy
 
 
 # json.dumps, JSONEncoder and json.encoder's globals (c_make_encoder, encode_basestring_ascii)
 # are all the script's to replace; this copy's are not. Same output as json.dumps(allow_nan=False).
-_encode = _private("json.encoder").JSONEncoder(allow_nan=False).encode
+_encode = _private(json.encoder).JSONEncoder(allow_nan=False).encode
 # The last resort when even the failure record cannot be encoded (a hostile message or type).
 _UNENCODABLE = (
     '{"ok": false, "type": "TypeError", "message": "the result could not be encoded as JSON",'
@@ -74,8 +69,13 @@ def _failure(exc, filename, code=None):
     except BaseException:
         name = "Exception"
     try:
+        # Imported only for a failure (3 ms at start-up otherwise), from modules the script may
+        # have changed: they format the script's own error, and if they fail the stack is empty.
+        import linecache
+        import traceback
+
         if code is not None:  # lets the stack show the script's source lines
-            _linecache.cache[filename] = (
+            linecache.cache[filename] = (
                 len(code),
                 None,
                 code.splitlines(True),
@@ -86,7 +86,7 @@ def _failure(exc, filename, code=None):
         t = exc.__traceback__
         while t is not None and t.tb_frame.f_code.co_filename != filename:
             t = t.tb_next
-        stack = "".join(_format_exception(type(exc), exc, t))
+        stack = "".join(traceback.format_exception(type(exc), exc, t))
     except BaseException:  # traceback or linecache broken by the script: no stack then
         stack = ""
     return {"ok": False, "type": name, "message": message, "stack": stack}
