@@ -2,7 +2,8 @@
 
 Generated with libseccomp (through ctypes, so no binding package is needed). Everything is
 allowed except the syscalls below, which fail with EPERM (clone3 with ENOSYS, so the C library
-falls back to clone, whose namespace flags can be checked). Syscalls of a foreign architecture
+falls back to clone, whose namespace flags can be checked), and sockets of any family but unix
+and IP, which fail with EAFNOSUPPORT. Syscalls of a foreign architecture
 (x32, i386) kill the process: that is libseccomp's default for a filter's non-native arches.
 """
 
@@ -20,6 +21,16 @@ name_to_handle_at io_uring_setup io_uring_enter io_uring_register iopl ioperm se
 clock_settime clock_adjtime adjtimex sethostname setdomainname vhangup uselib fanotify_init
 nfsservctl personality
 """.split()
+
+# socket()/socketpair() families a script may use: local sockets (asyncio's self-pipe is a
+# socketpair, node's IPC a unix socket) and IP, which in the sandbox's own network namespace
+# reaches only its own loopback. Every other family fails with EAFNOSUPPORT, as if the kernel
+# lacked it: AF_NETLINK (kernel configuration interfaces; only getifaddrs and glibc's
+# AI_ADDRCONFIG probe use it, and both fall back), AF_PACKET and AF_XDP (raw frames), AF_VSOCK
+# (the hypervisor's host), AF_ALG (kernel crypto), AF_BLUETOOTH, AF_KEY, AF_RDS, AF_TIPC, ... —
+# protocol code the kernel loads on demand and a long source of privilege escalations.
+AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
+ALLOWED_FAMILIES = (AF_UNIX, AF_INET, AF_INET6)
 
 CLONE_NEW = [0x00020000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000, 0x02000000]
 TIOCSTI, TIOCLINUX = 0x5412, 0x541C
@@ -63,6 +74,16 @@ def main(out):
     masked_eq, eq = 7, 4
     for flag in CLONE_NEW:
         rule(eperm, "clone", ArgCmp(0, masked_eq, flag, flag))
+    # One rule per denied value or range: libseccomp takes one comparison per argument and rule,
+    # and rules for one syscall are alternatives. The comparison is on all 64 bits, so a value
+    # with any upper bit set (the kernel reads an int) is above AF_INET6 and denied too.
+    eafnosupport = 0x00050000 | errno.EAFNOSUPPORT
+    gt = 6
+    for name in ("socket", "socketpair"):
+        for family in range(max(ALLOWED_FAMILIES)):
+            if family not in ALLOWED_FAMILIES:
+                rule(eafnosupport, name, ArgCmp(0, eq, family, 0))
+        rule(eafnosupport, name, ArgCmp(0, gt, max(ALLOWED_FAMILIES), 0))
     for req in (TIOCSTI, TIOCLINUX):
         rule(eperm, "ioctl", ArgCmp(1, masked_eq, 0xFFFFFFFF, req))
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)

@@ -36,8 +36,9 @@ import picocli.CommandLine.Parameters;
       "host, CPU/memory/process/output limits) and print its result as JSON on stdout.",
       "A Python script may define main(input) (sync or async), a JS module may export main;",
       "a plain script's stdout is its result. The script's stdout and stderr are streamed to",
-      "stderr as they come. Exit 0 if the verdict is OK, 1 for any other verdict, 2 on bad",
-      "usage or when no sandbox is available."
+      "stderr as they come, with control characters shown (\\x1b, \\r; not \\n, \\t): a",
+      "script cannot drive your terminal. --json prints them exactly. Exit 0 if the verdict",
+      "is OK, 1 for any other verdict, 2 on bad usage or when no sandbox is available."
     },
     footer = {
       "",
@@ -121,7 +122,8 @@ final class ExecCommand implements Callable<Integer> {
               ? OutputListener.NONE
               : (which, text) -> {
                 synchronized (err) {
-                  err.print(text);
+                  // a person reads this: the script's escape sequences must not reach the terminal
+                  err.print(TerminalText.visible(text));
                   err.flush();
                 }
               };
@@ -152,14 +154,24 @@ final class ExecCommand implements Callable<Integer> {
     if (json) {
       out.println(toJson(r));
     } else if (r.isOk()) {
-      out.println(r.result() == null ? "null" : r.result().toString());
+      out.println(forTerminal(r.result()));
     } else {
       Failure f = r.error();
-      err.println("error: " + r.verdict() + (f == null ? "" : ": " + f.render()));
+      err.println(
+          "error: " + r.verdict() + (f == null ? "" : ": " + TerminalText.visible(f.render())));
     }
     out.flush();
     err.flush();
     return r.isOk() ? 0 : 1;
+  }
+
+  /** The result as JSON that reads back to the same value and moves no terminal. */
+  private static String forTerminal(JsonNode result) {
+    try {
+      return JSON.writer().with(new TerminalText.JsonEscapes()).writeValueAsString(result);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
   }
 
   private static String toJson(ExecResult r) {

@@ -98,6 +98,43 @@ class ExecCommandTest {
   }
 
   @Test
+  void aScriptsTerminalEscapesAreShownNotObeyed() throws IOException {
+    // retitle the window, clear the screen, return the cursor; C1 CSI; a bidi override
+    String f =
+        script(
+            "esc.py",
+            "import sys\n"
+                + "def main(x):\n"
+                + "    print('\\x1b]0;pwned\\x07\\x1b[2J\\tok\\rover')\n"
+                + "    print('\\x9b31m\\u202eevil', file=sys.stderr)\n"
+                + "    return 'r\\x1b[2J\\x7f\\x9b'\n");
+    Result r = braid("exec", "--lang", "python", f);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err())
+        .contains("\\x1b]0;pwned\\x07\\x1b[2J\tok\\rover\n")
+        .contains("\\x9b31m\\u202eevil\n")
+        .doesNotContain("\u001b")
+        .doesNotContain("\u0007")
+        .doesNotContain("\r")
+        .doesNotContain("\u009b")
+        .doesNotContain("\u202e");
+    // the result is JSON that reads back to the exact value, with nothing raw in it
+    assertThat(r.out()).doesNotContain("\u001b").doesNotContain("\u007f").doesNotContain("\u009b");
+    assertThat(Sandboxes.json(r.out()).asText()).isEqualTo("r\u001b[2J\u007f\u009b");
+
+    String boom = script("boom.py", "def main(x):\n    raise ValueError('\\x1b[2Jgone')\n");
+    Result e = braid("exec", "--lang", "python", boom);
+    assertThat(e.code()).isEqualTo(1);
+    assertThat(e.err()).contains("ValueError: \\x1b[2Jgone").doesNotContain("\u001b");
+
+    // --json stays exact
+    Result j = braid("exec", "--lang", "python", f, "--json");
+    JsonNode out = Sandboxes.json(j.out());
+    assertThat(out.get("stdout").asText()).isEqualTo("\u001b]0;pwned\u0007\u001b[2J\tok\rover\n");
+    assertThat(out.get("stderr").asText()).isEqualTo("\u009b31m\u202eevil\n");
+  }
+
+  @Test
   void badUsageExitsTwo() throws IOException {
     String f = script("x.py", "print(1)\n");
     assertThat(braid("exec", "--lang", "cobol", f).code()).isEqualTo(2);

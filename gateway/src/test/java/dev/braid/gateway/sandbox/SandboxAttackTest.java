@@ -540,6 +540,71 @@ class SandboxAttackTest {
     assertThat(r.result().get("unshare -n true").asInt()).isNotZero();
   }
 
+  @Test
+  void socketFamiliesAScriptHasNoUseForAreDenied() {
+    // AF_PACKET needs CAP_NET_RAW anyway (EPERM); the filter answers EAFNOSUPPORT before the
+    // kernel's protocol code runs at all. AF_VSOCK and AF_NETLINK needed no privilege.
+    String code =
+        "import asyncio, ctypes, errno, platform, socket\n"
+            + "def main(x):\n"
+            + "    out = {}\n"
+            + "    for name, fam, typ in (('packet', 17, 3), ('packet_dgram', 17, 2),\n"
+            + "                           ('vsock', 40, 1), ('netlink', 16, 3), ('alg', 38, 5),\n"
+            + "                           ('bluetooth', 31, 3), ('xdp', 44, 3), ('unspec', 0, 1)):\n"
+            + "        try:\n"
+            + "            socket.socket(fam, typ, 0).close()\n"
+            + "            out[name] = 'CREATED'\n"
+            + "        except (OSError, OverflowError) as e:\n"
+            + "            out[name] = errno.errorcode.get(getattr(e, 'errno', None), type(e).__name__)\n"
+            + "    # the kernel reads an int: AF_VSOCK with upper bits set must not slip through\n"
+            + "    libc = ctypes.CDLL(None, use_errno=True)\n"
+            + "    nr = {'x86_64': 41, 'aarch64': 198}[platform.machine()]\n"
+            + "    fd = libc.syscall(nr, ctypes.c_long((1 << 40) | 40), ctypes.c_long(1), 0)\n"
+            + "    out['huge'] = 'CREATED' if fd >= 0 else errno.errorcode[ctypes.get_errno()]\n"
+            + "    a, b = socket.socketpair()\n"
+            + "    a.sendall(b'unix')\n"
+            + "    out['socketpair'] = b.recv(4).decode()\n"
+            + "    for fam in (socket.AF_INET, socket.AF_INET6):\n"
+            + "        socket.socket(fam, socket.SOCK_STREAM).close()\n"
+            + "    async def tick():\n"
+            + "        await asyncio.sleep(0)\n"
+            + "        return 'loop'\n"
+            + "    out['asyncio'] = asyncio.run(tick())\n"
+            + "    return out\n";
+    ExecResult r = py(code);
+    assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.OK);
+    JsonNode o = r.result();
+    for (String name :
+        new String[] {"packet", "packet_dgram", "vsock", "netlink", "alg", "bluetooth", "xdp"}) {
+      assertThat(o.get(name).asText()).as(name + " in " + o).isEqualTo("EAFNOSUPPORT");
+    }
+    assertThat(o.get("unspec").asText()).as(o.toString()).isNotEqualTo("CREATED");
+    assertThat(o.get("huge").asText()).as(o.toString()).isEqualTo("EAFNOSUPPORT");
+    assertThat(o.get("socketpair").asText()).isEqualTo("unix");
+    assertThat(o.get("asyncio").asText()).isEqualTo("loop");
+  }
+
+  @Test
+  void nodeStillHasUnixSockets() {
+    String code =
+        "import net from 'node:net';\n"
+            + "export async function main() {\n"
+            + "  const path = '/tmp/s.sock';\n"
+            + "  const server = net.createServer((c) => c.end('unix'));\n"
+            + "  await new Promise((res) => server.listen(path, res));\n"
+            + "  const text = await new Promise((res, rej) => {\n"
+            + "    let got = '';\n"
+            + "    net.connect(path).on('data', (d) => (got += d)).on('end', () => res(got))\n"
+            + "      .on('error', rej);\n"
+            + "  });\n"
+            + "  server.close();\n"
+            + "  return text;\n"
+            + "}\n";
+    ExecResult r = run(sandbox, Script.js(code), LIMITS);
+    assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.OK);
+    assertThat(r.result().asText()).isEqualTo("unix");
+  }
+
   private static void acceptAll(ServerSocket ss, AtomicInteger accepted) {
     try {
       while (true) {

@@ -22,7 +22,8 @@ import java.util.Map;
  *   <li>{@code bwrap} with new user, PID, network, IPC, UTS (and cgroup) namespaces, no
  *       capabilities, no further user namespaces, read-only binds of /usr and the interpreter's
  *       prefix, a size-capped /tmp, the runner and the result FIFO, and nothing else;
- *   <li>{@code prlimit} with the rlimits, then the interpreter running the runner.
+ *   <li>{@code prlimit} with the rlimits (RLIMIT_AS only without a memory cgroup), then the
+ *       interpreter running the runner.
  * </ol>
  */
 final class BwrapCommand {
@@ -46,6 +47,7 @@ final class BwrapCommand {
       Path fifo,
       Path runner,
       List<String> cgroupProcs,
+      boolean memoryCgroup,
       Path seccomp,
       Map<String, String> extraEnv) {
     List<String> cmd = new ArrayList<>(wrapper(cgroupProcs, seccomp));
@@ -98,16 +100,22 @@ final class BwrapCommand {
       cmd.addAll(List.of("--seccomp", "3"));
     }
     cmd.add("--");
-    cmd.addAll(limited(host, lang, limits));
+    cmd.addAll(limited(host, lang, limits, memoryCgroup));
     cmd.addAll(interpreter(host, lang, limits, inside, RESULT));
     return cmd;
   }
 
   /** The command without bwrap (unsafe mode): the same runner and rlimits, nothing else. */
   static List<String> unsafe(
-      Host host, Script.Lang lang, Limits limits, Path fifo, Path runner, List<String> procs) {
+      Host host,
+      Script.Lang lang,
+      Limits limits,
+      Path fifo,
+      Path runner,
+      List<String> procs,
+      boolean memoryCgroup) {
     List<String> cmd = new ArrayList<>(wrapper(procs, null));
-    cmd.addAll(limited(host, lang, limits));
+    cmd.addAll(limited(host, lang, limits, memoryCgroup));
     cmd.addAll(interpreter(host, lang, limits, runner.toString(), fifo.toString()));
     return cmd;
   }
@@ -134,26 +142,37 @@ final class BwrapCommand {
     return w;
   }
 
-  private static List<String> limited(Host host, Script.Lang lang, Limits limits) {
+  /**
+   * The rlimits. RLIMIT_AS is set only when no memory cgroup limits the sandbox: it counts reserved
+   * address space, not memory, and every thread reserves its whole stack (8 MiB by default), so
+   * under it a Python script could not start a 7th thread at 256 MiB, nor node its worker threads.
+   * The cgroup counts the pages actually used by the whole tree, which is what the limit means.
+   */
+  private static List<String> limited(
+      Host host, Script.Lang lang, Limits limits, boolean memoryCgroup) {
     if (host.prlimit == null) {
       return List.of();
     }
     long cpu = Math.max(1, (limits.cpuTime().toMillis() + 999) / 1000);
-    long asMb =
-        lang == Script.Lang.PYTHON
-            ? limits.memoryMb()
-            : limits.memoryMb() + NODE_EXTRA_ADDRESS_SPACE_MB;
-    return List.of(
-        host.prlimit.toString(),
-        "--as=" + asMb * 1024 * 1024,
-        // SIGXCPU at the limit, SIGKILL a second later for a script that ignores SIGXCPU
-        "--cpu=" + cpu + ":" + (cpu + 1),
-        // bwrap's init runs as the same uid in the same user namespace
-        "--nproc=" + (limits.maxProcesses() + 1),
-        "--fsize=" + limits.maxFileSizeBytes(),
-        "--nofile=" + OPEN_FILES,
-        "--core=0",
-        "--");
+    List<String> cmd = new ArrayList<>(List.of(host.prlimit.toString()));
+    if (!memoryCgroup) {
+      long asMb =
+          lang == Script.Lang.PYTHON
+              ? limits.memoryMb()
+              : limits.memoryMb() + NODE_EXTRA_ADDRESS_SPACE_MB;
+      cmd.add("--as=" + asMb * 1024 * 1024);
+    }
+    cmd.addAll(
+        List.of(
+            // SIGXCPU at the limit, SIGKILL a second later for a script that ignores SIGXCPU
+            "--cpu=" + cpu + ":" + (cpu + 1),
+            // bwrap's init runs as the same uid in the same user namespace
+            "--nproc=" + (limits.maxProcesses() + 1),
+            "--fsize=" + limits.maxFileSizeBytes(),
+            "--nofile=" + OPEN_FILES,
+            "--core=0",
+            "--"));
+    return cmd;
   }
 
   private static List<String> interpreter(

@@ -128,13 +128,18 @@ public final class Cgroups {
       return dirs().stream().map(d -> d.resolve("cgroup.procs").toString()).toList();
     }
 
-    /** Starts peak accounting afresh (at hand-over: the idle runner's start-up is not counted). */
+    /**
+     * Starts peak accounting afresh (at hand-over: the idle runner's start-up is not counted), and
+     * the count of hits at the limit, which decides MEMORY_LIMIT for the script alone.
+     */
     void resetPeak() {
       if (memory != null) {
-        try {
-          write(memory.resolve("memory.max_usage_in_bytes"), 0);
-        } catch (IOException e) {
-          // peak then includes start-up
+        for (String counter : List.of("memory.max_usage_in_bytes", "memory.failcnt")) {
+          try {
+            write(memory.resolve(counter), 0);
+          } catch (IOException e) {
+            // the counter then includes start-up
+          }
         }
       }
     }

@@ -196,6 +196,16 @@ public final class Execution {
       if (settled.compareAndSet(false, true)) {
         launcher.cleanupBegins(); // a settled run always has one begin, ended below
         settle(sp.process.exitValue(), exitNanos);
+      } else {
+        // settled by its answer on another thread, which may still be reading the cgroup's
+        // counters: removing the groups now would report a peak of 0 (bounded wait)
+        try {
+          future.get(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (Exception notYetOrCancelled) {
+          // cancelled runs and stuck readers: clean up anyway
+        }
       }
     } finally {
       sp.cleanup();

@@ -106,7 +106,8 @@ public final class Launcher implements AutoCloseable {
     boolean memCg = cgroups != null && cgroups.memory();
     boolean pidsCg = cgroups != null && cgroups.pids();
     boolean cpuCg = cgroups != null && cgroups.cpuacct();
-    d.add("memory " + limits.memoryMb() + " MiB: " + (memCg ? "cgroup + " : "") + "RLIMIT_AS");
+    // RLIMIT_AS only where no memory cgroup limits the sandbox (BwrapCommand says why)
+    d.add("memory " + limits.memoryMb() + " MiB: " + (memCg ? "cgroup" : "RLIMIT_AS"));
     d.add(
         "processes "
             + limits.maxProcesses()

@@ -67,10 +67,11 @@ public final class SandboxProcess {
         group = l.cgroups.create(limits.memoryMb() * 1024L * 1024L, limits.maxProcesses() + 2);
       }
       List<String> procs = group == null ? List.of() : group.procsFiles();
+      boolean memoryCgroup = group != null && group.memory != null;
       Path runner = l.runner(lang);
       List<String> cmd =
           l.host.bwrap == null
-              ? BwrapCommand.unsafe(l.host, lang, limits, fifo, runner, procs)
+              ? BwrapCommand.unsafe(l.host, lang, limits, fifo, runner, procs, memoryCgroup)
               : BwrapCommand.sandboxed(
                   l.host,
                   l.config.sandboxUid(),
@@ -79,6 +80,7 @@ public final class SandboxProcess {
                   fifo,
                   runner,
                   procs,
+                  memoryCgroup,
                   l.seccompFilter,
                   l.config.sandboxEnvironment());
       ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -49,7 +49,10 @@ final class Seccomp {
         String last = msg.isEmpty() ? "" : msg.substring(msg.lastIndexOf('\n') + 1);
         return new Filter(null, "off (libseccomp unavailable: " + last + ")");
       }
-      return new Filter(out, "libseccomp denylist (namespaces, mount, ptrace, bpf, keyring, ...)");
+      return new Filter(
+          out,
+          "libseccomp denylist (namespaces, mount, ptrace, bpf, keyring, ...; sockets: unix and"
+              + " IP only)");
     } catch (IOException e) {
       return new Filter(null, "off (" + e.getMessage() + ")");
     } catch (InterruptedException e) {

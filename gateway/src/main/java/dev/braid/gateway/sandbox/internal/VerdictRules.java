@@ -99,6 +99,24 @@ final class VerdictRules {
       return limit(
           Verdict.MEMORY_LIMIT, "MemoryLimit", "out of memory (cgroup OOM kill)", exit, signal);
     }
+    if ((malformed || f.extraLines) && f.ready) {
+      // The script shares the runner's process and can always write the channel (or break the
+      // runner's state with getattr tricks), so after hand-over a bad line is the script's doing,
+      // not the sandbox's: INTERNAL stays reserved for failures the script cannot cause.
+      return new Decision(
+          memoryHit(f) ? Verdict.MEMORY_LIMIT : Verdict.RUNTIME_ERROR,
+          null,
+          exit,
+          signal,
+          Failure.of(
+              FailureCode.APPLICATION,
+              "ProtocolError",
+              "the result channel carried "
+                  + (f.extraLines ? "more than one line" : "a line that is not a valid result")
+                  + ": the script wrote to it or broke the runner"),
+          "protocol error",
+          usage);
+    }
     if (malformed || f.extraLines) {
       return new Decision(
           Verdict.INTERNAL,
@@ -122,6 +140,31 @@ final class VerdictRules {
               false,
               null,
               null);
+      if (memoryHit(f)) {
+        // Under the cgroup an allocation at the limit fails in whatever way the interpreter
+        // reports it (Python 3.11's frame stack raises a bare SystemError, a C extension its own
+        // error): the kernel's count of hits at the limit, not the exception's type, says why.
+        return new Decision(
+            Verdict.MEMORY_LIMIT,
+            null,
+            exit,
+            signal,
+            new Failure(
+                FailureCode.RESOURCE_EXHAUSTED,
+                "MemoryLimit",
+                "out of memory: the run reached its memory limit (the script then raised "
+                    + err.type()
+                    + (err.message().isEmpty() ? "" : ": " + err.message())
+                    + ")",
+                err.language(),
+                err.stack(),
+                null,
+                false,
+                null,
+                null),
+            "memory limit reached",
+            usage);
+      }
       boolean memory = f.lang == Script.Lang.PYTHON && err.type().equals("MemoryError");
       return new Decision(
           memory ? Verdict.MEMORY_LIMIT : Verdict.RUNTIME_ERROR,
@@ -184,6 +227,11 @@ final class VerdictRules {
         Failure.of(FailureCode.APPLICATION, "Exit", msg),
         "exited",
         null);
+  }
+
+  /** The cgroup says the run reached its memory limit (failcnt counts the charges refused). */
+  private static boolean memoryHit(Facts f) {
+    return f.oomKills > 0 || f.memoryLimitHits > 0;
   }
 
   private static Decision killed(Facts f) {

@@ -126,9 +126,48 @@ class VerdictRulesTest {
   }
 
   @Test
-  void garbageOnTheChannelIsInternal() {
-    assertThat(decide(null, 0, true, "not json", 0, 0, "").verdict()).isEqualTo(Verdict.INTERNAL);
-    assertThat(decide(null, 0, true, "[1]", 0, 0, "").verdict()).isEqualTo(Verdict.INTERNAL);
+  void garbageOnTheChannelAfterHandOverIsTheScriptsRuntimeError() {
+    // the script shares the runner's process: only it can have written the bad line
+    VerdictRules.Decision d = decide(null, 0, true, "not json", 0, 0, "");
+    assertThat(d.verdict()).isEqualTo(Verdict.RUNTIME_ERROR);
+    assertThat(d.error().type()).isEqualTo("ProtocolError");
+    assertThat(decide(null, 0, true, "[1]", 0, 0, "").verdict()).isEqualTo(Verdict.RUNTIME_ERROR);
+    // before the runner was ready no script had run: the sandbox failed
+    assertThat(decide(null, 0, false, "[1]", 0, 0, "").verdict()).isEqualTo(Verdict.INTERNAL);
+  }
+
+  @Test
+  void anErrorRaisedAfterTheRunReachedItsMemoryLimitIsMemoryLimit() {
+    // Python 3.11's frame stack reports a failed allocation as a bare SystemError
+    String raised = "{\"ok\":false,\"type\":\"SystemError\",\"message\":\"\",\"stack\":\"s\"}";
+    VerdictRules.Decision d = withMemoryHits(raised, 3);
+    assertThat(d.verdict()).isEqualTo(Verdict.MEMORY_LIMIT);
+    assertThat(d.error().type()).isEqualTo("MemoryLimit");
+    assertThat(d.error().message()).contains("SystemError");
+    // the same error without a hit at the limit is the script's
+    assertThat(withMemoryHits(raised, 0).verdict()).isEqualTo(Verdict.RUNTIME_ERROR);
+    // a result stays a result
+    assertThat(withMemoryHits(OK, 3).verdict()).isEqualTo(Verdict.OK);
+  }
+
+  private static VerdictRules.Decision withMemoryHits(String record, long hits) {
+    return VerdictRules.decide(
+        new VerdictRules.Facts(
+            Script.Lang.PYTHON,
+            null,
+            null,
+            1000,
+            null,
+            true,
+            true,
+            record,
+            false,
+            "",
+            "",
+            0,
+            1000,
+            0,
+            hits));
   }
 
   @Test
