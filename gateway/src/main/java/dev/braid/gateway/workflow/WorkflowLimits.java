@@ -2,6 +2,7 @@ package dev.braid.gateway.workflow;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.gateway.workflow.expr.Expression;
 
@@ -53,6 +54,22 @@ public final class WorkflowLimits {
         .maxNestingDepth(MAX_INPUT_NESTING)
         .maxDocumentLength(MAX_INPUT_CHARS)
         .build();
+  }
+
+  /**
+   * What a JSON text broke of {@link #inputConstraints()}, in words ("is nested more than 100
+   * levels deep"), for a message that starts with the text's name.
+   */
+  public static String inputProblem(StreamConstraintsException e) {
+    String m = String.valueOf(e.getOriginalMessage());
+    if (m.contains("nesting depth")) {
+      return "is nested more than " + MAX_INPUT_NESTING + " levels deep (arrays and objects)";
+    }
+    if (m.contains("document length")) {
+      return "is longer than " + MAX_INPUT_CHARS + " characters (8 MiB)";
+    }
+    int cut = m.indexOf(" (");
+    return "is over a limit: " + (cut > 0 ? m.substring(0, cut) : m);
   }
 
   /** An {@link ObjectMapper} that reads JSON under {@link #inputConstraints()}. */
