@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * INVALID_ARGUMENT} naming the field and the bad value.
  */
 final class Requests {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Bounded nesting and length: a request's JSON is walked recursively after it is read. */
+  private static final ObjectMapper JSON = dev.braid.gateway.workflow.WorkflowLimits.inputMapper();
+
   private static final int SHOWN = 60;
 
   private Requests() {}
@@ -80,6 +82,8 @@ final class Requests {
         throw invalid(field + " is empty JSON; write e.g. " + example);
       }
       return n;
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      throw invalid(field + " " + dev.braid.gateway.workflow.WorkflowLimits.inputProblem(e));
     } catch (JsonProcessingException e) {
       throw invalid(
           field
