@@ -109,6 +109,23 @@ final class Requests {
     if (!present) {
       return null;
     }
+    // protobuf's own range for a Duration: past it, java.time's arithmetic would overflow
+    long maxSeconds = 315_576_000_000L;
+    long seconds = d.getSeconds();
+    int nanos = d.getNanos();
+    if (seconds > maxSeconds
+        || seconds < -maxSeconds
+        || nanos > 999_999_999
+        || nanos < -999_999_999
+        || (seconds != 0 && nanos != 0 && (seconds < 0) != (nanos < 0))) {
+      throw invalid(
+          field
+              + " is not a valid duration (seconds "
+              + d.getSeconds()
+              + ", nanos "
+              + d.getNanos()
+              + ")");
+    }
     Duration out = Duration.ofSeconds(d.getSeconds(), d.getNanos());
     if (out.isNegative() || out.isZero()) {
       throw invalid(field + " must be positive, got " + out.toMillis() + "ms");

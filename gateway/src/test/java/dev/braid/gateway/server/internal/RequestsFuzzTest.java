@@ -39,9 +39,9 @@ class RequestsFuzzTest {
           "[]",
           "{}");
 
-  private static final List<String> DEFINITIONS = definitions();
+  private static final List<String> DEFINITIONS = examples();
 
-  private static List<String> definitions() {
+  private static List<String> examples() {
     List<String> out = new ArrayList<>();
     try (Stream<Path> files = Files.walk(Path.of("../examples"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
@@ -83,6 +83,22 @@ class RequestsFuzzTest {
     com.google.protobuf.Duration d =
         com.google.protobuf.Duration.newBuilder().setSeconds(seconds).setNanos(nanos).build();
     invalidArgumentOrValue(() -> Requests.duration("timeout", present, d));
+  }
+
+  @net.jqwik.api.Example
+  void durationsPastProtobufsRangeAreInvalidArgumentNotAnOverflow() {
+    // java.time overflowed on these (ArithmeticException: UNKNOWN to the client)
+    for (long[] sn : new long[][] {{Long.MIN_VALUE, -1}, {Long.MAX_VALUE, 999_999_999}, {1, -5}}) {
+      com.google.protobuf.Duration d =
+          com.google.protobuf.Duration.newBuilder().setSeconds(sn[0]).setNanos((int) sn[1]).build();
+      Throwable t =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () -> Requests.duration("timeout", true, d));
+      assertThat(t).isInstanceOf(StatusRuntimeException.class);
+      assertThat(((StatusRuntimeException) t).getStatus().getDescription())
+          .isEqualTo(
+              "timeout is not a valid duration (seconds " + sn[0] + ", nanos " + sn[1] + ")");
+    }
   }
 
   @Property(tries = 60)
