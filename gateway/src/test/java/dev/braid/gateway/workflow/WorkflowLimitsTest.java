@@ -213,6 +213,17 @@ class WorkflowLimitsTest {
   }
 
   @Test
+  void aScriptFileThatNeverEndsIsReadOnlyUpToTheLimit() throws Exception {
+    // /dev/zero: an inline workflow sent to the server could name it; it was read to the heap's end
+    List<String> out =
+        check("script.yaml", "steps:\n  s:\n    script: { lang: python, file: /dev/zero }\n");
+    assertThat(out)
+        .containsExactly(
+            "script.yaml:3:35: error: script file '/dev/zero' is larger than 1048576 bytes (1 MiB),"
+                + " the limit");
+  }
+
+  @Test
   void aDeepInputIsRefusedByTheInputReader() {
     ObjectMapper m = WorkflowLimits.inputMapper();
     Throwable t = catchThrowable(() -> m.readTree("[".repeat(2000) + "]".repeat(2000)));
