@@ -170,4 +170,32 @@ class CliLimitsTest {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out().strip()).isEqualTo("true");
   }
+
+  @Test
+  void aLongNeedsChainAndDeepBlocksRunOnTheLaunchersStack() throws Exception {
+    StringBuilder sb =
+        new StringBuilder("steps:\n  s0: { call: python:engine_funcs:echo, args: [0] }\n");
+    int n = 2000;
+    for (int i = 1; i < n; i++) {
+      sb.append("  s").append(i).append(": { call: python:engine_funcs:echo, args: [\"${{ steps.s");
+      sb.append(i - 1).append(" + 1 }}\"] }\n");
+    }
+    sb.append("  deep:\n");
+    String indent = "    ";
+    for (int i = 0; i < 15; i++) {
+      sb.append(indent).append("parallel:\n").append(indent).append("  branches:\n");
+      sb.append(indent).append("    b").append(i).append(":\n");
+      indent += "      ";
+    }
+    sb.append(indent)
+        .append("call: python:engine_funcs:echo\n")
+        .append(indent)
+        .append("args: [1]\n");
+    sb.append("output: \"${{ steps.s").append(n - 1).append(" }}\"\n");
+    Path f = write("chain.yaml", sb.toString());
+    Result r = braid("run", f.toString(), "--python-path", PYTHON, "--progress", "none");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().strip()).isEqualTo(String.valueOf(n - 1));
+    assertNoStackDump(r);
+  }
 }
