@@ -28,9 +28,6 @@ public final class WorkflowLimits {
    */
   public static final int MAX_EXPANDED_VALUES = 100_000;
 
-  /** Steps in one workflow, nested steps included. */
-  public static final int MAX_STEPS = 10_000;
-
   /** A run's input ({@code --input}, {@code input_json}): at most this many characters of JSON. */
   public static final int MAX_INPUT_CHARS = 8 << 20;
 
