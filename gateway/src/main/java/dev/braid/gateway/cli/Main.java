@@ -61,7 +61,17 @@ public final class Main implements Runnable {
           cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
           return CommandLine.ExitCode.USAGE;
         });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (StackOverflowError e) {
+      // The last line of defence: every input has limits that keep it far from the stack's end
+      // (docs/workflows.md, "Limits"), and this names a case they missed without a stack dump.
+      err.println(
+          "error: the input is nested too deeply for braid to process (the thread's stack ran"
+              + " out); see the limits in docs/workflows.md");
+      err.flush();
+      return CommandLine.ExitCode.USAGE;
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.braid.gateway.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.api.Braid;
@@ -9,6 +10,7 @@ import dev.braid.gateway.workflow.FunctionCatalog;
 import dev.braid.gateway.workflow.ParsedWorkflow;
 import dev.braid.gateway.workflow.WorkerFunctionCatalog;
 import dev.braid.gateway.workflow.WorkflowChecker;
+import dev.braid.gateway.workflow.WorkflowLimits;
 import dev.braid.gateway.workflow.WorkflowSyntaxException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,7 +24,7 @@ import picocli.CommandLine;
  * What {@code braid check} and {@code braid run} share: reading the input and the file, checking.
  */
 final class WorkflowLoader {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = WorkflowLimits.inputMapper();
 
   private WorkflowLoader() {}
 
@@ -37,6 +39,12 @@ final class WorkflowLoader {
       Path p = Path.of(text.substring(1));
       what = "--input file " + p;
       try {
+        if (Files.size(p) > WorkflowLimits.MAX_INPUT_CHARS * 4L) {
+          // more bytes than the limit's characters can take in UTF-8: refused before it is read
+          throw new CommandLine.ParameterException(
+              cl,
+              what + " is larger than " + WorkflowLimits.MAX_INPUT_CHARS + " characters (8 MiB)");
+        }
         json = Files.readString(p);
       } catch (IOException e) {
         throw new CommandLine.ParameterException(
@@ -45,6 +53,8 @@ final class WorkflowLoader {
     }
     try {
       return JSON.readTree(json);
+    } catch (StreamConstraintsException e) {
+      throw new CommandLine.ParameterException(cl, what + " " + WorkflowLimits.inputProblem(e));
     } catch (JsonProcessingException e) {
       throw new CommandLine.ParameterException(
           cl,

@@ -5,7 +5,10 @@ import dev.braid.gateway.workflow.internal.SourceNode;
 import dev.braid.gateway.workflow.internal.SourceReader;
 import dev.braid.gateway.workflow.internal.SourceText;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,8 +41,18 @@ public final class ParsedWorkflow {
    */
   public static ParsedWorkflow read(Path file) throws WorkflowSyntaxException {
     String text;
-    try {
-      text = Files.readString(file);
+    try (InputStream in = Files.newInputStream(file)) {
+      // bounded: the file may be huge, or endless (a FIFO, /dev/zero)
+      byte[] bytes = in.readNBytes(WorkflowLimits.MAX_FILE_BYTES + 1);
+      if (bytes.length > WorkflowLimits.MAX_FILE_BYTES) {
+        throw new WorkflowSyntaxException(
+            null,
+            file
+                + " is larger than "
+                + WorkflowLimits.MAX_FILE_BYTES
+                + " bytes (1 MiB), the limit");
+      }
+      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     } catch (NoSuchFileException e) {
       throw new WorkflowSyntaxException(null, "no such file: " + file);
     } catch (CharacterCodingException e) {

@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * INVALID_ARGUMENT} naming the field and the bad value.
  */
 final class Requests {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Bounded nesting and length: a request's JSON is walked recursively after it is read. */
+  private static final ObjectMapper JSON = dev.braid.gateway.workflow.WorkflowLimits.inputMapper();
+
   private static final int SHOWN = 60;
 
   private Requests() {}
@@ -80,6 +82,8 @@ final class Requests {
         throw invalid(field + " is empty JSON; write e.g. " + example);
       }
       return n;
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      throw invalid(field + " " + dev.braid.gateway.workflow.WorkflowLimits.inputProblem(e));
     } catch (JsonProcessingException e) {
       throw invalid(
           field
@@ -104,6 +108,23 @@ final class Requests {
   static Duration duration(String field, boolean present, com.google.protobuf.Duration d) {
     if (!present) {
       return null;
+    }
+    // protobuf's own range for a Duration: past it, java.time's arithmetic would overflow
+    long maxSeconds = 315_576_000_000L;
+    long seconds = d.getSeconds();
+    int nanos = d.getNanos();
+    if (seconds > maxSeconds
+        || seconds < -maxSeconds
+        || nanos > 999_999_999
+        || nanos < -999_999_999
+        || (seconds != 0 && nanos != 0 && (seconds < 0) != (nanos < 0))) {
+      throw invalid(
+          field
+              + " is not a valid duration (seconds "
+              + d.getSeconds()
+              + ", nanos "
+              + d.getNanos()
+              + ")");
     }
     Duration out = Duration.ofSeconds(d.getSeconds(), d.getNanos());
     if (out.isNegative() || out.isZero()) {

@@ -7,6 +7,7 @@ import dev.braid.gateway.workflow.FunctionCatalog;
 import dev.braid.gateway.workflow.ParsedWorkflow;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
+import dev.braid.gateway.workflow.WorkflowLimits;
 import dev.braid.gateway.workflow.WorkflowSyntaxException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -65,6 +66,14 @@ final class WorkflowResolver {
       file = namedFile(name);
       display = folder.relativize(file).toString();
       try {
+        if (Files.size(file) > WorkflowLimits.MAX_FILE_BYTES) {
+          throw invalid(
+              List.of(
+                  display
+                      + ": error: larger than "
+                      + WorkflowLimits.MAX_FILE_BYTES
+                      + " bytes (1 MiB), the limit"));
+        }
         text = Files.readString(file);
       } catch (IOException e) {
         throw Status.NOT_FOUND
@@ -77,18 +86,23 @@ final class WorkflowResolver {
       text = definition;
     }
     ParsedWorkflow parsed;
+    List<Diagnostic> problems;
     try {
       parsed = ParsedWorkflow.parse(file, text);
+      if (parsed.workflow() != null) {
+        // before the checker, which would ask the workers' catalogs about these functions
+        refuseUnexposed(parsed.workflow(), file.toString(), display);
+      }
+      problems = checker.check(parsed, input);
     } catch (WorkflowSyntaxException e) {
       String where =
           e.at() == null ? display : display + ":" + e.at().line() + ":" + e.at().column();
       throw invalid(List.of(where + ": error: " + e.getMessage()));
+    } catch (StackOverflowError e) {
+      // a last line of defence: the limits of docs/workflows.md keep every input far from this
+      throw invalid(
+          List.of(display + ": error: nested too deeply to check (the thread's stack ran out)"));
     }
-    if (parsed.workflow() != null) {
-      // before the checker, which would ask the workers' catalogs about these functions
-      refuseUnexposed(parsed.workflow(), file.toString(), display);
-    }
-    List<Diagnostic> problems = checker.check(parsed, input);
     if (!problems.isEmpty()) {
       String own = file.toString();
       throw invalid(

@@ -17,6 +17,16 @@ import java.util.List;
  * contains(list_or_string, x)}.
  */
 public final class Expression {
+  /** The most characters an expression may have. */
+  public static final int MAX_LENGTH = 4_096;
+
+  /**
+   * How deeply operators, brackets, indexes and calls may nest in one expression, counted in the
+   * syntax tree: {@code 1 + 1 + 1} is 3 deep. The tree is walked recursively (references,
+   * evaluation), so this bounds the stack a hostile expression can take.
+   */
+  public static final int MAX_DEPTH = 64;
+
   private final String source;
   private final Expr ast;
   private final List<Reference> references;

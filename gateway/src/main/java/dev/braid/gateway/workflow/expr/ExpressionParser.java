@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.braid.gateway.workflow.expr.Lexer.Kind;
 import dev.braid.gateway.workflow.expr.Lexer.Token;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Recursive descent over the grammar below, loosest binding first. Comparisons do not chain ({@code
@@ -28,18 +30,33 @@ import java.util.List;
  * </pre>
  */
 final class ExpressionParser {
-  /** Deep enough for any real expression, shallow enough never to overflow a small stack. */
-  private static final int MAX_DEPTH = 64;
+  private static final int MAX_DEPTH = Expression.MAX_DEPTH;
 
   private final List<Token> tokens;
   private int p;
+
+  /** How deep the parser's own recursion is, in grammar levels ({@code or} and unary operators). */
   private int depth;
+
+  /**
+   * The height of each node built, for the depth limit. A left-associative chain ({@code 1 + 1 +
+   * ...}) is parsed by a loop, so recursion depth alone does not bound the tree's height.
+   */
+  private final Map<Expr, Integer> heights = new IdentityHashMap<>();
 
   private ExpressionParser(List<Token> tokens) {
     this.tokens = tokens;
   }
 
   static Expr parse(String source) {
+    if (source.length() > Expression.MAX_LENGTH) {
+      throw new ExpressionException(
+          0,
+          "the expression is "
+              + source.length()
+              + " characters long; the limit is "
+              + Expression.MAX_LENGTH);
+    }
     List<Token> tokens = Lexer.tokens(source);
     ExpressionParser parser = new ExpressionParser(tokens);
     if (parser.peek().kind() == Kind.END) {
@@ -80,12 +97,13 @@ final class ExpressionParser {
 
   private Expr or() {
     if (++depth > MAX_DEPTH) {
-      throw new ExpressionException(peek().pos(), "expression is nested too deeply");
+      throw new ExpressionException(
+          peek().pos(), "the expression is nested more than " + MAX_DEPTH + " levels deep");
     }
     Expr left = and();
     while (peek().is("||")) {
       Token op = take();
-      left = new Expr.Binary(Op.OR, left, and(), op.pos());
+      left = built(new Expr.Binary(Op.OR, left, and(), op.pos()));
     }
     depth--;
     return left;
@@ -95,7 +113,7 @@ final class ExpressionParser {
     Expr left = equal();
     while (peek().is("&&")) {
       Token op = take();
-      left = new Expr.Binary(Op.AND, left, equal(), op.pos());
+      left = built(new Expr.Binary(Op.AND, left, equal(), op.pos()));
     }
     return left;
   }
@@ -104,7 +122,7 @@ final class ExpressionParser {
     Expr left = compare();
     while (peek().is("==") || peek().is("!=")) {
       Token op = take();
-      left = new Expr.Binary(op.is("==") ? Op.EQ : Op.NE, left, compare(), op.pos());
+      left = built(new Expr.Binary(op.is("==") ? Op.EQ : Op.NE, left, compare(), op.pos()));
     }
     return left;
   }
@@ -116,7 +134,7 @@ final class ExpressionParser {
       return left;
     }
     Token t = take();
-    Expr result = new Expr.Binary(op, left, sum(), t.pos());
+    Expr result = built(new Expr.Binary(op, left, sum(), t.pos()));
     if (comparison(peek()) != null) {
       throw new ExpressionException(
           peek().pos(), "comparisons do not chain: write a < b && b < c instead of a < b < c");
@@ -141,7 +159,7 @@ final class ExpressionParser {
     Expr left = product();
     while (peek().is("+") || peek().is("-")) {
       Token op = take();
-      left = new Expr.Binary(op.is("+") ? Op.ADD : Op.SUB, left, product(), op.pos());
+      left = built(new Expr.Binary(op.is("+") ? Op.ADD : Op.SUB, left, product(), op.pos()));
     }
     return left;
   }
@@ -151,7 +169,7 @@ final class ExpressionParser {
     while (peek().is("*") || peek().is("/") || peek().is("%")) {
       Token op = take();
       Op o = op.is("*") ? Op.MUL : op.is("/") ? Op.DIV : Op.MOD;
-      left = new Expr.Binary(o, left, unary(), op.pos());
+      left = built(new Expr.Binary(o, left, unary(), op.pos()));
     }
     return left;
   }
@@ -160,11 +178,12 @@ final class ExpressionParser {
     if (peek().is("!") || peek().is("-")) {
       Token op = take();
       if (++depth > MAX_DEPTH) {
-        throw new ExpressionException(op.pos(), "expression is nested too deeply");
+        throw new ExpressionException(
+            op.pos(), "the expression is nested more than " + MAX_DEPTH + " levels deep");
       }
       Expr operand = unary();
       depth--;
-      return new Expr.Unary(op.is("!") ? Op.NOT : Op.NEG, operand, op.pos());
+      return built(new Expr.Unary(op.is("!") ? Op.NOT : Op.NEG, operand, op.pos()));
     }
     return postfix();
   }
@@ -180,12 +199,12 @@ final class ExpressionParser {
           throw new ExpressionException(
               name.pos(), "expected a field name after '.', found " + describe(name));
         }
-        e = new Expr.Member(e, name.text(), name.pos());
+        e = built(new Expr.Member(e, name.text(), name.pos()));
       } else if (t.is("[")) {
         take();
         Expr index = or();
         expect("]", "to close the index");
-        e = new Expr.Index(e, index, t.pos());
+        e = built(new Expr.Index(e, index, t.pos()));
       } else if (t.is("(")) {
         throw new ExpressionException(
             t.pos(),
@@ -225,7 +244,7 @@ final class ExpressionParser {
             } while (accept(","));
             expect("]", "to close the list");
           }
-          return new Expr.ListOf(items, t.pos());
+          return built(new Expr.ListOf(items, t.pos()));
         }
         throw new ExpressionException(t.pos(), "expected a value, found " + describe(t));
       default:
@@ -277,7 +296,38 @@ final class ExpressionParser {
               + ", got "
               + args.size());
     }
-    return new Expr.Call(t.text(), args, t.pos());
+    return built(new Expr.Call(t.text(), args, t.pos()));
+  }
+
+  /**
+   * Records the height of {@code e} (leaves are 1, and need no entry) and refuses it past {@link
+   * #MAX_DEPTH}, at the operator, bracket or call that went too deep.
+   */
+  private <E extends Expr> E built(E e) {
+    List<Expr> children = List.of();
+    if (e instanceof Expr.Binary b) {
+      children = List.of(b.left(), b.right());
+    } else if (e instanceof Expr.Unary u) {
+      children = List.of(u.operand());
+    } else if (e instanceof Expr.Member m) {
+      children = List.of(m.target());
+    } else if (e instanceof Expr.Index i) {
+      children = List.of(i.target(), i.index());
+    } else if (e instanceof Expr.Call c) {
+      children = c.args();
+    } else if (e instanceof Expr.ListOf l) {
+      children = l.items();
+    }
+    int height = 1;
+    for (Expr c : children) {
+      height = Math.max(height, heights.getOrDefault(c, 1) + 1);
+    }
+    if (height > MAX_DEPTH) {
+      throw new ExpressionException(
+          e.pos(), "the expression is nested more than " + MAX_DEPTH + " levels deep");
+    }
+    heights.put(e, height);
+    return e;
   }
 
   private static String describe(Token t) {

@@ -7,6 +7,7 @@ import dev.braid.gateway.workflow.Location;
 import dev.braid.gateway.workflow.ScriptLang;
 import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Template;
+import dev.braid.gateway.workflow.WorkflowLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,8 +303,25 @@ final class ActionBuilder {
   private Optional<Located<String>> readScript(Located<String> file) {
     Path folder = m.file.toAbsolutePath().getParent();
     Path p = folder.resolve(file.value()).normalize();
-    try {
-      return Optional.of(new Located<>(Files.readString(p), file.at()));
+    try (java.io.InputStream in = Files.newInputStream(p)) {
+      // bounded: the path may name a huge or endless file (/dev/zero)
+      byte[] bytes = in.readNBytes(WorkflowLimits.MAX_FILE_BYTES + 1);
+      if (bytes.length > WorkflowLimits.MAX_FILE_BYTES) {
+        f.error(
+            file.at(),
+            "script file '"
+                + file.value()
+                + "' is larger than "
+                + WorkflowLimits.MAX_FILE_BYTES
+                + " bytes (1 MiB), the limit");
+        return Optional.empty();
+      }
+      String text =
+          java.nio.charset.StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(java.nio.ByteBuffer.wrap(bytes))
+              .toString();
+      return Optional.of(new Located<>(text, file.at()));
     } catch (IOException e) {
       f.error(
           file.at(),

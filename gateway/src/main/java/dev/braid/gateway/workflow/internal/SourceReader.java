@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.braid.gateway.workflow.Diagnostic;
 import dev.braid.gateway.workflow.Location;
+import dev.braid.gateway.workflow.WorkflowLimits;
 import dev.braid.gateway.workflow.WorkflowSyntaxException;
 import dev.braid.gateway.workflow.internal.SourceNode.Entry;
 import java.io.IOException;
@@ -23,22 +25,53 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads YAML or JSON into a {@link SourceNode} tree with the token locations Jackson reports
  * (SnakeYAML's marks for YAML). Streams the tokens rather than reading a {@code JsonNode} tree, as
  * a tree forgets where its nodes were. YAML anchors, aliases and {@code <<} merge keys are resolved
  * here, so an alias's nodes keep the location of the anchored original.
+ *
+ * <p>Reads under the {@link WorkflowLimits}: size, nesting, aliases, and the number of values the
+ * file holds once its aliases are expanded. An alias is shared here, not copied, but whatever walks
+ * the tree later (the model builder, the checker, a run) sees every use of it, so a "billion
+ * laughs" file must be refused before anything walks it.
  */
 public final class SourceReader {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final YAMLFactory YAML = YAMLFactory.builder().build();
-  private static final JsonFactory JSON = new JsonFactory();
+
+  /**
+   * Jackson's own depth check stops the parser one level past ours, so that ours, which knows the
+   * location of the value, speaks first; the parser's is the backstop.
+   */
+  private static final StreamReadConstraints CONSTRAINTS =
+      StreamReadConstraints.builder()
+          .maxNestingDepth(WorkflowLimits.MAX_NESTING + 1)
+          .maxDocumentLength(WorkflowLimits.MAX_FILE_BYTES)
+          .build();
+
+  private static final YAMLFactory YAML =
+      YAMLFactory.builder()
+          .loaderOptions(loaderOptions())
+          .streamReadConstraints(CONSTRAINTS)
+          .build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder().streamReadConstraints(CONSTRAINTS).build();
 
   private final SourceText src;
   private final JsonParser parser;
   private final Map<Object, SourceNode> anchors = new HashMap<>();
+
+  /** Per anchor, the values its node holds with its own aliases expanded. */
+  private final Map<Object, Long> weights = new HashMap<>();
+
   private final List<Diagnostic> problems;
+  private int depth;
+  private int aliases;
+
+  /** Values read so far, counting each alias as the values it stands for. */
+  private long expanded;
 
   private SourceReader(SourceText src, JsonParser parser, List<Diagnostic> problems) {
     this.src = src;
@@ -56,6 +89,15 @@ public final class SourceReader {
    */
   public static SourceNode read(SourceText src, boolean json, List<Diagnostic> problems)
       throws WorkflowSyntaxException {
+    if (src.text().length() > WorkflowLimits.MAX_FILE_BYTES) {
+      throw new WorkflowSyntaxException(
+          src.at(1, 1),
+          "the workflow is "
+              + src.text().length()
+              + " characters long; the limit is "
+              + WorkflowLimits.MAX_FILE_BYTES
+              + " (1 MiB)");
+    }
     try (JsonParser p = (json ? JSON : YAML).createParser(src.text())) {
       SourceReader r = new SourceReader(src, p, problems);
       JsonToken first = p.nextToken();
@@ -78,6 +120,8 @@ public final class SourceReader {
                 : "a workflow file holds one YAML document; remove the second '---' document");
       }
       return root;
+    } catch (StreamConstraintsException e) {
+      throw new SourceReader(src, null, problems).tooLarge(e);
     } catch (JsonProcessingException e) {
       throw new SourceReader(src, null, problems).syntax(e);
     } catch (IOException e) {
@@ -101,20 +145,31 @@ public final class SourceReader {
       if (node == null) {
         throw new WorkflowSyntaxException(at, "unknown YAML alias *" + name);
       }
+      if (++aliases > WorkflowLimits.MAX_ALIASES) {
+        throw new WorkflowSyntaxException(
+            at, "more than " + WorkflowLimits.MAX_ALIASES + " YAML aliases (*name) in one file");
+      }
+      count(at, weights.get(name));
       return node;
     }
+    long before = expanded;
+    count(at, 1);
     switch (t) {
       case START_OBJECT:
+        enter(at);
         node = mapping(at);
+        depth--;
         break;
       case START_ARRAY:
         {
+          enter(at);
           List<SourceNode> items = new ArrayList<>();
           JsonToken n;
           while ((n = parser.nextToken()) != JsonToken.END_ARRAY) {
             items.add(value(n));
           }
           node = new SourceNode.ListNode(at, items);
+          depth--;
           break;
         }
       default:
@@ -123,8 +178,31 @@ public final class SourceReader {
     }
     if (anchor != null) {
       anchors.put(anchor, node);
+      weights.put(anchor, expanded - before);
     }
     return node;
+  }
+
+  private void enter(Location at) throws WorkflowSyntaxException {
+    if (++depth > WorkflowLimits.MAX_NESTING) {
+      throw new WorkflowSyntaxException(
+          at,
+          "mappings and lists are nested more than "
+              + WorkflowLimits.MAX_NESTING
+              + " levels deep here");
+    }
+  }
+
+  private void count(Location at, long values) throws WorkflowSyntaxException {
+    expanded += values;
+    if (expanded > WorkflowLimits.MAX_EXPANDED_VALUES) {
+      throw new WorkflowSyntaxException(
+          at,
+          "the file holds more than "
+              + WorkflowLimits.MAX_EXPANDED_VALUES
+              + " values once its YAML aliases are expanded"
+              + (aliases > 0 ? " (an alias bomb?)" : ""));
+    }
   }
 
   private SourceNode mapping(Location at) throws IOException, WorkflowSyntaxException {
@@ -203,6 +281,16 @@ public final class SourceReader {
     return new SourceNode.ScalarNode(at, v, src, rawStart, Math.max(rawStart, rawEnd));
   }
 
+  /** A limit the parser itself enforces (a backstop to ours), with where it stopped. */
+  private WorkflowSyntaxException tooLarge(StreamConstraintsException e) {
+    JsonLocation l = e.getLocation();
+    Location at = l == null ? src.at(1, 1) : src.at(l.getLineNr(), l.getColumnNr());
+    String why = oneLine(e.getOriginalMessage());
+    int cut = why.indexOf(" (");
+    return new WorkflowSyntaxException(
+        at, "the file is over a limit: " + (cut > 0 ? why.substring(0, cut) : why));
+  }
+
   /** One line: the parser's problem and where it is, without SnakeYAML's multi-line excerpt. */
   private WorkflowSyntaxException syntax(JsonProcessingException e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
@@ -243,9 +331,13 @@ public final class SourceReader {
     return (nl < 0 ? s : s.substring(0, nl)).strip();
   }
 
-  static {
-    // Workflow files are small; refuse absurd nesting rather than overflowing the stack.
-    JSON.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
-    YAML.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions o = new LoaderOptions();
+    // SnakeYAML's own limits, where its parser (not only its composer, which Jackson does not use)
+    // applies them: a little above ours, which speak first and with a location.
+    o.setCodePointLimit(WorkflowLimits.MAX_FILE_BYTES + 1);
+    o.setNestingDepthLimit(WorkflowLimits.MAX_NESTING + 2);
+    o.setMaxAliasesForCollections(WorkflowLimits.MAX_ALIASES + 1);
+    return o;
   }
 }

@@ -187,8 +187,41 @@ class ExpressionTest {
   @Test
   void deepNestingIsRejectedNotAStackOverflow() {
     String deep = "(".repeat(500) + "1" + ")".repeat(500);
-    assertThat(parseError(deep).getMessage()).contains("nested too deeply");
-    assertThat(parseError("!".repeat(500) + "true").getMessage()).contains("nested too deeply");
+    assertThat(parseError(deep).getMessage()).contains("nested more than 64 levels deep");
+    assertThat(parseError("!".repeat(500) + "true").getMessage())
+        .contains("nested more than 64 levels deep");
+  }
+
+  @Test
+  void longOperatorChainsAreBoundedByTheTreeDepthNotOnlyTheParsersRecursion() {
+    // parsed by loops, but the trees they make are walked recursively
+    for (String op : List.of(" + ", " && ", " == ", " * ", " || ")) {
+      String chain = "1" + (op + "1").repeat(500);
+      ExpressionException e = parseError(chain);
+      assertThat(e.getMessage())
+          .as(op)
+          .isEqualTo("the expression is nested more than 64 levels deep");
+      assertThat(e.offset()).as(op).isEqualTo(1 + 63 * (op.length() + 1) + 1);
+    }
+    assertThat(parseError("input" + ".a".repeat(1000)).offset()).isEqualTo(5 + 63 * 2 + 1);
+    assertThat(parseError("input" + "[0]".repeat(1000)).offset()).isEqualTo(5 + 63 * 3);
+    assertThat(parseError("[".repeat(100) + "]".repeat(100)).getMessage())
+        .contains("nested more than 64 levels deep");
+  }
+
+  @Test
+  void anExpressionAtTheLimitsParsesAndEvaluates() {
+    String chain = "1" + " + 1".repeat(63);
+    assertThat(eval(chain).asLong()).isEqualTo(64);
+    assertThat(Expression.parse("input" + ".a".repeat(63)).references().get(0).path()).hasSize(63);
+  }
+
+  @Test
+  void anExpressionOverTheLengthLimitIsRefusedBeforeItIsRead() {
+    ExpressionException e = parseError("'" + "x".repeat(5000) + "'");
+    assertThat(e.offset()).isZero();
+    assertThat(e.getMessage())
+        .isEqualTo("the expression is 5002 characters long; the limit is 4096");
   }
 
   @Test
