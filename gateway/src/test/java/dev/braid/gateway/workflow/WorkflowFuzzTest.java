@@ -3,6 +3,8 @@ package dev.braid.gateway.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.braid.gateway.fuzz.Fuzz;
+import dev.braid.gateway.fuzz.Fuzz.Gen;
 import dev.braid.gateway.workflow.expr.Bindings;
 import dev.braid.gateway.workflow.expr.Expression;
 import dev.braid.gateway.workflow.expr.ExpressionException;
@@ -16,12 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the workflow reader, the checker and the expression parser/evaluator with structurally
@@ -30,9 +27,8 @@ import net.jqwik.api.Provide;
  * result or a located error, on the launcher's 512 KiB stack, within a time and an allocation
  * bound: never another exception.
  *
- * <p>Tries: {@code jqwik.tries.default} in src/test/resources/junit-platform.properties, or {@code
- * -Djqwik.tries.default=N} on the mvn command line; a failing seed is printed and replayed from
- * target/jqwik-database.
+ * <p>Tries and seed: see {@link Fuzz} ({@code -Dbraid.fuzz.tries=N}, {@code -Dbraid.fuzz.seed=S} on
+ * the mvn command line); a failure prints the seed and the input.
  */
 class WorkflowFuzzTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -151,58 +147,67 @@ class WorkflowFuzzTest {
     }
   }
 
-  @Property
-  void mutatedWorkflowsEndInAResultOrALocatedError(@ForAll("mutants") String text)
-      throws Exception {
-    checkEndsInAResultOrALocatedError("mutant.yaml", text);
+  @Test
+  void mutatedWorkflowsEndInAResultOrALocatedError() {
+    Fuzz.forAll(
+        "mutatedWorkflowsEndInAResultOrALocatedError",
+        mutants(),
+        text -> checkEndsInAResultOrALocatedError("mutant.yaml", text));
   }
 
-  @Property(tries = 50)
-  void mutatedWorkflowsAsJsonToo(@ForAll("mutants") String text) throws Exception {
-    checkEndsInAResultOrALocatedError("mutant.json", text);
+  @Test
+  void mutatedWorkflowsAsJsonToo() {
+    Fuzz.forAll(
+        "mutatedWorkflowsAsJsonToo",
+        50,
+        mutants(),
+        text -> checkEndsInAResultOrALocatedError("mutant.json", text));
   }
 
-  @Property(tries = 60)
-  void deepAndAliasedStructuresEndInAResultOrALocatedError(@ForAll("nested") String text)
-      throws Exception {
-    checkEndsInAResultOrALocatedError("nested.yaml", text);
+  @Test
+  void deepAndAliasedStructuresEndInAResultOrALocatedError() {
+    Fuzz.forAll(
+        "deepAndAliasedStructuresEndInAResultOrALocatedError",
+        60,
+        nested(),
+        text -> checkEndsInAResultOrALocatedError("nested.yaml", text));
   }
 
-  @Property
-  void expressionsParseAndEvaluateOrFailWithAnOffset(@ForAll("expressions") String source)
-      throws Exception {
+  @Test
+  void expressionsParseAndEvaluateOrFailWithAnOffset() throws Exception {
     Bindings b =
         Bindings.of(
             Map.of(
                 "input", JSON.readTree("{\"userId\": 7, \"tags\": [\"a\", \"b\"], \"s\": \"x\"}"),
                 "steps", JSON.readTree("{\"a\": {\"b\": [1, 2.5, null, true]}}")));
-    bounded(
-        () -> {
-          try {
-            Expression e = Expression.parse(source);
-            e.references();
-            e.evaluate(b);
-          } catch (ExpressionException e) {
-            assertThat(e.offset()).isBetween(0, source.length());
-            assertThat(e.getMessage()).isNotBlank();
-          }
-          return null;
-        });
+    Fuzz.forAll(
+        "expressionsParseAndEvaluateOrFailWithAnOffset",
+        expressions(),
+        source ->
+            bounded(
+                () -> {
+                  try {
+                    Expression e = Expression.parse(source);
+                    e.references();
+                    e.evaluate(b);
+                  } catch (ExpressionException e) {
+                    assertThat(e.offset()).isBetween(0, source.length());
+                    assertThat(e.getMessage()).isNotBlank();
+                  }
+                  return null;
+                }));
   }
 
-  @Provide
-  Arbitrary<String> mutants() {
-    Arbitrary<String> base = Arbitraries.of(CORPUS);
-    Arbitrary<List<Mutation>> edits = mutation().list().ofMinSize(1).ofMaxSize(8);
-    return Combinators.combine(base, edits)
-        .as(
-            (text, list) -> {
-              String t = text;
-              for (Mutation m : list) {
-                t = m.apply(t);
-              }
-              return t;
-            });
+  static Gen<String> mutants() {
+    Gen<String> base = Fuzz.of(CORPUS);
+    Gen<List<Mutation>> edits = mutation().list(1, 8);
+    return r -> {
+      String t = base.next(r);
+      for (Mutation m : edits.next(r)) {
+        t = m.apply(t);
+      }
+      return t;
+    };
   }
 
   /** One edit at a relative position (0..1) of the text. */
@@ -220,40 +225,37 @@ class WorkflowFuzzTest {
     }
   }
 
-  private static Arbitrary<Mutation> mutation() {
-    return Combinators.combine(
-            Arbitraries.integers().between(0, 3),
-            Arbitraries.doubles().between(0, 1),
-            Arbitraries.doubles().between(0, 1),
-            Arbitraries.oneOf(
-                Arbitraries.of(SPLICES),
-                Arbitraries.strings().ofMaxLength(6).withCharRange(' ', '~')))
-        .as(Mutation::new);
+  private static Gen<Mutation> mutation() {
+    Gen<Integer> kind = Fuzz.ints(0, 3);
+    Gen<Double> at = Fuzz.unitDoubles();
+    Gen<Double> to = Fuzz.unitDoubles();
+    Gen<String> splice = Fuzz.oneOf(Fuzz.of(SPLICES), Fuzz.strings(6, ' ', '~'));
+    return r -> new Mutation(kind.next(r), at.next(r), to.next(r), splice.next(r));
   }
 
-  @Provide
-  Arbitrary<String> nested() {
-    Arbitrary<Integer> depth = Arbitraries.integers().between(1, 300);
-    Arbitrary<Integer> kind = Arbitraries.integers().between(0, 4);
-    return Combinators.combine(depth, kind)
-        .as(
-            (d, k) ->
-                switch (k) {
-                  case 0 ->
-                      "steps:\n  s:\n    call: python:util:work\n    args: "
-                          + "[".repeat(d)
-                          + "]".repeat(d)
-                          + "\n";
-                  case 1 ->
-                      "steps:\n  s:\n    call: python:util:work\n    with: "
-                          + "{a: ".repeat(d)
-                          + "1"
-                          + "}".repeat(d)
-                          + "\n";
-                  case 2 -> aliasChain(Math.min(d, 12), 2 + d % 9);
-                  case 3 -> needsChain(d * 20);
-                  default -> nestedBlocks(Math.min(d, 40));
-                });
+  static Gen<String> nested() {
+    Gen<Integer> depth = Fuzz.ints(1, 300);
+    Gen<Integer> kind = Fuzz.ints(0, 4);
+    return r -> {
+      int d = depth.next(r);
+      int k = kind.next(r);
+      return switch (k) {
+        case 0 ->
+            "steps:\n  s:\n    call: python:util:work\n    args: "
+                + "[".repeat(d)
+                + "]".repeat(d)
+                + "\n";
+        case 1 ->
+            "steps:\n  s:\n    call: python:util:work\n    with: "
+                + "{a: ".repeat(d)
+                + "1"
+                + "}".repeat(d)
+                + "\n";
+        case 2 -> aliasChain(Math.min(d, 12), 2 + d % 9);
+        case 3 -> needsChain(d * 20);
+        default -> nestedBlocks(Math.min(d, 40));
+      };
+    };
   }
 
   private static String aliasChain(int levels, int width) {
@@ -290,10 +292,9 @@ class WorkflowFuzzTest {
     return sb.toString();
   }
 
-  @Provide
-  Arbitrary<String> expressions() {
-    Arbitrary<String> tokens =
-        Arbitraries.of(
+  static Gen<String> expressions() {
+    Gen<String> tokens =
+        Fuzz.of(
                 "1",
                 "2.5",
                 "1e308",
@@ -335,15 +336,14 @@ class WorkflowFuzzTest {
                 "\\",
                 "?",
                 "{")
-            .list()
-            .ofMaxSize(60)
+            .list(0, 60)
             .map(l -> String.join("", l));
-    return Arbitraries.oneOf(tokens, wellFormed(6), deepExpressions());
+    return Fuzz.oneOf(tokens, wellFormed(6), deepExpressions());
   }
 
-  private static Arbitrary<String> wellFormed(int depth) {
-    Arbitrary<String> leaf =
-        Arbitraries.of(
+  private static Gen<String> wellFormed(int depth) {
+    Gen<String> leaf =
+        Fuzz.of(
             "1",
             "0",
             "-3",
@@ -359,38 +359,48 @@ class WorkflowFuzzTest {
     if (depth == 0) {
       return leaf;
     }
-    Arbitrary<String> sub = Arbitraries.lazy(() -> wellFormed(depth - 1));
-    return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, leaf),
-        net.jqwik.api.Tuple.of(
+    Gen<String> sub = r -> wellFormed(depth - 1).next(r);
+    Gen<String> op = Fuzz.of("+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||");
+    return Fuzz.frequency(
+        Fuzz.weight(3, leaf),
+        Fuzz.weight(
             2,
-            Combinators.combine(
-                    sub,
-                    Arbitraries.of("+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||"),
-                    sub)
-                .as((a, op, c) -> "(" + a + " " + op + " " + c + ")")),
-        net.jqwik.api.Tuple.of(1, sub.map(a -> "len(" + a + ")")),
-        net.jqwik.api.Tuple.of(
-            1, Combinators.combine(sub, sub).as((a, c) -> "default(" + a + ", " + c + ")")),
-        net.jqwik.api.Tuple.of(
-            1, Combinators.combine(sub, sub).as((a, c) -> "contains(" + a + ", " + c + ")")),
-        net.jqwik.api.Tuple.of(1, sub.map(a -> "!" + a)),
-        net.jqwik.api.Tuple.of(1, sub.map(a -> "[" + a + "][0]")));
+            r -> {
+              String a = sub.next(r);
+              String o = op.next(r);
+              String c = sub.next(r);
+              return "(" + a + " " + o + " " + c + ")";
+            }),
+        Fuzz.weight(1, sub.map(a -> "len(" + a + ")")),
+        Fuzz.weight(
+            1,
+            r -> {
+              String a = sub.next(r);
+              return "default(" + a + ", " + sub.next(r) + ")";
+            }),
+        Fuzz.weight(
+            1,
+            r -> {
+              String a = sub.next(r);
+              return "contains(" + a + ", " + sub.next(r) + ")";
+            }),
+        Fuzz.weight(1, sub.map(a -> "!" + a)),
+        Fuzz.weight(1, sub.map(a -> "[" + a + "][0]")));
   }
 
-  private static Arbitrary<String> deepExpressions() {
-    return Combinators.combine(
-            Arbitraries.integers().between(1, 1200),
-            Arbitraries.of("1 + ", "!", "-", "(", "[", "len(", "input.tags[", "a."))
-        .as(
-            (n, unit) -> {
-              String closing =
-                  switch (unit) {
-                    case "(", "len(" -> ")";
-                    case "[", "input.tags[" -> "]";
-                    default -> "";
-                  };
-              return unit.repeat(n) + "1" + closing.repeat(n);
-            });
+  private static Gen<String> deepExpressions() {
+    Gen<Integer> count = Fuzz.ints(1, 1200);
+    Gen<String> units = Fuzz.of("1 + ", "!", "-", "(", "[", "len(", "input.tags[", "a.");
+    return r -> {
+      int n = count.next(r);
+      String unit = units.next(r);
+      String closing =
+          switch (unit) {
+            case "(", "len(" -> ")";
+            case "[", "input.tags[" -> "]";
+            default -> "";
+          };
+      return unit.repeat(n) + "1" + closing.repeat(n);
+    };
   }
 }

@@ -2,6 +2,8 @@ package dev.braid.gateway.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.braid.gateway.fuzz.Fuzz;
+import dev.braid.gateway.fuzz.Fuzz.Gen;
 import dev.braid.gateway.workflow.FunctionCatalog;
 import dev.braid.gateway.workflow.SmallStack;
 import io.grpc.Status;
@@ -14,18 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes how the server decodes a request: its JSON fields, its durations and inline workflow
  * definitions. Every input ends in a value or an {@code INVALID_ARGUMENT} with a message, on the
  * launcher's 512 KiB stack: never another exception, which gRPC would send as {@code UNKNOWN} or
- * {@code INTERNAL}. Tries: see {@code WorkflowFuzzTest}.
+ * {@code INTERNAL}. Tries and seed: see {@link Fuzz}.
  */
 class RequestsFuzzTest {
   private static final Duration MAX = Duration.ofSeconds(20);
@@ -72,23 +69,41 @@ class RequestsFuzzTest {
         });
   }
 
-  @Property
-  void jsonFieldsDecodeOrAreInvalidArgument(@ForAll("json") String text) throws Exception {
-    invalidArgumentOrValue(() -> Requests.array("args_json", text));
-    invalidArgumentOrValue(() -> Requests.object("kwargs_json", text));
-    invalidArgumentOrValue(() -> Requests.input("input_json", text));
-    invalidArgumentOrValue(() -> Requests.value("input_json", text));
+  @Test
+  void jsonFieldsDecodeOrAreInvalidArgument() {
+    Fuzz.forAll(
+        "jsonFieldsDecodeOrAreInvalidArgument",
+        json(),
+        text -> {
+          invalidArgumentOrValue(() -> Requests.array("args_json", text));
+          invalidArgumentOrValue(() -> Requests.object("kwargs_json", text));
+          invalidArgumentOrValue(() -> Requests.input("input_json", text));
+          invalidArgumentOrValue(() -> Requests.value("input_json", text));
+        });
   }
 
-  @Property
-  void durationsDecodeOrAreInvalidArgument(
-      @ForAll long seconds, @ForAll("nanos") int nanos, @ForAll boolean present) throws Exception {
-    com.google.protobuf.Duration d =
-        com.google.protobuf.Duration.newBuilder().setSeconds(seconds).setNanos(nanos).build();
-    invalidArgumentOrValue(() -> Requests.duration("timeout", present, d));
+  /** The fields of a {@code google.protobuf.Duration} and whether the request set it. */
+  record DurationInput(long seconds, int nanos, boolean present) {}
+
+  @Test
+  void durationsDecodeOrAreInvalidArgument() {
+    Gen<Long> seconds = Fuzz.anyLong();
+    Gen<Integer> nanos = nanos();
+    Gen<Boolean> present = Fuzz.booleans();
+    Fuzz.forAll(
+        "durationsDecodeOrAreInvalidArgument",
+        r -> new DurationInput(seconds.next(r), nanos.next(r), present.next(r)),
+        in -> {
+          com.google.protobuf.Duration d =
+              com.google.protobuf.Duration.newBuilder()
+                  .setSeconds(in.seconds())
+                  .setNanos(in.nanos())
+                  .build();
+          invalidArgumentOrValue(() -> Requests.duration("timeout", in.present(), d));
+        });
   }
 
-  @net.jqwik.api.Example
+  @Test
   void durationsPastProtobufsRangeAreInvalidArgumentNotAnOverflow() {
     // java.time overflowed on these (ArithmeticException: UNKNOWN to the client)
     for (long[] sn : new long[][] {{Long.MIN_VALUE, -1}, {Long.MAX_VALUE, 999_999_999}, {1, -5}}) {
@@ -104,59 +119,77 @@ class RequestsFuzzTest {
     }
   }
 
-  @Property(tries = 60)
-  void inlineDefinitionsResolveOrAreInvalidArgument(
-      @ForAll("definitions") String definition, @ForAll("json") String input) throws Exception {
-    WorkflowResolver resolver =
-        new WorkflowResolver(
-            null,
-            FunctionCatalog.acceptingAll(),
-            new Permissions(
-                dev.braid.gateway.server.ExposurePolicy.of(
-                    dev.braid.api.BraidConfig.builder().build())));
-    invalidArgumentOrValue(
-        () -> resolver.resolve(null, definition, Requests.input("input_json", input)));
+  /** An inline workflow definition and the request's input JSON. */
+  record DefinitionInput(String definition, String input) {}
+
+  @Test
+  void inlineDefinitionsResolveOrAreInvalidArgument() {
+    Gen<String> definitions = definitions();
+    Gen<String> json = json();
+    Fuzz.forAll(
+        "inlineDefinitionsResolveOrAreInvalidArgument",
+        60,
+        r -> new DefinitionInput(definitions.next(r), json.next(r)),
+        in -> {
+          WorkflowResolver resolver =
+              new WorkflowResolver(
+                  null,
+                  FunctionCatalog.acceptingAll(),
+                  new Permissions(
+                      dev.braid.gateway.server.ExposurePolicy.of(
+                          dev.braid.api.BraidConfig.builder().build())));
+          invalidArgumentOrValue(
+              () ->
+                  resolver.resolve(
+                      null, in.definition(), Requests.input("input_json", in.input())));
+        });
   }
 
-  @Provide
-  Arbitrary<Integer> nanos() {
-    return Arbitraries.oneOf(
-        Arbitraries.integers(), Arbitraries.of(0, 1, -1, 999_999_999, -999_999_999));
+  static Gen<Integer> nanos() {
+    return Fuzz.oneOf(Fuzz.anyInt(), Fuzz.of(0, 1, -1, 999_999_999, -999_999_999));
   }
 
-  @Provide
-  Arbitrary<String> json() {
-    Arbitrary<String> mutated =
-        Combinators.combine(
-                Arbitraries.of(JSON_SAMPLES),
-                Arbitraries.integers().between(0, 60),
-                Arbitraries.integers().between(0, 10),
-                Arbitraries.of(
-                    "[", "]", "{", "}", ",", ":", "\"", "\\u", "1e99999", "-", "", "\u0000"))
-            .as(
-                (s, at, cut, splice) -> {
-                  int i = Math.min(at, s.length());
-                  int j = Math.min(s.length(), i + cut);
-                  return s.substring(0, i) + splice + s.substring(j);
-                });
-    Arbitrary<String> deep =
-        Combinators.combine(Arbitraries.integers().between(1, 3000), Arbitraries.of("[", "{\"a\":"))
-            .as((n, open) -> open.repeat(n) + "1" + (open.equals("[") ? "]" : "}").repeat(n));
-    return Arbitraries.oneOf(mutated, deep, Arbitraries.strings().ofMaxLength(40));
+  static Gen<String> json() {
+    Gen<String> samples = Fuzz.of(JSON_SAMPLES);
+    Gen<Integer> ats = Fuzz.ints(0, 60);
+    Gen<Integer> cuts = Fuzz.ints(0, 10);
+    Gen<String> splices =
+        Fuzz.of("[", "]", "{", "}", ",", ":", "\"", "\\u", "1e99999", "-", "", "\u0000");
+    Gen<String> mutated =
+        r -> {
+          String s = samples.next(r);
+          int at = ats.next(r);
+          int cut = cuts.next(r);
+          String splice = splices.next(r);
+          int i = Math.min(at, s.length());
+          int j = Math.min(s.length(), i + cut);
+          return s.substring(0, i) + splice + s.substring(j);
+        };
+    Gen<Integer> counts = Fuzz.ints(1, 3000);
+    Gen<String> opens = Fuzz.of("[", "{\"a\":");
+    Gen<String> deep =
+        r -> {
+          int n = counts.next(r);
+          String open = opens.next(r);
+          return open.repeat(n) + "1" + (open.equals("[") ? "]" : "}").repeat(n);
+        };
+    return Fuzz.oneOf(mutated, deep, Fuzz.anyStrings(40));
   }
 
-  @Provide
-  Arbitrary<String> definitions() {
-    return Combinators.combine(
-            Arbitraries.of(DEFINITIONS),
-            Arbitraries.doubles().between(0, 1),
-            Arbitraries.integers().between(0, 40),
-            Arbitraries.of("&a [1]", "*a", "${{ ", " }}", "[", "{", "\n  ", "needs: [", ": ", ""))
-        .as(
-            (s, at, cut, splice) -> {
-              int i = (int) (at * s.length());
-              int j = Math.min(s.length(), i + cut);
-              return s.substring(0, i) + splice + s.substring(j);
-            });
+  static Gen<String> definitions() {
+    Gen<String> bases = Fuzz.of(DEFINITIONS);
+    Gen<Double> ats = Fuzz.unitDoubles();
+    Gen<Integer> cuts = Fuzz.ints(0, 40);
+    Gen<String> splices =
+        Fuzz.of("&a [1]", "*a", "${{ ", " }}", "[", "{", "\n  ", "needs: [", ": ", "");
+    return r -> {
+      String s = bases.next(r);
+      double at = ats.next(r);
+      int cut = cuts.next(r);
+      String splice = splices.next(r);
+      int i = (int) (at * s.length());
+      int j = Math.min(s.length(), i + cut);
+      return s.substring(0, i) + splice + s.substring(j);
+    };
   }
 }
