@@ -69,11 +69,25 @@ public final class ParsedWorkflow {
    * locations and is where modules are resolved from).
    */
   public static ParsedWorkflow parse(Path file, String text) throws WorkflowSyntaxException {
+    return parse(file, text, p -> java.util.Optional.empty());
+  }
+
+  /**
+   * As {@link #parse(Path, String)}, with a rule for the files {@code script: {file: ...}} names:
+   * {@code scriptFiles} gets the normalized absolute path and answers why it may not be read (a
+   * located error, nothing read), or empty. {@code braid serve} uses it to keep a client's workflow
+   * from reading the server's files.
+   */
+  public static ParsedWorkflow parse(
+      Path file,
+      String text,
+      java.util.function.Function<Path, java.util.Optional<String>> scriptFiles)
+      throws WorkflowSyntaxException {
     boolean json = file.getFileName().toString().endsWith(".json");
     SourceText src = new SourceText(file.toString(), text, !json);
     List<Diagnostic> problems = new ArrayList<>();
     SourceNode root = SourceReader.read(src, json, problems);
-    ModelBuilder b = ModelBuilder.build(file, src, root, problems);
+    ModelBuilder b = ModelBuilder.build(file, src, root, problems, scriptFiles);
     return new ParsedWorkflow(b.workflow(), problems, b.broken());
   }
 

@@ -102,4 +102,30 @@ class ServerLimitsTest {
                             .build())))
         .isEqualTo("args_json is nested more than 100 levels deep (arrays and objects)");
   }
+
+  @Test
+  void anInlineWorkflowCannotReadAServerFileAsItsScript() {
+    String yaml = "steps:\n  s:\n    script: {lang: python, file: /etc/passwd}\n";
+    assertThat(inline(yaml, ""))
+        .contains("inline:3:")
+        .contains("script file '/etc/passwd': an inline workflow cannot read files on the server");
+  }
+
+  @Test
+  void aNamedWorkflowReadsScriptFilesOnlyFromItsFolder() throws Exception {
+    java.nio.file.Path flow = TestServer.FLOWS.resolve("reads_outside.yaml");
+    java.nio.file.Files.writeString(
+        flow, "steps:\n  s:\n    script: {lang: python, file: /etc/passwd}\n");
+    try {
+      String why =
+          refused(
+              () ->
+                  stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                      .runWorkflow(RunWorkflowRequest.newBuilder().setName("reads_outside").build())
+                      .hasNext());
+      assertThat(why).contains("outside the workflows folder").doesNotContain("root:");
+    } finally {
+      java.nio.file.Files.deleteIfExists(flow);
+    }
+  }
 }

@@ -88,7 +88,7 @@ final class WorkflowResolver {
     ParsedWorkflow parsed;
     List<Diagnostic> problems;
     try {
-      parsed = ParsedWorkflow.parse(file, text);
+      parsed = ParsedWorkflow.parse(file, text, p -> scriptFileRefusal(p, name == null));
       if (parsed.workflow() != null) {
         // before the checker, which would ask the workers' catalogs about these functions
         refuseUnexposed(parsed.workflow(), file.toString(), display);
@@ -120,6 +120,34 @@ final class WorkflowResolver {
     }
     Workflow wf = parsed.workflow();
     return new Resolved(wf, name != null ? name : wf.name().value());
+  }
+
+  /**
+   * A client's workflow reads script files only from the workflows folder, and an inline one none
+   * at all: otherwise {@code file: /etc/shadow} (or a FIFO that blocks the check) would reach what
+   * the operator never exposed.
+   */
+  private java.util.Optional<String> scriptFileRefusal(Path p, boolean inline) {
+    if (inline) {
+      return java.util.Optional.of(
+          "an inline workflow cannot read files on the server: give the script as code:");
+    }
+    if (folder == null || !p.startsWith(folder.toAbsolutePath().normalize())) {
+      return java.util.Optional.of("outside the workflows folder, the only place read from");
+    }
+    try {
+      // after symlinks too
+      Path real = p.toRealPath();
+      if (!real.startsWith(folder.toRealPath())) {
+        return java.util.Optional.of("outside the workflows folder, the only place read from");
+      }
+      if (!Files.isRegularFile(real)) {
+        return java.util.Optional.of("not a regular file");
+      }
+      return java.util.Optional.empty();
+    } catch (IOException e) {
+      return java.util.Optional.of("no such file");
+    }
   }
 
   private void refuseUnexposed(Workflow wf, String own, String display) {

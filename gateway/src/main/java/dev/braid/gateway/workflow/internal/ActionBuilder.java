@@ -303,6 +303,11 @@ final class ActionBuilder {
   private Optional<Located<String>> readScript(Located<String> file) {
     Path folder = m.file.toAbsolutePath().getParent();
     Path p = folder.resolve(file.value()).normalize();
+    Optional<String> refused = m.scriptFiles.apply(p);
+    if (refused.isPresent()) {
+      f.error(file.at(), "script file '" + file.value() + "': " + refused.get());
+      return Optional.empty();
+    }
     try (java.io.InputStream in = Files.newInputStream(p)) {
       // bounded: the path may name a huge or endless file (/dev/zero)
       byte[] bytes = in.readNBytes(WorkflowLimits.MAX_FILE_BYTES + 1);

@@ -54,11 +54,17 @@ public final class ModelBuilder {
   final Templates templates;
   final Path file;
   final SourceText src;
+  final java.util.function.Function<Path, java.util.Optional<String>> scriptFiles;
   private final StepBuilder steps;
   private CallPolicy defaults;
   private Workflow workflow;
 
-  private ModelBuilder(Path file, SourceText src, List<Diagnostic> problems) {
+  private ModelBuilder(
+      Path file,
+      SourceText src,
+      List<Diagnostic> problems,
+      java.util.function.Function<Path, java.util.Optional<String>> scriptFiles) {
+    this.scriptFiles = scriptFiles;
     this.fields = new Fields(problems);
     this.templates = new Templates(problems);
     this.file = file;
@@ -68,8 +74,12 @@ public final class ModelBuilder {
 
   /** The workflow in {@code root}; problems go to {@code problems}. */
   public static ModelBuilder build(
-      Path file, SourceText src, SourceNode root, List<Diagnostic> problems) {
-    ModelBuilder b = new ModelBuilder(file, src, problems);
+      Path file,
+      SourceText src,
+      SourceNode root,
+      List<Diagnostic> problems,
+      java.util.function.Function<Path, java.util.Optional<String>> scriptFiles) {
+    ModelBuilder b = new ModelBuilder(file, src, problems, scriptFiles);
     b.workflow = b.workflow(root);
     return b;
   }
