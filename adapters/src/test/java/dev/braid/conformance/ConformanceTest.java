@@ -301,7 +301,16 @@ class ConformanceTest {
                     l,
                     "no_form",
                     "has no JSON form ("
-                        + Map.of("python", "set", "node", "BigInt", "java", "Object").get(l)
+                        + Map.of(
+                                "python",
+                                "set",
+                                "node",
+                                "BigInt",
+                                "java",
+                                "Object",
+                                "java-proc",
+                                "Object")
+                            .get(l)
                         + ")")),
         scenario(
             "JSON rule: bytes refused (py bytes, js Buffer, java byte[])",
@@ -310,7 +319,16 @@ class ConformanceTest {
                     l,
                     "bytes",
                     "has no JSON form ("
-                        + Map.of("python", "bytes", "node", "Buffer", "java", "byte[]").get(l)
+                        + Map.of(
+                                "python",
+                                "bytes",
+                                "node",
+                                "Buffer",
+                                "java",
+                                "byte[]",
+                                "java-proc",
+                                "byte[]")
+                            .get(l)
                         + ")")),
         scenario(
             "JSON rule: returning nothing is null (js: undefined in a list refused)",
