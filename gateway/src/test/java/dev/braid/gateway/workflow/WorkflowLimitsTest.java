@@ -53,6 +53,16 @@ class WorkflowLimitsTest {
   }
 
   @Test
+  void aDiagnosticQuotingHugeTextStaysOneShortLineWithBothEnds() throws Exception {
+    String type = "stri" + "x".repeat(5_000) + "END";
+    List<String> problems = check("big.yaml", "input:\n  tier: " + type + "\nsteps: {}\n");
+    assertThat(problems).isNotEmpty();
+    String first = problems.get(0);
+    assertThat(first).startsWith("big.yaml:2:9: error: the type of input field 'tier'");
+    assertThat(first).hasSizeLessThan(1_100).contains("stri").contains("END'").doesNotContain("\n");
+  }
+
+  @Test
   void anAliasBombIsRefusedAtTheAliasThatExpandsPastTheLimit() {
     String bomb = aliasBomb(8);
     assertThat(bomb.length()).isLessThan(600);
