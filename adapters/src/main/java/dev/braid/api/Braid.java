@@ -13,10 +13,14 @@ import dev.braid.internal.worker.PythonLauncher;
 import dev.braid.internal.worker.WorkerInfo;
 import dev.braid.internal.worker.WorkerLauncher;
 import dev.braid.internal.worker.WorkerPool;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -101,7 +105,7 @@ public final class Braid implements AutoCloseable {
 
   private RemoteCall callNestedFromJava(
       String ref, List<?> args, Map<String, ?> kwargs, CallOptions options) {
-    java.util.Optional<String> refused = router.policyRefusal(ref);
+    Optional<String> refused = router.policyRefusal(ref);
     if (refused.isPresent()) {
       throw new IllegalArgumentException(refused.get());
     }
@@ -158,7 +162,7 @@ public final class Braid implements AutoCloseable {
    * The catalog a worker of {@code language} announced (the functions of the preloaded modules, see
    * {@link BraidConfig.Builder#preload}); starts a worker if none runs.
    */
-  public java.util.concurrent.CompletableFuture<List<CatalogEntry>> catalog(String language) {
+  public CompletableFuture<List<CatalogEntry>> catalog(String language) {
     WorkerPool p = pools.get(language);
     if (p == null) {
       throw new IllegalArgumentException("no worker pool for language " + language);
@@ -171,7 +175,7 @@ public final class Braid implements AutoCloseable {
                         f ->
                             new CatalogEntry(
                                 language + ":" + f.getName(),
-                                f.getKind().name().toLowerCase(java.util.Locale.ROOT),
+                                f.getKind().name().toLowerCase(Locale.ROOT),
                                 f.getSignature(),
                                 f.getDoc()))
                     .toList());
@@ -264,7 +268,7 @@ public final class Braid implements AutoCloseable {
     timer.shutdownNow();
     try {
       javaLoader.close();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // nothing useful to do at shutdown
     }
   }

@@ -3,7 +3,9 @@ package dev.braid.api;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -51,7 +53,7 @@ public record BraidConfig(
     Path nodeExecutable,
     int nodeWorkers,
     List<Path> javaClasspath,
-    java.util.Map<String, List<String>> preload,
+    Map<String, List<String>> preload,
     List<String> envAllowlist,
     int maxPayloadBytes,
     int queueCapacity,
@@ -69,7 +71,7 @@ public record BraidConfig(
     pythonPaths = List.copyOf(pythonPaths);
     nodePaths = List.copyOf(nodePaths);
     javaClasspath = List.copyOf(javaClasspath);
-    preload = java.util.Map.copyOf(preload);
+    preload = Map.copyOf(preload);
     if (nodeWorkers < 1) {
       throw new IllegalArgumentException("nodeWorkers < 1: " + nodeWorkers);
     }
@@ -103,7 +105,7 @@ public record BraidConfig(
     private Path nodeExecutable;
     private int nodeWorkers = 1;
     private final List<Path> javaClasspath = new ArrayList<>();
-    private final java.util.Map<String, List<String>> preload = new java.util.HashMap<>();
+    private final Map<String, List<String>> preload = new HashMap<>();
     private final List<String> envAllowlist = new ArrayList<>();
     private int maxPayloadBytes = 16 << 20;
     private int queueCapacity = 10_000;

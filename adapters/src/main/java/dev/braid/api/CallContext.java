@@ -1,10 +1,12 @@
 package dev.braid.api;
 
+import dev.braid.internal.javafn.JavaCallContext;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
 import dev.braid.model.Scope;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -55,11 +57,10 @@ public interface CallContext {
   RemoteCall call(String reference, Object... args);
 
   /** As {@link #call(String, Object...)} with keyword arguments and options. */
-  RemoteCall call(
-      String reference, List<?> args, java.util.Map<String, ?> kwargs, CallOptions options);
+  RemoteCall call(String reference, List<?> args, Map<String, ?> kwargs, CallOptions options);
 
   /** The context of the Java function running on this thread, or null outside one. */
   static CallContext current() {
-    return dev.braid.internal.javafn.JavaCallContext.current();
+    return JavaCallContext.current();
   }
 }

@@ -7,8 +7,11 @@ import dev.braid.internal.call.CallRuntime;
 import dev.braid.internal.json.JsonRule;
 import dev.braid.internal.json.NotSerializableException;
 import dev.braid.model.Failures;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A function in a worker, ready to be called. Cheap to create; thread-safe; calls are independent
@@ -39,7 +42,7 @@ public final class RemoteFunction {
 
   /** Calls with positional arguments and default options. */
   public RemoteCall call(Object... args) {
-    return call(java.util.Arrays.asList(args), Map.of(), CallOptions.DEFAULT);
+    return call(Arrays.asList(args), Map.of(), CallOptions.DEFAULT);
   }
 
   public RemoteCall call(List<?> args, CallOptions options) {
@@ -104,8 +107,7 @@ public final class RemoteFunction {
         });
   }
 
-  private byte[][] encode(
-      List<?> args, Map<String, ?> kwargs, java.util.concurrent.CompletableFuture<JsonNode> fail) {
+  private byte[][] encode(List<?> args, Map<String, ?> kwargs, CompletableFuture<JsonNode> fail) {
     try {
       byte[] a = JsonRule.encode(runtime.json(), args);
       byte[] k = kwargs.isEmpty() ? NO_KWARGS : JsonRule.encode(runtime.json(), kwargs);
@@ -119,7 +121,7 @@ public final class RemoteFunction {
   }
 
   private static List<Object> toList(ArrayNode args) {
-    java.util.ArrayList<Object> out = new java.util.ArrayList<>(args.size());
+    ArrayList<Object> out = new ArrayList<>(args.size());
     args.forEach(out::add);
     return out;
   }

@@ -1,5 +1,6 @@
 package dev.braid.model;
 
+import java.io.StringWriter;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -43,7 +44,7 @@ public final class Failures {
     if (t.getCause() != null && t.getCause() != t && depth < 16) {
       cause = fromJava(t.getCause(), depth + 1);
     }
-    java.io.StringWriter sw = new java.io.StringWriter();
+    StringWriter sw = new StringWriter();
     for (StackTraceElement e : t.getStackTrace()) {
       sw.append("\tat ").append(e.toString()).append('\n');
     }

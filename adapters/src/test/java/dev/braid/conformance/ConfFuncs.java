@@ -5,7 +5,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -89,8 +94,7 @@ public final class ConfFuncs {
   public static CompletableFuture<Object> sleepThen(double seconds, Object value) {
     return CompletableFuture.supplyAsync(
         () -> value,
-        CompletableFuture.delayedExecutor(
-            (long) (seconds * 1000), java.util.concurrent.TimeUnit.MILLISECONDS));
+        CompletableFuture.delayedExecutor((long) (seconds * 1000), TimeUnit.MILLISECONDS));
   }
 
   public static long pid() {
@@ -110,8 +114,8 @@ public final class ConfFuncs {
     return ctx.call(ref, arg).get();
   }
 
-  public static Object relayMarked(
-      String folder, String ref, java.util.List<Object> args, CallContext ctx) throws Exception {
+  public static Object relayMarked(String folder, String ref, List<Object> args, CallContext ctx)
+      throws Exception {
     mark(folder, "started", "");
     try {
       return ctx.call(ref, args.toArray()).get();
@@ -129,9 +133,8 @@ public final class ConfFuncs {
 
   /** {"items": [{"price": 1}, {"price": BAD}]}: the bad value is always at $.items[1].price. */
   public static Object unjson(String kind) {
-    java.util.Map<String, Object> second = new java.util.LinkedHashMap<>();
-    java.util.Map<String, Object> root =
-        java.util.Map.of("items", java.util.List.of(java.util.Map.of("price", 1), second));
+    Map<String, Object> second = new LinkedHashMap<>();
+    Map<String, Object> root = Map.of("items", List.of(Map.of("price", 1), second));
     second.put("price", kind.equals("cycle") ? root : bad(kind));
     return root;
   }
@@ -146,7 +149,7 @@ public final class ConfFuncs {
       case "deep" -> {
         Object v = 0;
         for (int i = 0; i < 1001; i++) {
-          java.util.List<Object> l = new java.util.ArrayList<>();
+          List<Object> l = new ArrayList<>();
           l.add(v);
           v = l;
         }
@@ -167,6 +170,6 @@ public final class ConfFuncs {
   }
 
   public static Object callNestedNan(String ref, CallContext ctx) throws Exception {
-    return ctx.call(ref, java.util.Map.of("a", java.util.List.of(Double.NaN))).get();
+    return ctx.call(ref, Map.of("a", List.of(Double.NaN))).get();
   }
 }

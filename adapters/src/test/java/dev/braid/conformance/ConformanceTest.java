@@ -23,10 +23,13 @@ import dev.braid.model.RemoteException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -110,7 +113,7 @@ class ConformanceTest {
     braidProc.close();
     String text =
         "# Conformance matrix\n\nProduced by `ConformanceTest` (adapters), "
-            + java.time.LocalDate.now()
+            + LocalDate.now()
             + ".\n\n"
             + "`java`: Java functions in the gateway's JVM (the local CLI, `braid serve"
             + " --java-in-process`); `java-proc`: the same functions in a Java worker process"
@@ -248,7 +251,7 @@ class ConformanceTest {
       return fail("expected a failure, got " + v);
     } catch (ExecutionException e) {
       return e.getCause();
-    } catch (java.util.concurrent.CancellationException e) {
+    } catch (CancellationException e) {
       return e;
     }
   }
@@ -368,12 +371,10 @@ class ConformanceTest {
     v.put("empty_string", "");
     v.put("null", null);
     v.put("bool", true);
-    JsonNode back =
-        value(call(l, "echo", java.util.Collections.singletonList(v), CallOptions.DEFAULT));
+    JsonNode back = value(call(l, "echo", Collections.singletonList(v), CallOptions.DEFAULT));
     assertThat(back).isEqualTo(JSON.valueToTree(v));
     assertThat(
-            value(call(l, "echo", java.util.Collections.singletonList(null), CallOptions.DEFAULT))
-                .isNull())
+            value(call(l, "echo", Collections.singletonList(null), CallOptions.DEFAULT)).isNull())
         .isTrue();
   }
 

@@ -12,6 +12,7 @@ import dev.braid.model.BraidFailure;
 import dev.braid.model.CancelReason;
 import dev.braid.model.DeadlineExceededException;
 import dev.braid.model.FailureCode;
+import dev.braid.model.Scope;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -158,7 +159,7 @@ class CancellationTest extends WorkerTestBase {
 
   @Test
   void parentScopeCancelReachesTheCallAsParentCancelled() throws Exception {
-    dev.braid.model.Scope parent = dev.braid.model.Scope.root();
+    Scope parent = Scope.root();
     RemoteCall call =
         braid
             .function("python:itfuncs:sleep_marked")

@@ -4,6 +4,7 @@ import dev.braid.api.Braid;
 import dev.braid.api.BraidConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +30,7 @@ public final class GatewayStallMain {
     String outcome;
     try {
       outcome = "RESULT " + call.get(60, TimeUnit.SECONDS).asText();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       outcome = "FAILED " + e.getCause();
     }
     long after = braid.function("python:itfuncs:pid").call().get(60, TimeUnit.SECONDS).asLong();

@@ -3,7 +3,9 @@ package dev.braid.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,8 +56,8 @@ class GatewayStallTest extends WorkerTestBase {
                       worker.complete(null);
                     }
                   }
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
                 }
               });
       worker.get(60, TimeUnit.SECONDS);

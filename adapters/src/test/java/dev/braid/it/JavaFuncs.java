@@ -1,9 +1,13 @@
 package dev.braid.it;
 
 import dev.braid.api.CallContext;
+import dev.braid.conformance.ConfFuncs;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -16,7 +20,7 @@ public final class JavaFuncs {
   public record Order(String sku, int qty) {}
 
   static void mark(String folder, String name, String text) {
-    dev.braid.conformance.ConfFuncs.mark(folder, name, text);
+    ConfFuncs.mark(folder, name, text);
   }
 
   public static int add(int a, int b) {
@@ -32,7 +36,7 @@ public final class JavaFuncs {
   }
 
   public static CompletableFuture<String> later(String text) {
-    return CompletableFuture.supplyAsync(() -> text.toUpperCase(java.util.Locale.ROOT));
+    return CompletableFuture.supplyAsync(() -> text.toUpperCase(Locale.ROOT));
   }
 
   public static int failWithCause(String message) {
@@ -100,16 +104,15 @@ public final class JavaFuncs {
   /** Heartbeats {@code n} times, 100 ms apart. */
   public static int beats(int n, CallContext ctx) throws InterruptedException {
     for (int i = 1; i <= n; i++) {
-      ctx.heartbeat(java.util.Map.of("done", i));
+      ctx.heartbeat(Map.of("done", i));
       Thread.sleep(100);
     }
     return n;
   }
 
   /** A Flow.Publisher result: streamed with the subscriber's demand. */
-  public static java.util.concurrent.Flow.Publisher<Integer> published(int n) {
-    java.util.concurrent.SubmissionPublisher<Integer> p =
-        new java.util.concurrent.SubmissionPublisher<>();
+  public static Flow.Publisher<Integer> published(int n) {
+    SubmissionPublisher<Integer> p = new SubmissionPublisher<>();
     CompletableFuture.runAsync(
         () -> {
           // a SubmissionPublisher drops what is submitted before anyone subscribes
@@ -125,9 +128,8 @@ public final class JavaFuncs {
   }
 
   /** A publisher whose second item is NaN: the stream must end NotSerializable, not hang. */
-  public static java.util.concurrent.Flow.Publisher<Double> publishedNan() {
-    java.util.concurrent.SubmissionPublisher<Double> p =
-        new java.util.concurrent.SubmissionPublisher<>();
+  public static Flow.Publisher<Double> publishedNan() {
+    SubmissionPublisher<Double> p = new SubmissionPublisher<>();
     CompletableFuture.runAsync(
         () -> {
           while (p.getNumberOfSubscribers() == 0) {

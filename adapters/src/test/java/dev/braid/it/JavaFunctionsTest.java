@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.CallOptions;
+import dev.braid.api.CancellationMode;
 import dev.braid.api.RemoteCall;
 import dev.braid.api.RemoteStream;
 import dev.braid.model.BraidCancellationException;
@@ -14,6 +15,9 @@ import dev.braid.model.RemoteException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +85,7 @@ class JavaFunctionsTest extends WorkerTestBase {
                 CallOptions.builder()
                     .timeout(Duration.ofMillis(200))
                     .grace(Duration.ofMillis(300))
-                    .cancellationMode(dev.braid.api.CancellationMode.WAIT)
+                    .cancellationMode(CancellationMode.WAIT)
                     .build());
     Throwable t = failure(call);
     assertThat(t).isInstanceOf(DeadlineExceededException.class);
@@ -140,8 +144,8 @@ class JavaFunctionsTest extends WorkerTestBase {
     RemoteStream s = braid.function(F + fn).stream(List.of(), CallOptions.DEFAULT);
     collectIntsQuietly(s);
     try {
-      s.completion().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+      s.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
       assertThat(e.getCause()).isInstanceOf(RemoteException.class);
       return (RemoteException) e.getCause();
     }
@@ -150,9 +154,9 @@ class JavaFunctionsTest extends WorkerTestBase {
 
   private static void collectIntsQuietly(RemoteStream s) {
     s.subscribe(
-        new java.util.concurrent.Flow.Subscriber<>() {
+        new Flow.Subscriber<>() {
           @Override
-          public void onSubscribe(java.util.concurrent.Flow.Subscription sub) {
+          public void onSubscribe(Flow.Subscription sub) {
             sub.request(10);
           }
 

@@ -8,6 +8,8 @@ import dev.braid.model.BraidCancellationException;
 import dev.braid.model.DeadlineExceededException;
 import dev.braid.model.FailureCode;
 import dev.braid.model.RemoteException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,7 +115,7 @@ class NestedCallTest extends WorkerTestBase {
 
   @Test
   void javaToJavaCancelCascade() throws Exception {
-    java.nio.file.Path inner = java.nio.file.Files.createDirectories(markers.resolve("inner"));
+    Path inner = Files.createDirectories(markers.resolve("inner"));
     RemoteCall top =
         braid
             .function("java:dev.braid.conformance.ConfFuncs#relayMarked")

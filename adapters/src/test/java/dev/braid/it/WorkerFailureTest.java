@@ -9,6 +9,8 @@ import dev.braid.api.RemoteCall;
 import dev.braid.model.DeadlineExceededException;
 import dev.braid.model.FailureCode;
 import dev.braid.model.RemoteException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -90,8 +92,8 @@ class WorkerFailureTest extends WorkerTestBase {
     CallOptions quick = CallOptions.builder().timeout(Duration.ofMillis(200)).build();
 
     for (int i = 0; i < 2; i++) {
-      java.nio.file.Path dir = markers.resolve("m" + i);
-      java.nio.file.Files.createDirectories(dir);
+      Path dir = markers.resolve("m" + i);
+      Files.createDirectories(dir);
       RemoteCall c =
           braid.function("python:itfuncs:swallow_cancel").call(List.of(dir.toString(), 30), quick);
       assertThat(failure(c)).isInstanceOf(DeadlineExceededException.class);

@@ -8,11 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.Braid;
 import dev.braid.api.BraidConfig;
 import dev.braid.api.RemoteCall;
+import dev.braid.api.RemoteStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -61,18 +66,18 @@ abstract class WorkerTestBase {
       return fail("expected the call to fail, but it returned " + v);
     } catch (ExecutionException e) {
       return e.getCause();
-    } catch (java.util.concurrent.CancellationException e) {
+    } catch (CancellationException e) {
       return e;
     }
   }
 
   /** Subscribes with unbounded demand and returns every item, as ints, once the stream ends. */
-  static java.util.List<Integer> collectInts(dev.braid.api.RemoteStream stream) throws Exception {
-    java.util.List<Integer> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+  static List<Integer> collectInts(RemoteStream stream) throws Exception {
+    List<Integer> got = new CopyOnWriteArrayList<>();
     stream.subscribe(
-        new java.util.concurrent.Flow.Subscriber<>() {
+        new Flow.Subscriber<>() {
           @Override
-          public void onSubscribe(java.util.concurrent.Flow.Subscription sub) {
+          public void onSubscribe(Flow.Subscription sub) {
             sub.request(Long.MAX_VALUE);
           }
 

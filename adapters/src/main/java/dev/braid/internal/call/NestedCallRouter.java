@@ -14,7 +14,10 @@ import dev.braid.proto.worker.v1.NestedCall;
 import dev.braid.proto.worker.v1.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Runs the calls workers make to other functions ({@code braid_worker.call(...)} in Python, {@code
@@ -32,18 +35,17 @@ public final class NestedCallRouter implements NestedHandler {
   }
 
   /** A started nested call: its result and a way to cancel it with a reason. */
-  public record NestedStart(
-      CompletableFuture<JsonNode> result, java.util.function.Consumer<CancelReason> cancel) {}
+  public record NestedStart(CompletableFuture<JsonNode> result, Consumer<CancelReason> cancel) {}
 
   /** Decides which references nested calls may reach; see {@code Braid#nestedCallPolicy}. */
   @FunctionalInterface
   public interface Policy {
     /** Why {@code reference} may not be called, or empty if it may. */
-    java.util.Optional<String> refusal(String reference);
+    Optional<String> refusal(String reference);
   }
 
   /** Every reference may be called (what {@code braid run} uses). */
-  public static final Policy OPEN = ref -> java.util.Optional.empty();
+  public static final Policy OPEN = ref -> Optional.empty();
 
   private final Starter starter;
   private volatile Policy policy = OPEN;
@@ -53,13 +55,13 @@ public final class NestedCallRouter implements NestedHandler {
   }
 
   /** Why the current policy refuses {@code reference}, or empty. */
-  public java.util.Optional<String> policyRefusal(String reference) {
+  public Optional<String> policyRefusal(String reference) {
     return policy.refusal(reference);
   }
 
   /** Replaces the policy; calls started afterwards are checked against it. */
   public void policy(Policy p) {
-    this.policy = java.util.Objects.requireNonNull(p, "policy");
+    this.policy = Objects.requireNonNull(p, "policy");
   }
 
   @Override
@@ -69,7 +71,7 @@ public final class NestedCallRouter implements NestedHandler {
     if (nc.getRemainingMs() > 0) {
       opts.timeout(Duration.ofMillis(nc.getRemainingMs()));
     }
-    java.util.Optional<String> refused = policy.refusal(nc.getFunction());
+    Optional<String> refused = policy.refusal(nc.getFunction());
     if (refused.isPresent()) {
       // no PERMISSION_DENIED among the worker protocol's codes: the caller's own argument is wrong
       reply(

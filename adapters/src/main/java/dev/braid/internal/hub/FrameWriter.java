@@ -4,6 +4,7 @@ import dev.braid.proto.worker.v1.GatewayBatch;
 import dev.braid.proto.worker.v1.GatewayFrame;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,14 +29,14 @@ final class FrameWriter {
   private static final int MAX_BATCH_BYTES = 1 << 20;
 
   private final ServerCallStreamObserver<GatewayBatch> out;
-  private final java.util.concurrent.Executor executor;
+  private final Executor executor;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final ConcurrentLinkedQueue<GatewayFrame> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger holds = new AtomicInteger();
   private volatile boolean closed;
 
-  FrameWriter(ServerCallStreamObserver<GatewayBatch> out, java.util.concurrent.Executor executor) {
+  FrameWriter(ServerCallStreamObserver<GatewayBatch> out, Executor executor) {
     this.out = out;
     this.executor = executor;
     out.setOnReadyHandler(this::drain);

@@ -1,5 +1,6 @@
 package dev.braid.internal.hub;
 
+import dev.braid.model.Scope;
 import dev.braid.proto.worker.v1.GatewayFrame;
 import dev.braid.proto.worker.v1.Hello;
 import dev.braid.proto.worker.v1.Ping;
@@ -98,7 +99,7 @@ public final class WorkerConnection implements WorkerChannel {
   }
 
   /** The scope of a call in flight on this worker, or null. */
-  public dev.braid.model.Scope scopeOf(long callId) {
+  public Scope scopeOf(long callId) {
     CallListener l = calls.get(callId);
     return l == null ? null : l.scope();
   }

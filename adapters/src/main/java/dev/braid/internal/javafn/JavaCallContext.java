@@ -9,6 +9,7 @@ import dev.braid.model.Scope;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /** The callee-side context of one in-process Java call. */
@@ -42,7 +43,7 @@ public final class JavaCallContext implements CallContext {
   }
 
   /** Runs {@code body} with this context as the thread's current one. */
-  <T> T runWith(java.util.concurrent.Callable<T> body) throws Exception {
+  <T> T runWith(Callable<T> body) throws Exception {
     JavaCallContext before = CURRENT.get();
     CURRENT.set(this);
     try {

@@ -10,6 +10,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -53,7 +54,7 @@ final class JavaMethod {
     this.wantsContext =
         all.length > 0 && CallContext.class.isAssignableFrom(all[all.length - 1].getType());
     int n = wantsContext ? all.length - 1 : all.length;
-    this.params = java.util.Arrays.copyOf(all, n);
+    this.params = Arrays.copyOf(all, n);
     this.types = new JavaType[n];
     for (int i = 0; i < n; i++) {
       types[i] = json.getTypeFactory().constructType(params[i].getParameterizedType());

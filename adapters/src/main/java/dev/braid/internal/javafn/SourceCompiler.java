@@ -7,6 +7,7 @@ import dev.braid.api.CallContext;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -350,7 +351,7 @@ final class SourceCompiler implements AutoCloseable {
     }
     try {
       return Path.of(cs.getLocation().toURI());
-    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+    } catch (URISyntaxException | IllegalArgumentException e) {
       return null; // an odd code source: the JVM's class path usually has the jar anyway
     }
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.internal.call.Protos;
 import dev.braid.internal.hub.CallListener;
 import dev.braid.internal.javafn.JavaFunctionHost;
+import dev.braid.internal.json.JsonRule;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -58,7 +59,7 @@ final class JavaWorker {
   private final Settings settings;
   private final ClassLoader loader;
   // the JSON rule of every language (NaN, cycles, depth 512 refused where the value is made)
-  private final ObjectMapper json = dev.braid.internal.json.JsonRule.newMapper();
+  private final ObjectMapper json = JsonRule.newMapper();
   private final OutboundFrames out = new OutboundFrames();
   private final ScheduledThreadPoolExecutor timer;
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();

@@ -2,6 +2,8 @@ package dev.braid.internal.javaworker;
 
 import dev.braid.internal.javafn.SourceClassLoader;
 import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,13 +72,13 @@ public final class JavaWorkerMain {
       while (n < line.length && (b = System.in.read()) >= 0 && b != '\n') {
         line[n++] = (byte) b;
       }
-      String t = new String(line, 0, n, java.nio.charset.StandardCharsets.UTF_8).strip();
+      String t = new String(line, 0, n, StandardCharsets.UTF_8).strip();
       if (t.isEmpty()) {
         throw new IllegalArgumentException(
             "no hub token on stdin: this program is started by braid");
       }
       return t;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the hub token from stdin: " + e.getMessage());
     }
   }

@@ -1,6 +1,7 @@
 package dev.braid.internal.json;
 
 import com.fasterxml.jackson.core.JsonGenerationException;
+import com.fasterxml.jackson.core.JsonGenerator;
 
 /** A value breaks the JSON rule; {@link #problem()} says where and why ({@code $.x is NaN}). */
 public final class NotSerializableException extends JsonGenerationException {
@@ -9,7 +10,7 @@ public final class NotSerializableException extends JsonGenerationException {
   private final String problem;
 
   NotSerializableException(String problem) {
-    super(problem, (com.fasterxml.jackson.core.JsonGenerator) null);
+    super(problem, (JsonGenerator) null);
     this.problem = problem;
   }
 

@@ -110,8 +110,7 @@ public final class PythonLauncher implements WorkerLauncher {
    * Adds {@code BRAID_ROOTS} when workers load only from their roots: the worker then refuses, on
    * its own, any reference outside them (defence in depth behind the gateway's policy).
    */
-  static void putRoots(
-      BraidConfig config, List<java.nio.file.Path> roots, Map<String, String> env) {
+  static void putRoots(BraidConfig config, List<Path> roots, Map<String, String> env) {
     if (config.exposedRootsOnly()) {
       List<String> r = new ArrayList<>();
       roots.forEach(p -> r.add(p.toString()));

@@ -6,7 +6,9 @@ import dev.braid.internal.hub.WorkerConnection;
 import dev.braid.internal.hub.WorkerHubServer;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
+import dev.braid.model.RemoteException;
 import dev.braid.proto.worker.v1.GatewayFrame;
+import dev.braid.proto.worker.v1.Hello;
 import dev.braid.proto.worker.v1.Welcome;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,8 +65,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
 
   private final ScheduledFuture<?> pinger;
   private final Liveness liveness;
-  private final java.util.concurrent.CompletableFuture<dev.braid.proto.worker.v1.Hello> firstHello =
-      new java.util.concurrent.CompletableFuture<>();
+  private final CompletableFuture<Hello> firstHello = new CompletableFuture<>();
 
   public WorkerPool(
       WorkerLauncher launcher,
@@ -92,7 +94,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
    * The Hello of the first worker that connects (its catalog lists the preloaded modules'
    * functions); starts a worker if none runs. Fails if a worker cannot start.
    */
-  public java.util.concurrent.CompletableFuture<dev.braid.proto.worker.v1.Hello> hello() {
+  public CompletableFuture<Hello> hello() {
     prestart();
     return firstHello;
   }
@@ -273,7 +275,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
         failed = takeQueueLocked();
       }
       Failure f = Failure.of(FailureCode.UNAVAILABLE, "WorkerStartFailed", why);
-      firstHello.completeExceptionally(new dev.braid.model.RemoteException(f));
+      firstHello.completeExceptionally(new RemoteException(f));
       failed.forEach(c -> c.reject(f));
     }
   }
@@ -370,7 +372,7 @@ public final class WorkerPool implements SlotProvider, AutoCloseable {
           who + " failed to start (" + how + ")" + (stderr.isBlank() ? "" : ":\n" + stderr);
       log.error("{}", msg);
       Failure f = Failure.of(FailureCode.UNAVAILABLE, "WorkerStartFailed", msg);
-      firstHello.completeExceptionally(new dev.braid.model.RemoteException(f));
+      firstHello.completeExceptionally(new RemoteException(f));
       failed.forEach(c -> c.reject(f));
     }
   }

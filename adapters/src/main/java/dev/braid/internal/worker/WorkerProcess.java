@@ -4,11 +4,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,7 +43,7 @@ public final class WorkerProcess {
    * @throws IOException when the program cannot be started (e.g. the interpreter is missing)
    */
   public static WorkerProcess start(
-      String id, List<String> command, java.util.Map<String, String> env, Path workingDirectory)
+      String id, List<String> command, Map<String, String> env, Path workingDirectory)
       throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).directory(workingDirectory.toFile());
     pb.environment().clear();
@@ -56,9 +58,9 @@ public final class WorkerProcess {
     Process p = pb.start();
     // one short line fits any pipe buffer: this never blocks; then stdin is closed so nothing
     // can block on it
-    try (java.io.OutputStream stdin = p.getOutputStream()) {
+    try (OutputStream stdin = p.getOutputStream()) {
       if (token != null) {
-        stdin.write((token + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        stdin.write((token + "\n").getBytes(StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       // the worker died at once; its exit is reported like any other start failure

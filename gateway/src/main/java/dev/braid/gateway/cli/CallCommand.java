@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import picocli.CommandLine;
@@ -41,7 +43,7 @@ import picocli.CommandLine.Parameters;
       "  braid call java:examples.Recs#forUser 7 --java-classpath examples/java/classes",
       "  braid call python:pricing:countdown 3 --stream --python-path examples/python"
     })
-final class CallCommand implements java.util.concurrent.Callable<Integer> {
+final class CallCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -143,7 +145,7 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
       out.println(render(v));
       out.flush();
       return 0;
-    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+    } catch (ExecutionException | CancellationException e) {
       return reportFailure(e, err);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -192,7 +194,7 @@ final class CallCommand implements java.util.concurrent.Callable<Integer> {
       s.completion().get();
       out.flush();
       return 0;
-    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+    } catch (ExecutionException | CancellationException e) {
       out.flush();
       return reportFailure(e, err);
     } catch (InterruptedException e) {

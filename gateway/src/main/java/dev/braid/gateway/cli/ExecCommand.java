@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
@@ -143,7 +144,7 @@ final class ExecCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       err.flush();
       return 2;
-    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+    } catch (ExecutionException | CancellationException e) {
       err.println("error: the run was cancelled");
       err.flush();
       return 1;

@@ -1,5 +1,6 @@
 package dev.braid.gateway.cli;
 
+import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -9,7 +10,7 @@ final class FileErrors {
   private FileErrors() {}
 
   /** "no such file", "permission denied", ... instead of NIO's bare path as the message. */
-  static String why(java.io.IOException e) {
+  static String why(IOException e) {
     if (e instanceof NoSuchFileException) {
       return "no such file";
     }

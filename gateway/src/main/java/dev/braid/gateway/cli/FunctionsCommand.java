@@ -9,9 +9,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -93,7 +95,7 @@ final class FunctionsCommand implements Callable<Integer> {
       for (String lang : languages) {
         try {
           all.addAll(braid.catalog(lang).get(60, TimeUnit.SECONDS));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           spec.commandLine()
               .getErr()
               .println("error: " + Failures.fromThrowable(e.getCause()).headline());
@@ -138,7 +140,7 @@ final class FunctionsCommand implements Callable<Integer> {
         // overloaded or not callable: not a function Braid can call
       }
     }
-    out.sort(java.util.Comparator.comparing(CatalogEntry::reference));
+    out.sort(Comparator.comparing(CatalogEntry::reference));
     return out;
   }
 

@@ -1,5 +1,6 @@
 package dev.braid.gateway.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,12 +39,11 @@ public final class Main implements Runnable {
 
   /** Runs the CLI on the process's stdout/stderr and returns the exit code. */
   public static int run(String... args) {
-    return run(
-        new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
   }
 
   /** Runs the CLI with the given streams and returns the exit code (for tests). */
-  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Main());
     // `--input @file` is Braid's own syntax (DESIGN §8), not picocli's argument files
     cl.setExpandAtFiles(false);

@@ -10,8 +10,10 @@ import dev.braid.gateway.server.BraidServer;
 import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.server.ScriptCeilings;
 import dev.braid.gateway.server.ServerConfig;
+import dev.braid.gateway.server.TokenScope;
 import dev.braid.gateway.server.Tokens;
 import dev.braid.gateway.server.WorkflowFolder;
+import dev.braid.model.Durations;
 import dev.braid.model.Failures;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,6 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -369,8 +373,7 @@ final class ServeCommand implements Callable<Integer> {
 
   private ServerConfig.Builder serverConfig(CommandLine cl) throws IOException {
     List<String> tokens = new ArrayList<>();
-    java.util.Map<String, java.util.Set<dev.braid.gateway.server.TokenScope>> scopes =
-        java.util.Map.of();
+    Map<String, Set<TokenScope>> scopes = Map.of();
     if (tokenFile != null) {
       try {
         scopes = Tokens.scopedFromFile(tokenFile);
@@ -399,7 +402,7 @@ final class ServeCommand implements Callable<Integer> {
       return ServerConfig.builder()
           .listen(address(cl, listen))
           .tokens(noAuth ? List.of() : tokens)
-          .tokenScopes(noAuth ? java.util.Map.of() : scopes)
+          .tokenScopes(noAuth ? Map.of() : scopes)
           .authDisabled(noAuth)
           .healthWithoutToken(healthWithoutToken)
           .tls(tlsCert, tlsKey)
@@ -516,8 +519,7 @@ final class ServeCommand implements Callable<Integer> {
       CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
           .get(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      err.println(
-          "warning: workers still starting after " + dev.braid.model.Durations.format(wait));
+      err.println("warning: workers still starting after " + Durations.format(wait));
     } catch (ExecutionException e) {
       // reported per language above
     } catch (InterruptedException e) {

@@ -12,12 +12,15 @@ import dev.braid.gateway.workflow.WorkerFunctionCatalog;
 import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.gateway.workflow.WorkflowLimits;
 import dev.braid.gateway.workflow.WorkflowSyntaxException;
+import dev.braid.model.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 
 /**
@@ -67,7 +70,7 @@ final class WorkflowLoader {
 
   static Duration duration(CommandLine cl, String text, String option) {
     try {
-      return dev.braid.model.Durations.parse(text);
+      return Durations.parse(text);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, option + ": " + e.getMessage());
     }
@@ -89,7 +92,7 @@ final class WorkflowLoader {
    * the slowest to start instead of for each one after the other.
    */
   static void prestart(Braid braid, ParsedWorkflow parsed) {
-    java.util.Set<String> languages = new java.util.LinkedHashSet<>();
+    Set<String> languages = new LinkedHashSet<>();
     for (var ref : parsed.workflow().functions()) {
       int colon = ref.value().indexOf(':');
       if (colon > 0) {

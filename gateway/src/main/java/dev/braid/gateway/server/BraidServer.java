@@ -11,6 +11,7 @@ import dev.braid.gateway.server.internal.RunRegistry;
 import dev.braid.gateway.server.internal.ServerLimits;
 import dev.braid.gateway.server.internal.TokenAuthInterceptor;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Durations;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -269,7 +270,7 @@ public final class BraidServer implements AutoCloseable {
       log.info(
           "shutting down: refusing new requests, {} in flight (drain grace {})",
           inFlight.size(),
-          dev.braid.model.Durations.format(config.drainGrace()));
+          Durations.format(config.drainGrace()));
       health.enterTerminalState();
       server.shutdown();
       runs.close();

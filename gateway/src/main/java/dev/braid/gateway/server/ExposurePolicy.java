@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -59,8 +60,8 @@ public final class ExposurePolicy {
    */
   public static ExposurePolicy of(
       BraidConfig config, List<String> preloaded, List<String> patterns) {
-    Set<String> pyPre = new java.util.HashSet<>();
-    Set<String> nodePre = new java.util.HashSet<>();
+    Set<String> pyPre = new HashSet<>();
+    Set<String> nodePre = new HashSet<>();
     for (String p : preloaded) {
       if (p.startsWith("python:")) {
         pyPre.add(p.substring("python:".length()));

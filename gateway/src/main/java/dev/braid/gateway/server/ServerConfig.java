@@ -4,7 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How {@link BraidServer} listens, authenticates and bounds its work. Immutable; build with {@link
@@ -64,13 +66,13 @@ public record ServerConfig(
     Duration drainGrace,
     Duration cancelGrace,
     Duration catalogTimeout,
-    java.util.Map<String, java.util.Set<TokenScope>> tokenScopes,
+    Map<String, Set<TokenScope>> tokenScopes,
     ExposurePolicy exposure,
     ScriptCeilings scriptCeilings,
     long maxInflightBytes) {
 
   public ServerConfig {
-    tokenScopes = java.util.Map.copyOf(tokenScopes);
+    tokenScopes = Map.copyOf(tokenScopes);
     Objects.requireNonNull(listen, "listen");
     tokens = List.copyOf(tokens);
     if (tokens.isEmpty() && !authDisabled) {
@@ -157,7 +159,7 @@ public record ServerConfig(
     private Duration drainGrace = Duration.ofSeconds(10);
     private Duration cancelGrace = Duration.ofSeconds(5);
     private Duration catalogTimeout = Duration.ofSeconds(60);
-    private java.util.Map<String, java.util.Set<TokenScope>> tokenScopes = java.util.Map.of();
+    private Map<String, Set<TokenScope>> tokenScopes = Map.of();
     private ExposurePolicy exposure;
     private ScriptCeilings scriptCeilings = ScriptCeilings.DEFAULTS;
     private long maxInflightBytes = 256L << 20;
@@ -165,8 +167,8 @@ public record ServerConfig(
     private Builder() {}
 
     /** Scopes of tokens that have their own (the others get {@link TokenScope#DEFAULTS}). */
-    public Builder tokenScopes(java.util.Map<String, java.util.Set<TokenScope>> m) {
-      tokenScopes = java.util.Map.copyOf(m);
+    public Builder tokenScopes(Map<String, Set<TokenScope>> m) {
+      tokenScopes = Map.copyOf(m);
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.braid.gateway.workflow;
 
+import java.util.Objects;
+
 /**
  * A value written in a workflow file, with where it was written.
  *
@@ -8,8 +10,8 @@ package dev.braid.gateway.workflow;
  */
 public record Located<T>(T value, Location at) {
   public Located {
-    java.util.Objects.requireNonNull(value, "value");
-    java.util.Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(at, "at");
   }
 
   @Override

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A workflow file read and built into the model, with the problems of shape found on the way
@@ -69,7 +71,7 @@ public final class ParsedWorkflow {
    * locations and is where modules are resolved from).
    */
   public static ParsedWorkflow parse(Path file, String text) throws WorkflowSyntaxException {
-    return parse(file, text, p -> java.util.Optional.empty());
+    return parse(file, text, p -> Optional.empty());
   }
 
   /**
@@ -79,9 +81,7 @@ public final class ParsedWorkflow {
    * from reading the server's files.
    */
   public static ParsedWorkflow parse(
-      Path file,
-      String text,
-      java.util.function.Function<Path, java.util.Optional<String>> scriptFiles)
+      Path file, String text, Function<Path, Optional<String>> scriptFiles)
       throws WorkflowSyntaxException {
     boolean json = file.getFileName().toString().endsWith(".json");
     SourceText src = new SourceText(file.toString(), text, !json);

@@ -10,6 +10,7 @@ import dev.braid.gateway.workflow.expr.Expression;
 import dev.braid.gateway.workflow.expr.ExpressionException;
 import dev.braid.gateway.workflow.expr.Values;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +135,7 @@ public sealed interface Template {
   /** A mapping with expressions somewhere inside its values. */
   record ObjectOf(Map<String, Template> fields, Location at) implements Template {
     public ObjectOf {
-      fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+      fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     }
 
     @Override

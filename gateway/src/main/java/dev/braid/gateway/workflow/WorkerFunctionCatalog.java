@@ -5,6 +5,7 @@ import dev.braid.api.BraidConfig;
 import dev.braid.api.CatalogEntry;
 import dev.braid.api.FunctionRef;
 import dev.braid.gateway.workflow.expr.Spelling;
+import dev.braid.model.Durations;
 import dev.braid.model.Failures;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,10 +188,7 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
               + Failures.fromThrowable(e.getCause()).headline());
     } catch (TimeoutException e) {
       throw new CatalogUnavailable(
-          "the "
-              + language
-              + " worker sent no catalog within "
-              + dev.braid.model.Durations.format(timeout));
+          "the " + language + " worker sent no catalog within " + Durations.format(timeout));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CatalogUnavailable("interrupted");

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,7 @@ class CheckCommandTest {
   }
 
   /** The diagnostic lines of stderr (workers may log there too). */
-  private static java.util.List<String> diagnostics(Result r) {
+  private static List<String> diagnostics(Result r) {
     return r.err().lines().filter(l -> l.contains(": error: ")).toList();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class CircuitBreakerTest extends EngineTestBase {
                   args: ["${{ input.tag }}", "${{ input.failures }}"]
                   circuit_breaker: { failure_threshold: 3, reset_timeout: 30s }
             """,
-            input("items", java.util.Collections.nCopies(items, 0), "failures", failures))
+            input("items", Collections.nCopies(items, 0), "failures", failures))
         .get("each");
   }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.model.FailureCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,7 +19,7 @@ class ScriptStepTest extends EngineTestBase {
   @BeforeAll
   static void needsBubblewrap() {
     // CI installs bubblewrap; without it the sandbox refuses, which SandboxRefusalTest covers
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Assumptions.assumeTrue(
         Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed");
   }
 
@@ -60,7 +62,7 @@ class ScriptStepTest extends EngineTestBase {
             """,
             input());
 
-    assertThat(r.asText()).isEqualTo(tag.toUpperCase(java.util.Locale.ROOT));
+    assertThat(r.asText()).isEqualTo(tag.toUpperCase(Locale.ROOT));
   }
 
   @Test

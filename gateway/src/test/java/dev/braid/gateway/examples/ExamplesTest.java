@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,7 +143,7 @@ class ExamplesTest {
 
   @Test
   void exampleScriptsRunInTheSandbox() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Assumptions.assumeTrue(
         Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed");
     for (String[] script : new String[][] {{"python", "hello.py"}, {"js", "hello.mjs"}}) {
       StringWriter out = new StringWriter();

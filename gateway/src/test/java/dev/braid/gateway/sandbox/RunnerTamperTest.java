@@ -2,6 +2,7 @@ package dev.braid.gateway.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,7 +165,7 @@ class RunnerTamperTest {
     assertThat(r.error().message()).contains("not JSON").contains("BigInt");
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+  private static JsonNode json(String text) {
     return Sandboxes.json(text);
   }
 }

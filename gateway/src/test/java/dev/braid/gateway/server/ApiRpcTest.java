@@ -22,6 +22,7 @@ import dev.braid.proto.api.v1.RunState;
 import dev.braid.proto.api.v1.RunWorkflowRequest;
 import dev.braid.proto.api.v1.StartWorkflowRequest;
 import dev.braid.proto.api.v1.WatchRunRequest;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -276,7 +277,7 @@ class ApiRpcTest {
   void aSlowReaderHoldsTheGeneratorBack() throws Exception {
     // 100 kB items, no delay: without backpressure the generator would make thousands while the
     // client sleeps; with it, it stops once the window and the transport's buffers are full
-    io.grpc.ManagedChannel channel = ts.channel(TestServer.TOKEN);
+    ManagedChannel channel = ts.channel(TestServer.TOKEN);
     Iterator<InvokeStreamResponse> it =
         BraidGrpc.newBlockingStub(channel)
             .withDeadlineAfter(60, TimeUnit.SECONDS)

@@ -12,6 +12,7 @@ import dev.braid.proto.api.v1.RunWorkflowRequest;
 import dev.braid.proto.api.v1.StartWorkflowRequest;
 import dev.braid.proto.api.v1.WatchRunRequest;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -19,6 +20,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -89,7 +91,7 @@ class AuthTest {
         new Object[] {"an empty bearer", ClientInterceptors.intercept(bare, header("Bearer "))});
   }
 
-  private static io.grpc.ClientInterceptor header(String value) {
+  private static ClientInterceptor header(String value) {
     Metadata m = new Metadata();
     m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), value);
     return MetadataUtils.newAttachHeadersInterceptor(m);
@@ -205,9 +207,7 @@ class AuthTest {
   }
 
   private static ManagedChannel channelTo(int port) {
-    return io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
-        .usePlaintext()
-        .build();
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
   }
 
   private void assertNothingRan() throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.google.protobuf.Duration;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.SandboxConfig;
 import dev.braid.gateway.sandbox.SandboxUnavailableException;
@@ -118,7 +119,7 @@ class ExecuteScriptTest {
             all(
                 stub.executeScript(
                     python("import time\ndef main(inp):\n    time.sleep(60)\n")
-                        .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+                        .setTimeout(Duration.newBuilder().setSeconds(1))
                         .build())));
     assertThat(v.getVerdict()).isEqualTo(Verdict.VERDICT_WALL_TIME_LIMIT);
   }

@@ -3,6 +3,9 @@ package dev.braid.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.braid.gateway.sandbox.Sandbox;
+import dev.braid.gateway.sandbox.SandboxConfig;
+import dev.braid.gateway.sandbox.SandboxUnavailableException;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.EventStatus;
 import dev.braid.proto.api.v1.ExecuteScriptRequest;
@@ -23,10 +26,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,7 +54,7 @@ class ExposureTest {
   static Path markers;
   static TestServer ts;
   static BraidGrpc.BraidBlockingStub stub;
-  static dev.braid.gateway.sandbox.Sandbox sandbox;
+  static Sandbox sandbox;
 
   @BeforeAll
   static void start() throws IOException {
@@ -111,10 +116,8 @@ class ExposureTest {
             + "export const f = () => 'outside';\n");
     Files.createSymbolicLink(root.resolve("linked.mjs"), outside.resolve("marker.mjs"));
     try {
-      sandbox =
-          dev.braid.gateway.sandbox.Sandbox.create(
-              dev.braid.gateway.sandbox.SandboxConfig.builder().poolSize(0).build());
-    } catch (dev.braid.gateway.sandbox.SandboxUnavailableException e) {
+      sandbox = Sandbox.create(SandboxConfig.builder().poolSize(0).build());
+    } catch (SandboxUnavailableException e) {
       sandbox = null; // only the sandbox test needs it, and says so
     }
     ts =
@@ -288,7 +291,7 @@ class ExposureTest {
 
   @Test
   void noBraidSecretReachesASandbox() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(sandbox != null, "no sandbox on this machine");
+    Assumptions.assumeTrue(sandbox != null, "no sandbox on this machine");
     List<ExecuteScriptResponse> out = new ArrayList<>();
     stub.executeScript(
             ExecuteScriptRequest.newBuilder()
@@ -399,7 +402,7 @@ class ExposureTest {
     assertThat(
             denied(
                 () -> {
-                  java.util.Iterator<ExecuteScriptResponse> it =
+                  Iterator<ExecuteScriptResponse> it =
                       as(RUN_ONLY)
                           .executeScript(
                               ExecuteScriptRequest.newBuilder()

@@ -3,6 +3,7 @@ package dev.braid.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.google.protobuf.Duration;
 import dev.braid.gateway.server.internal.ApiProtos;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.Code;
@@ -105,8 +106,7 @@ class MalformedRequestTest {
                         stub.invoke(
                             invoke("python:server_funcs:add")
                                 .setArgsJson("[1, 2]")
-                                .setTimeout(
-                                    com.google.protobuf.Duration.newBuilder().setSeconds(-1))
+                                .setTimeout(Duration.newBuilder().setSeconds(-1))
                                 .build()),
                     Status.Code.INVALID_ARGUMENT)
                 .getMessage())

@@ -8,6 +8,8 @@ import dev.braid.proto.api.v1.InvokeRequest;
 import dev.braid.proto.api.v1.RunWorkflowRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
@@ -113,9 +115,8 @@ class ServerLimitsTest {
 
   @Test
   void aNamedWorkflowReadsScriptFilesOnlyFromItsFolder() throws Exception {
-    java.nio.file.Path flow = TestServer.FLOWS.resolve("reads_outside.yaml");
-    java.nio.file.Files.writeString(
-        flow, "steps:\n  s:\n    script: {lang: python, file: /etc/passwd}\n");
+    Path flow = TestServer.FLOWS.resolve("reads_outside.yaml");
+    Files.writeString(flow, "steps:\n  s:\n    script: {lang: python, file: /etc/passwd}\n");
     try {
       String why =
           refused(
@@ -125,7 +126,7 @@ class ServerLimitsTest {
                       .hasNext());
       assertThat(why).contains("outside the workflows folder").doesNotContain("root:");
     } finally {
-      java.nio.file.Files.deleteIfExists(flow);
+      Files.deleteIfExists(flow);
     }
   }
 }

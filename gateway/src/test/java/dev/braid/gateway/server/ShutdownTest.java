@@ -20,6 +20,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ class ShutdownTest {
                     port.complete(Integer.parseInt(m.group(1)));
                   }
                 }
-              } catch (java.io.IOException e) {
+              } catch (IOException e) {
                 // the process ended
               }
               port.complete(-1);

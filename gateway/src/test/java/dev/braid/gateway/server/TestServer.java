@@ -2,17 +2,22 @@ package dev.braid.gateway.server;
 
 import dev.braid.api.Braid;
 import dev.braid.api.BraidConfig;
+import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.proto.api.v1.BraidGrpc;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -47,10 +52,7 @@ final class TestServer implements AutoCloseable {
   }
 
   /** A server whose ExecuteScript runs in {@code sandbox} (null: none; not closed here). */
-  static TestServer start(
-      Path flows,
-      UnaryOperator<ServerConfig.Builder> tweak,
-      dev.braid.gateway.sandbox.Sandbox sandbox)
+  static TestServer start(Path flows, UnaryOperator<ServerConfig.Builder> tweak, Sandbox sandbox)
       throws IOException {
     return start(flows, tweak, sandbox, b -> b);
   }
@@ -59,17 +61,17 @@ final class TestServer implements AutoCloseable {
   static TestServer start(
       Path flows,
       UnaryOperator<ServerConfig.Builder> tweak,
-      dev.braid.gateway.sandbox.Sandbox sandbox,
+      Sandbox sandbox,
       UnaryOperator<BraidConfig.Builder> braidTweak)
       throws IOException {
     ServerConfig config =
         tweak
             .apply(
                 ServerConfig.builder()
-                    .listen(new java.net.InetSocketAddress("127.0.0.1", 0))
+                    .listen(new InetSocketAddress("127.0.0.1", 0))
                     .tokens(List.of(TOKEN))
                     // every scope, inline included: these tests are about the RPCs, not scopes
-                    .tokenScopes(java.util.Map.of(TOKEN, java.util.EnumSet.allOf(TokenScope.class)))
+                    .tokenScopes(Map.of(TOKEN, EnumSet.allOf(TokenScope.class)))
                     .workflowsDir(flows)
                     .drainGrace(Duration.ofSeconds(1))
                     .cancelGrace(Duration.ofSeconds(2)))
@@ -110,7 +112,7 @@ final class TestServer implements AutoCloseable {
     return c;
   }
 
-  static io.grpc.ClientInterceptor bearer(String token) {
+  static ClientInterceptor bearer(String token) {
     Metadata m = new Metadata();
     m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
     return MetadataUtils.newAttachHeadersInterceptor(m);

@@ -3,6 +3,7 @@ package dev.braid.gateway.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.ThreadMXBean;
 import dev.braid.gateway.fuzz.Fuzz;
 import dev.braid.gateway.fuzz.Fuzz.Gen;
 import dev.braid.gateway.workflow.expr.Bindings;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -109,12 +111,11 @@ class WorkflowFuzzTest {
   }
 
   /** Runs {@code work} as the CLI would, and asserts it stayed within the bounds. */
-  private static <T> T bounded(java.util.concurrent.Callable<T> work) throws Exception {
+  private static <T> T bounded(Callable<T> work) throws Exception {
     return SmallStack.call(
         MAX,
         () -> {
-          com.sun.management.ThreadMXBean mx =
-              (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+          ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
           long id = Thread.currentThread().getId();
           long before = mx.getThreadAllocatedBytes(id);
           T result = work.call();

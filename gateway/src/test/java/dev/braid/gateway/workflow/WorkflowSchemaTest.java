@@ -8,6 +8,8 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /** docs/workflow.schema.json agrees with the parser: it accepts the valid files, not bad shapes. */
@@ -30,14 +33,14 @@ class WorkflowSchemaTest {
           JSON.readTree(
               Path.of(System.getProperty("braid.home"), "docs/workflow.schema.json").toFile());
       return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(node);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   /** The document as an editor sees it: aliases and merge keys resolved. */
   private static Set<ValidationMessage> validate(Path file) throws Exception {
-    org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+    LoaderOptions options = new LoaderOptions();
     options.setWarnOnDuplicateKeys(false);
     Object doc = new Yaml(options).load(Files.readString(file));
     return SCHEMA.validate(JSON.valueToTree(doc));

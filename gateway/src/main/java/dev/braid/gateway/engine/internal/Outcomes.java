@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.gateway.engine.FailureJson;
 import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.workflow.EvaluationException;
+import dev.braid.gateway.workflow.Location;
+import dev.braid.model.BraidFailure;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -18,8 +20,7 @@ final class Outcomes {
   private Outcomes() {}
 
   /** The step failure behind any throwable a step's future completed with. */
-  static StepFailedException failure(
-      Throwable t, String step, dev.braid.gateway.workflow.Location at) {
+  static StepFailedException failure(Throwable t, String step, Location at) {
     Throwable u = Failures.unwrap(t);
     if (u instanceof StepFailedException s) {
       return s;
@@ -28,7 +29,7 @@ final class Outcomes {
       return new StepFailedException(
           Failure.of(FailureCode.INVALID_ARGUMENT, "ExpressionError", ee.render()), step, at);
     }
-    if (u instanceof CancellationException && !(u instanceof dev.braid.model.BraidFailure)) {
+    if (u instanceof CancellationException && !(u instanceof BraidFailure)) {
       return new StepFailedException(
           Failure.cancelled(CancelReason.CANCELLED, "cancelled"), step, at);
     }

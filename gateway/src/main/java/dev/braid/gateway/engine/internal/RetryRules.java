@@ -6,6 +6,7 @@ import dev.braid.gateway.workflow.RetryPolicy;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 
 /** Which failures a retry policy retries, and how long it waits before each attempt. */
@@ -30,7 +31,7 @@ final class RetryRules {
     return f.code() != FailureCode.INVALID_ARGUMENT;
   }
 
-  private static boolean matches(java.util.List<Located<String>> names, Failure f) {
+  private static boolean matches(List<Located<String>> names, Failure f) {
     for (Located<String> n : names) {
       if (n.value().equals(f.type()) || n.value().equals(f.code().name())) {
         return true;

@@ -5,6 +5,7 @@ import dev.braid.api.Braid;
 import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunListener;
+import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,7 @@ final class Run {
   final RunListener listener;
   final CircuitBreakers breakers;
   final Random random;
-  final java.util.function.Supplier<dev.braid.gateway.sandbox.Sandbox> sandbox;
+  final Supplier<Sandbox> sandbox;
   private final long startNanos;
 
   Run(
@@ -53,7 +55,7 @@ final class Run {
       RunListener listener,
       CircuitBreakers breakers,
       Random random,
-      java.util.function.Supplier<dev.braid.gateway.sandbox.Sandbox> sandbox) {
+      Supplier<Sandbox> sandbox) {
     this.braid = braid;
     this.workflow = workflow;
     this.dependencies = dependencies;

@@ -10,6 +10,7 @@ import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.engine.StepFailedException;
+import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.InputField;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.model.CancelReason;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /** Starts one run: its thread, root scope, run-level timeout, input defaults and result. */
 public final class RunStarter {
@@ -48,7 +50,7 @@ public final class RunStarter {
       RunListener listener,
       CircuitBreakers breakers,
       Random random,
-      java.util.function.Supplier<dev.braid.gateway.sandbox.Sandbox> sandbox) {
+      Supplier<Sandbox> sandbox) {
     int n = RUNS.incrementAndGet();
     ExecutorService loop =
         Executors.newSingleThreadExecutor(

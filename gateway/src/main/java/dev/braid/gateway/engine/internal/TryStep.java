@@ -9,6 +9,7 @@ import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
 import dev.braid.model.Scope;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -58,7 +59,7 @@ final class TryStep {
   private CompletableFuture<JsonNode> recover(
       CompletableFuture<JsonNode> body,
       Scope scope,
-      java.util.function.Function<JsonNode, CompletableFuture<JsonNode>> handler) {
+      Function<JsonNode, CompletableFuture<JsonNode>> handler) {
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     body.whenCompleteAsync(
         (v, e) -> {

@@ -2,6 +2,7 @@ package dev.braid.gateway.sandbox.internal;
 
 import dev.braid.gateway.sandbox.Limits;
 import dev.braid.gateway.sandbox.Script;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ final class BwrapCommand {
       if (Files.isSymbolicLink(p)) {
         try {
           cmd.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), top));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           // unreadable link: leave it out
         }
       } else if (Files.isDirectory(p)) {

@@ -1,9 +1,12 @@
 package dev.braid.gateway.server.internal;
 
+import dev.braid.model.Durations;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -145,7 +148,7 @@ public final class Admission {
                     "the client's deadline passed while waiting for a free " + kind + " slot")
                 : Status.RESOURCE_EXHAUSTED.withDescription(
                     "overloaded: waited "
-                        + dev.braid.model.Durations.format(queueTimeout)
+                        + Durations.format(queueTimeout)
                         + " for a free "
                         + kind
                         + " slot ("
@@ -193,10 +196,10 @@ public final class Admission {
 
   /** Refuses new requests and fails every waiting one with {@code UNAVAILABLE}. */
   public void close() {
-    java.util.List<Waiter> dropped;
+    List<Waiter> dropped;
     synchronized (this) {
       closed = true;
-      dropped = new java.util.ArrayList<>(waiting);
+      dropped = new ArrayList<>(waiting);
       waiting.clear();
     }
     for (Waiter w : dropped) {

@@ -12,6 +12,7 @@ import dev.braid.proto.api.v1.Failure;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
 
 /**
  * Conversions between Braid's model and the messages of {@code braid.api.v1}, and the mapping of
@@ -21,8 +22,7 @@ public final class ApiProtos {
   /** The binary trailer that carries the failure record of a non-OK status. */
   public static final Metadata.Key<Failure> FAILURE_TRAILER =
       Metadata.Key.of(
-          "braid-failure-bin",
-          io.grpc.protobuf.ProtoUtils.metadataMarshaller(Failure.getDefaultInstance()));
+          "braid-failure-bin", ProtoUtils.metadataMarshaller(Failure.getDefaultInstance()));
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_CAUSE_DEPTH = 32;

@@ -2,6 +2,8 @@ package dev.braid.gateway.server.internal;
 
 import dev.braid.api.Braid;
 import dev.braid.gateway.engine.WorkflowEngine;
+import dev.braid.gateway.sandbox.Sandbox;
+import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.server.TokenScope;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.CancelRunRequest;
@@ -47,14 +49,14 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       Admission runAdmission,
       Admission callAdmission,
       Admission scriptAdmission,
-      dev.braid.gateway.sandbox.Sandbox sandbox,
+      Sandbox sandbox,
       String sandboxUnavailable,
       InFlight inFlight,
       Executor checkExecutor,
       Executor streamExecutor,
       ScheduledExecutorService timer,
       int maxWatchers,
-      dev.braid.gateway.server.ExposurePolicy exposure,
+      ExposurePolicy exposure,
       ServerLimits limits) {}
 
   public ApiService(Parts p) {

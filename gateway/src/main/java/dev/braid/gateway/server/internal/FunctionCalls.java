@@ -8,6 +8,7 @@ import dev.braid.api.RemoteCall;
 import dev.braid.api.RemoteFunction;
 import dev.braid.api.RemoteStream;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Failures;
@@ -19,6 +20,7 @@ import dev.braid.proto.api.v1.InvokeStreamResponse;
 import dev.braid.proto.api.v1.ListFunctionsRequest;
 import dev.braid.proto.api.v1.ListFunctionsResponse;
 import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -216,7 +219,7 @@ final class FunctionCalls {
     out.onCompleted();
   }
 
-  private static CallOptions options(Spec spec, io.grpc.Deadline clientDeadline) {
+  private static CallOptions options(Spec spec, Deadline clientDeadline) {
     CallOptions.Builder o = CallOptions.builder();
     Duration left = Requests.remaining(spec.timeout(), clientDeadline);
     if (left != null) {
@@ -370,8 +373,8 @@ final class FunctionCalls {
               if (err != null) {
                 Throwable e = Failures.unwrap(err);
                 String why =
-                    e instanceof java.util.concurrent.TimeoutException
-                        ? "no catalog within " + dev.braid.model.Durations.format(catalogTimeout)
+                    e instanceof TimeoutException
+                        ? "no catalog within " + Durations.format(catalogTimeout)
                         : Failures.fromThrowable(e).headline();
                 out.onError(
                     Status.UNAVAILABLE

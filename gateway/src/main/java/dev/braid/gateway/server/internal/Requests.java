@@ -1,16 +1,21 @@
 package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.braid.gateway.workflow.WorkflowLimits;
+import dev.braid.model.CancelReason;
 import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Requests {
   /** Bounded nesting and length: a request's JSON is walked recursively after it is read. */
-  private static final ObjectMapper JSON = dev.braid.gateway.workflow.WorkflowLimits.inputMapper();
+  private static final ObjectMapper JSON = WorkflowLimits.inputMapper();
 
   private static final int SHOWN = 60;
 
@@ -82,8 +87,8 @@ final class Requests {
         throw invalid(field + " is empty JSON; write e.g. " + example);
       }
       return n;
-    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-      throw invalid(field + " " + dev.braid.gateway.workflow.WorkflowLimits.inputProblem(e));
+    } catch (StreamConstraintsException e) {
+      throw invalid(field + " " + WorkflowLimits.inputProblem(e));
     } catch (JsonProcessingException e) {
       throw invalid(
           field
@@ -97,7 +102,7 @@ final class Requests {
   }
 
   private static String kind(JsonNode n) {
-    return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + shorten(n.toString());
+    return n.getNodeType().name().toLowerCase(Locale.ROOT) + " " + shorten(n.toString());
   }
 
   private static String shorten(String s) {
@@ -145,10 +150,10 @@ final class Requests {
     private static final long MIN_SLACK = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long MAX_SLACK = TimeUnit.SECONDS.toNanos(2);
 
-    private final io.grpc.Deadline deadline;
+    private final Deadline deadline;
     private final long slackNanos;
 
-    private ClientEnd(io.grpc.Deadline deadline) {
+    private ClientEnd(Deadline deadline) {
       this.deadline = deadline;
       long total = deadline == null ? 0 : deadline.timeRemaining(TimeUnit.NANOSECONDS);
       this.slackNanos = Math.min(MAX_SLACK, Math.max(MIN_SLACK, total / 4));
@@ -165,15 +170,13 @@ final class Requests {
     }
 
     /** The reason to cancel the work with. */
-    dev.braid.model.CancelReason reason() {
-      return deadlineReached()
-          ? dev.braid.model.CancelReason.DEADLINE_EXCEEDED
-          : dev.braid.model.CancelReason.CANCELLED;
+    CancelReason reason() {
+      return deadlineReached() ? CancelReason.DEADLINE_EXCEEDED : CancelReason.CANCELLED;
     }
   }
 
   /** The client's gRPC deadline, or null when it set none. */
-  static io.grpc.Deadline clientDeadline() {
+  static Deadline clientDeadline() {
     return Context.current().getDeadline();
   }
 
@@ -183,7 +186,7 @@ final class Requests {
    *
    * @throws StatusRuntimeException DEADLINE_EXCEEDED if the client's deadline has passed already
    */
-  static Duration remaining(Duration timeout, io.grpc.Deadline client) {
+  static Duration remaining(Duration timeout, Deadline client) {
     Duration left = timeout;
     if (client != null) {
       long nanos = client.timeRemaining(TimeUnit.NANOSECONDS);

@@ -1,12 +1,15 @@
 package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Timestamp;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.engine.WorkflowEngine.WorkflowRun;
 import dev.braid.model.CancelReason;
+import dev.braid.model.FailureCode;
 import dev.braid.model.Failures;
+import dev.braid.proto.api.v1.Failure;
 import dev.braid.proto.api.v1.RunInfo;
 import dev.braid.proto.api.v1.RunState;
 import java.time.Instant;
@@ -28,7 +31,7 @@ public final class RunRecord {
   private RunState state = RunState.RUN_STATE_RUNNING;
   private Instant finishedAt;
   private String resultJson;
-  private dev.braid.proto.api.v1.Failure failure;
+  private Failure failure;
   private String failedStep;
 
   /**
@@ -87,8 +90,7 @@ public final class RunRecord {
           dev.braid.model.Failure f =
               e.failure() != null
                   ? e.failure()
-                  : dev.braid.model.Failure.of(
-                      dev.braid.model.FailureCode.INTERNAL, "RunFailed", "the run failed");
+                  : dev.braid.model.Failure.of(FailureCode.INTERNAL, "RunFailed", "the run failed");
           finish(null, new StepFailedException(f, e.step(), null));
         }
       }
@@ -116,7 +118,7 @@ public final class RunRecord {
         e.attempt(),
         RunEvent.Status.FAILED,
         dev.braid.model.Failure.of(
-            dev.braid.model.FailureCode.RESOURCE_EXHAUSTED,
+            FailureCode.RESOURCE_EXHAUSTED,
             "ResultTooLarge",
             limits.tooLargeMessage("the run's result", json)),
         e.retryWait(),
@@ -180,7 +182,7 @@ public final class RunRecord {
       }
       failure = ApiProtos.failure(f);
       state =
-          f.code() == dev.braid.model.FailureCode.CANCELLED
+          f.code() == FailureCode.CANCELLED
               ? RunState.RUN_STATE_CANCELLED
               : RunState.RUN_STATE_FAILED;
     }
@@ -216,10 +218,7 @@ public final class RunRecord {
     return b.build();
   }
 
-  private static com.google.protobuf.Timestamp timestamp(Instant i) {
-    return com.google.protobuf.Timestamp.newBuilder()
-        .setSeconds(i.getEpochSecond())
-        .setNanos(i.getNano())
-        .build();
+  private static Timestamp timestamp(Instant i) {
+    return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
   }
 }

@@ -9,6 +9,8 @@ import dev.braid.gateway.sandbox.Script;
 import dev.braid.gateway.server.ScriptCeilings;
 import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
+import dev.braid.model.Failure;
+import dev.braid.model.FailureCode;
 import dev.braid.model.Failures;
 import dev.braid.model.Scope;
 import dev.braid.proto.api.v1.ExecuteScriptRequest;
@@ -21,6 +23,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * ExecuteScript: untrusted code in a fresh sandbox ({@link Sandbox}), its output streamed as it
@@ -156,9 +159,7 @@ final class ScriptRuns {
     return d == null
         ? Scope.root()
         : Scope.root(
-            Deadline.after(
-                Duration.ofNanos(
-                    Math.max(0, d.timeRemaining(java.util.concurrent.TimeUnit.NANOSECONDS)))));
+            Deadline.after(Duration.ofNanos(Math.max(0, d.timeRemaining(TimeUnit.NANOSECONDS)))));
   }
 
   private static Script script(ExecuteScriptRequest req) {
@@ -263,8 +264,8 @@ final class ScriptRuns {
         .setVerdict(Verdict.VERDICT_OUTPUT_LIMIT)
         .setFailure(
             ApiProtos.failure(
-                dev.braid.model.Failure.of(
-                    dev.braid.model.FailureCode.RESOURCE_EXHAUSTED,
+                Failure.of(
+                    FailureCode.RESOURCE_EXHAUSTED,
                     "OutputLimit",
                     serverLimits.tooLargeMessage("the script's result", v.getResultJson()))))
         .build();

@@ -6,6 +6,7 @@ import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Location;
 import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Workflow;
+import dev.braid.model.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,8 +65,8 @@ final class ScriptStepCeilings {
           line(
               wall.get().at(),
               "timeout",
-              dev.braid.model.Durations.format(wall.get().value()),
-              dev.braid.model.Durations.format(c.wallTimeout()),
+              Durations.format(wall.get().value()),
+              Durations.format(c.wallTimeout()),
               "--max-script-timeout"));
     }
     if (s.cpu().isPresent() && s.cpu().get().value().compareTo(c.cpuTime()) > 0) {
@@ -73,8 +74,8 @@ final class ScriptStepCeilings {
           line(
               s.cpu().get().at(),
               "cpu",
-              dev.braid.model.Durations.format(s.cpu().get().value()),
-              dev.braid.model.Durations.format(c.cpuTime()),
+              Durations.format(s.cpu().get().value()),
+              Durations.format(c.cpuTime()),
               "--max-script-cpu"));
     }
     if (s.memoryMb().isPresent() && s.memoryMb().get().value() > c.memoryMb()) {

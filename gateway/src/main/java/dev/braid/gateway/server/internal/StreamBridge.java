@@ -2,12 +2,14 @@ package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.RemoteStream;
+import dev.braid.model.BraidFailure;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Failures;
 import dev.braid.proto.api.v1.InvokeStreamResponse;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Flow;
 
 /**
@@ -104,8 +106,7 @@ final class StreamBridge implements Flow.Subscriber<JsonNode> {
       if (!out.isCancelled()) {
         Throwable u = Failures.unwrap(t);
         Failure f =
-            u instanceof java.util.concurrent.CancellationException
-                    && !(u instanceof dev.braid.model.BraidFailure)
+            u instanceof CancellationException && !(u instanceof BraidFailure)
                 ? Failure.cancelled(CancelReason.CANCELLED, "cancelled")
                 : Failures.fromThrowable(u);
         if (f.code() == FailureCode.CANCELLED && cancelReason == CancelReason.SHUTDOWN) {

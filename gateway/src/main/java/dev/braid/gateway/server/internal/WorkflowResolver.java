@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.gateway.server.WorkflowFolder;
 import dev.braid.gateway.workflow.Diagnostic;
 import dev.braid.gateway.workflow.FunctionCatalog;
+import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.ParsedWorkflow;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
@@ -14,6 +15,7 @@ import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -127,32 +129,32 @@ final class WorkflowResolver {
    * at all: otherwise {@code file: /etc/shadow} (or a FIFO that blocks the check) would reach what
    * the operator never exposed.
    */
-  private java.util.Optional<String> scriptFileRefusal(Path p, boolean inline) {
+  private Optional<String> scriptFileRefusal(Path p, boolean inline) {
     if (inline) {
-      return java.util.Optional.of(
+      return Optional.of(
           "an inline workflow cannot read files on the server: give the script as code:");
     }
     if (folder == null || !p.startsWith(folder.toAbsolutePath().normalize())) {
-      return java.util.Optional.of("outside the workflows folder, the only place read from");
+      return Optional.of("outside the workflows folder, the only place read from");
     }
     try {
       // after symlinks too
       Path real = p.toRealPath();
       if (!real.startsWith(folder.toRealPath())) {
-        return java.util.Optional.of("outside the workflows folder, the only place read from");
+        return Optional.of("outside the workflows folder, the only place read from");
       }
       if (!Files.isRegularFile(real)) {
-        return java.util.Optional.of("not a regular file");
+        return Optional.of("not a regular file");
       }
-      return java.util.Optional.empty();
+      return Optional.empty();
     } catch (IOException e) {
-      return java.util.Optional.of("no such file");
+      return Optional.of("no such file");
     }
   }
 
   private void refuseUnexposed(Workflow wf, String own, String display) {
-    List<String> refused = new java.util.ArrayList<>();
-    for (dev.braid.gateway.workflow.Located<String> f : wf.functions()) {
+    List<String> refused = new ArrayList<>();
+    for (Located<String> f : wf.functions()) {
       permissions
           .refusal(f.value())
           .ifPresent(

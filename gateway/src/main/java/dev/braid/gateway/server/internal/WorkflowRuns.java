@@ -12,12 +12,14 @@ import dev.braid.proto.api.v1.RunEvent;
 import dev.braid.proto.api.v1.RunInfo;
 import dev.braid.proto.api.v1.RunWorkflowRequest;
 import dev.braid.proto.api.v1.StartWorkflowRequest;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -122,7 +124,7 @@ final class WorkflowRuns {
   void runWorkflow(RunWorkflowRequest req, StreamObserver<RunEvent> observer) {
     ServerCallStreamObserver<RunEvent> out = (ServerCallStreamObserver<RunEvent>) observer;
     Pending p = new Pending();
-    io.grpc.Deadline clientDeadline = Requests.clientDeadline();
+    Deadline clientDeadline = Requests.clientDeadline();
     out.setOnReadyHandler(
         () -> {
           EventStreamer s = p.streamer;
@@ -192,7 +194,7 @@ final class WorkflowRuns {
   void startWorkflow(StartWorkflowRequest req, StreamObserver<RunInfo> observer) {
     ServerCallStreamObserver<RunInfo> out = (ServerCallStreamObserver<RunInfo>) observer;
     Pending p = new Pending();
-    io.grpc.Deadline clientDeadline = Requests.clientDeadline();
+    Deadline clientDeadline = Requests.clientDeadline();
     out.setOnCancelHandler(
         () -> {
           p.cancelled = true;
@@ -239,7 +241,7 @@ final class WorkflowRuns {
    * @param bound whether the run lives and dies with the RPC (RunWorkflow)
    */
   private CompletableFuture<RunRecord> start(
-      Spec spec, io.grpc.Deadline clientDeadline, boolean bound, Pending p) {
+      Spec spec, Deadline clientDeadline, boolean bound, Pending p) {
     // the request (its definition and input) is held until the run ends
     PayloadBudget.Hold hold;
     try {
@@ -274,7 +276,7 @@ final class WorkflowRuns {
 
   private RunRecord startAdmitted(
       Spec spec,
-      io.grpc.Deadline clientDeadline,
+      Deadline clientDeadline,
       boolean bound,
       Pending p,
       Admission.Permit permit,
@@ -346,7 +348,7 @@ final class WorkflowRuns {
     Throwable e = Failures.unwrap(err);
     if (e instanceof StatusRuntimeException sre) {
       out.onError(sre);
-    } else if (e instanceof java.util.concurrent.CancellationException) {
+    } else if (e instanceof CancellationException) {
       out.onError(Status.CANCELLED.withDescription("cancelled").asRuntimeException());
     } else {
       log.warn("a run failed to start", e);

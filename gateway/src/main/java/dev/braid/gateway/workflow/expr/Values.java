@@ -2,6 +2,7 @@ package dev.braid.gateway.workflow.expr;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import java.util.Locale;
 
 /** How the expression language sees JSON values: type names, truth, text. */
 public final class Values {
@@ -57,7 +58,7 @@ public final class Values {
       case BOOLEAN -> "a boolean";
       case ARRAY -> "a list";
       case OBJECT -> "an object";
-      default -> "a " + t.name().toLowerCase(java.util.Locale.ROOT);
+      default -> "a " + t.name().toLowerCase(Locale.ROOT);
     };
   }
 }

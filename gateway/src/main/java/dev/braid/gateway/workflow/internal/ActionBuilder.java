@@ -9,7 +9,11 @@ import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Template;
 import dev.braid.gateway.workflow.WorkflowLimits;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -308,7 +312,7 @@ final class ActionBuilder {
       f.error(file.at(), "script file '" + file.value() + "': " + refused.get());
       return Optional.empty();
     }
-    try (java.io.InputStream in = Files.newInputStream(p)) {
+    try (InputStream in = Files.newInputStream(p)) {
       // bounded: the path may name a huge or endless file (/dev/zero)
       byte[] bytes = in.readNBytes(WorkflowLimits.MAX_FILE_BYTES + 1);
       if (bytes.length > WorkflowLimits.MAX_FILE_BYTES) {
@@ -321,11 +325,7 @@ final class ActionBuilder {
                 + " bytes (1 MiB), the limit");
         return Optional.empty();
       }
-      String text =
-          java.nio.charset.StandardCharsets.UTF_8
-              .newDecoder()
-              .decode(java.nio.ByteBuffer.wrap(bytes))
-              .toString();
+      String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
       return Optional.of(new Located<>(text, file.at()));
     } catch (IOException e) {
       f.error(
@@ -335,7 +335,7 @@ final class ActionBuilder {
               + "' (looked in "
               + folder
               + "): "
-              + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+              + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
       return Optional.empty();
     }
   }

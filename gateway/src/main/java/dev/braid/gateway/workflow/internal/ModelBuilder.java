@@ -13,13 +13,16 @@ import dev.braid.gateway.workflow.RetryPolicy;
 import dev.braid.gateway.workflow.Template;
 import dev.braid.gateway.workflow.ValueType;
 import dev.braid.gateway.workflow.Workflow;
+import dev.braid.model.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Builds the {@link Workflow} records from the source tree, checking the shape of every key as it
@@ -54,7 +57,7 @@ public final class ModelBuilder {
   final Templates templates;
   final Path file;
   final SourceText src;
-  final java.util.function.Function<Path, java.util.Optional<String>> scriptFiles;
+  final Function<Path, Optional<String>> scriptFiles;
   private final StepBuilder steps;
   private CallPolicy defaults;
   private Workflow workflow;
@@ -63,7 +66,7 @@ public final class ModelBuilder {
       Path file,
       SourceText src,
       List<Diagnostic> problems,
-      java.util.function.Function<Path, java.util.Optional<String>> scriptFiles) {
+      Function<Path, Optional<String>> scriptFiles) {
     this.scriptFiles = scriptFiles;
     this.fields = new Fields(problems);
     this.templates = new Templates(problems);
@@ -78,7 +81,7 @@ public final class ModelBuilder {
       SourceText src,
       SourceNode root,
       List<Diagnostic> problems,
-      java.util.function.Function<Path, java.util.Optional<String>> scriptFiles) {
+      Function<Path, Optional<String>> scriptFiles) {
     ModelBuilder b = new ModelBuilder(file, src, problems, scriptFiles);
     b.workflow = b.workflow(root);
     return b;
@@ -203,7 +206,7 @@ public final class ModelBuilder {
   }
 
   static List<String> words(List<? extends Enum<?>> values) {
-    return values.stream().map(v -> v.name().toLowerCase(java.util.Locale.ROOT)).toList();
+    return values.stream().map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
   }
 
   static CallPolicy emptyPolicy(Location at) {
@@ -297,9 +300,9 @@ public final class ModelBuilder {
       fields.error(
           maxWritten.isPresent() ? max.at() : initial.at(),
           "max_interval ("
-              + dev.braid.model.Durations.format(max.value())
+              + Durations.format(max.value())
               + ") is shorter than initial_interval ("
-              + dev.braid.model.Durations.format(initial.value())
+              + Durations.format(initial.value())
               + ")");
     }
     Located<Jitter> jitter =

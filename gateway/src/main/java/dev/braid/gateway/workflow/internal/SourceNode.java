@@ -2,6 +2,7 @@ package dev.braid.gateway.workflow.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.gateway.workflow.Location;
+import dev.braid.gateway.workflow.expr.Values;
 import java.util.List;
 
 /**
@@ -66,7 +67,7 @@ public sealed interface SourceNode {
       if (value.isNull()) {
         return "null";
       }
-      return dev.braid.gateway.workflow.expr.Values.typeName(value);
+      return Values.typeName(value);
     }
 
     /** The text as written, quotes and escapes included. */

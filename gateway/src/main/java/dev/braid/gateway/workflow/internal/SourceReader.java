@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads YAML or JSON into a {@link SourceNode} tree with the token locations Jackson reports
@@ -294,9 +296,8 @@ public final class SourceReader {
   /** One line: the parser's problem and where it is, without SnakeYAML's multi-line excerpt. */
   private WorkflowSyntaxException syntax(JsonProcessingException e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
-        org.yaml.snakeyaml.error.Mark mark =
-            m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
+      if (c instanceof MarkedYAMLException m) {
+        Mark mark = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
         String message = "not valid YAML: " + oneLine(m.getProblem());
         if (m.getContext() != null && m.getContextMark() != null) {
           message +=

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Builds steps and {@code steps:} blocks; see {@link ModelBuilder}. */
@@ -283,7 +284,7 @@ final class StepBuilder {
           "as: '"
               + v
               + "' cannot name a loop variable: use a plain name other than "
-              + String.join(", ", new java.util.TreeSet<>(RESERVED)));
+              + String.join(", ", new TreeSet<>(RESERVED)));
     }
     return as.get();
   }

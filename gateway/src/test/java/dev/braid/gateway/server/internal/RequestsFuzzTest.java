@@ -2,8 +2,10 @@ package dev.braid.gateway.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.braid.api.BraidConfig;
 import dev.braid.gateway.fuzz.Fuzz;
 import dev.braid.gateway.fuzz.Fuzz.Gen;
+import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.workflow.FunctionCatalog;
 import dev.braid.gateway.workflow.SmallStack;
 import io.grpc.Status;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -109,9 +112,7 @@ class RequestsFuzzTest {
     for (long[] sn : new long[][] {{Long.MIN_VALUE, -1}, {Long.MAX_VALUE, 999_999_999}, {1, -5}}) {
       com.google.protobuf.Duration d =
           com.google.protobuf.Duration.newBuilder().setSeconds(sn[0]).setNanos((int) sn[1]).build();
-      Throwable t =
-          org.assertj.core.api.Assertions.catchThrowable(
-              () -> Requests.duration("timeout", true, d));
+      Throwable t = Assertions.catchThrowable(() -> Requests.duration("timeout", true, d));
       assertThat(t).isInstanceOf(StatusRuntimeException.class);
       assertThat(((StatusRuntimeException) t).getStatus().getDescription())
           .isEqualTo(
@@ -135,9 +136,7 @@ class RequestsFuzzTest {
               new WorkflowResolver(
                   null,
                   FunctionCatalog.acceptingAll(),
-                  new Permissions(
-                      dev.braid.gateway.server.ExposurePolicy.of(
-                          dev.braid.api.BraidConfig.builder().build())));
+                  new Permissions(ExposurePolicy.of(BraidConfig.builder().build())));
           invalidArgumentOrValue(
               () ->
                   resolver.resolve(

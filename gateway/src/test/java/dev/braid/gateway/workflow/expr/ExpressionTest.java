@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -231,9 +232,9 @@ class ExpressionTest {
     assertThat(refs)
         .extracting(Reference::root, Reference::path, Reference::dynamic)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("steps", List.of("orders", 0, "id"), false),
-            org.assertj.core.groups.Tuple.tuple("input", List.of("userId"), false),
-            org.assertj.core.groups.Tuple.tuple("order", List.of("items"), false));
+            Tuple.tuple("steps", List.of("orders", 0, "id"), false),
+            Tuple.tuple("input", List.of("userId"), false),
+            Tuple.tuple("order", List.of("items"), false));
     assertThat(refs.get(0).pos()).isZero();
     assertThat(refs.get(0).headPos()).isEqualTo(6);
     assertThat(refs.get(1).pos()).isEqualTo(21);
@@ -249,7 +250,7 @@ class ExpressionTest {
     assertThat(refs.get(1).path()).containsExactly("i");
     assertThat(Expression.parse("[steps.b, 1][0]").references())
         .extracting(Reference::root, Reference::head)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("steps", "b"));
+        .containsExactly(Tuple.tuple("steps", "b"));
     assertThat(Expression.parse("1 + 'x'").references()).isEmpty();
     assertThat(Expression.parse("steps").references().get(0).head()).isNull();
   }
