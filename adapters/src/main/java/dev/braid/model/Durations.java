@@ -54,4 +54,13 @@ public final class Durations {
     }
     return ms + "ms";
   }
+
+  /** {@code d} in nanoseconds, saturated at {@code Long.MAX_VALUE} instead of overflowing. */
+  public static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
 }
