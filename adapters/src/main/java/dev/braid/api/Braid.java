@@ -4,15 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.internal.call.CallRuntime;
 import dev.braid.internal.call.NestedCallRouter;
 import dev.braid.internal.hub.WorkerHubServer;
-import dev.braid.internal.javafn.JavaFunctionHost;
-import dev.braid.internal.javafn.SourceClassLoader;
+import dev.braid.internal.javaworker.InProcessJavaWorker;
+import dev.braid.internal.javaworker.JavaResolver;
+import dev.braid.internal.javaworker.source.SourceClassLoader;
 import dev.braid.internal.json.JsonRule;
 import dev.braid.internal.worker.JavaLauncher;
 import dev.braid.internal.worker.NodeLauncher;
 import dev.braid.internal.worker.PythonLauncher;
-import dev.braid.internal.worker.WorkerInfo;
 import dev.braid.internal.worker.WorkerLauncher;
 import dev.braid.internal.worker.WorkerPool;
+import dev.braid.proto.worker.v1.FunctionInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ public final class Braid implements AutoCloseable {
   private final WorkerHubServer hub;
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final Map<String, CallRuntime> runtimes = new LinkedHashMap<>();
-  private final JavaFunctionHost javaHost;
+  private final InProcessJavaWorker javaHost;
   private final SourceClassLoader javaLoader;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final NestedCallRouter router;
@@ -70,7 +71,7 @@ public final class Braid implements AutoCloseable {
     this.javaLoader = new SourceClassLoader(config.javaClasspath(), Braid.class.getClassLoader());
     javaLoader.rootsOnly(config.exposedRootsOnly());
     this.javaHost =
-        new JavaFunctionHost(
+        new InProcessJavaWorker(
             json, javaLoader, timer, this::callNestedFromJava, config.maxPayloadBytes());
     if (config.javaInProcess()) {
       runtimes.put(
@@ -159,26 +160,37 @@ public final class Braid implements AutoCloseable {
   }
 
   /**
-   * The catalog a worker of {@code language} announced (the functions of the preloaded modules, see
-   * {@link BraidConfig.Builder#preload}); starts a worker if none runs.
+   * The catalog a worker of {@code language} announced (the functions of the preloaded modules or,
+   * for Java, classes, see {@link BraidConfig.Builder#preload}); starts a worker if none runs. The
+   * in-process Java worker answers at once; a preloaded class it cannot load fails the future with
+   * an IllegalArgumentException that says why.
    */
   public CompletableFuture<List<CatalogEntry>> catalog(String language) {
+    if (language.equals("java") && config.javaInProcess()) {
+      try {
+        List<String> classes = config.preload().getOrDefault("java", List.of());
+        return CompletableFuture.completedFuture(entries(language, javaHost.catalog(classes)));
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
     WorkerPool p = pools.get(language);
     if (p == null) {
       throw new IllegalArgumentException("no worker pool for language " + language);
     }
-    return p.hello()
-        .thenApply(
-            h ->
-                h.getCatalogList().stream()
-                    .map(
-                        f ->
-                            new CatalogEntry(
-                                language + ":" + f.getName(),
-                                f.getKind().name().toLowerCase(Locale.ROOT),
-                                f.getSignature(),
-                                f.getDoc()))
-                    .toList());
+    return p.hello().thenApply(h -> entries(language, h.getCatalogList()));
+  }
+
+  private static List<CatalogEntry> entries(String language, List<FunctionInfo> catalog) {
+    return catalog.stream()
+        .map(
+            f ->
+                new CatalogEntry(
+                    language + ":" + f.getName(),
+                    f.getKind().name().toLowerCase(Locale.ROOT),
+                    f.getSignature(),
+                    f.getDoc()))
+        .toList();
   }
 
   /**
@@ -189,7 +201,7 @@ public final class Braid implements AutoCloseable {
   public String javaFunctionKind(String local) {
     return config.javaInProcess()
         ? javaHost.kindOf(local)
-        : JavaFunctionHost.inspectKind(local, javaLoader, json);
+        : JavaResolver.inspectKind(local, javaLoader, json);
   }
 
   /**

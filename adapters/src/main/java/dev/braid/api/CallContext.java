@@ -1,6 +1,5 @@
 package dev.braid.api;
 
-import dev.braid.internal.javafn.JavaCallContext;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
 import dev.braid.model.Scope;
@@ -11,8 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * What an in-process Java function ({@code java:pkg.Class#method}) knows about the call it runs in.
- * Declare it as the method's last parameter to receive it, or use {@link #current()} on the calling
- * thread. Thread-safe.
+ * Declare it as the method's last parameter to receive it, or use {@link CurrentCall#context()} on
+ * the calling thread. Thread-safe.
  *
  * <p>Cancellation reaches Java code three ways: {@link #isCancelled()} polling, {@link #onCancel}
  * listeners, and an interrupt of the thread running the method (so blocking calls such as {@code
@@ -58,9 +57,4 @@ public interface CallContext {
 
   /** As {@link #call(String, Object...)} with keyword arguments and options. */
   RemoteCall call(String reference, List<?> args, Map<String, ?> kwargs, CallOptions options);
-
-  /** The context of the Java function running on this thread, or null outside one. */
-  static CallContext current() {
-    return JavaCallContext.current();
-  }
 }

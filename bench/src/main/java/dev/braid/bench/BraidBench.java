@@ -7,7 +7,7 @@ import dev.braid.api.Braid;
 import dev.braid.api.BraidConfig;
 import dev.braid.api.CallOptions;
 import dev.braid.api.RemoteFunction;
-import dev.braid.internal.worker.WorkerInfo;
+import dev.braid.api.WorkerInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

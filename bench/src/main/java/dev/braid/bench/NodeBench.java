@@ -10,7 +10,7 @@ import dev.braid.api.CallOptions;
 import dev.braid.api.CancellationMode;
 import dev.braid.api.RemoteCall;
 import dev.braid.api.RemoteFunction;
-import dev.braid.internal.worker.WorkerInfo;
+import dev.braid.api.WorkerInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

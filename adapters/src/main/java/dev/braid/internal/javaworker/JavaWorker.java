@@ -3,12 +3,11 @@ package dev.braid.internal.javaworker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.internal.call.Protos;
 import dev.braid.internal.hub.CallListener;
-import dev.braid.internal.javafn.JavaFunctionHost;
 import dev.braid.internal.json.JsonRule;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
-import dev.braid.proto.worker.v1.Cancel;
+import dev.braid.proto.worker.v1.FunctionInfo;
 import dev.braid.proto.worker.v1.GatewayBatch;
 import dev.braid.proto.worker.v1.GatewayFrame;
 import dev.braid.proto.worker.v1.Heartbeat;
@@ -16,7 +15,6 @@ import dev.braid.proto.worker.v1.Hello;
 import dev.braid.proto.worker.v1.Invoke;
 import dev.braid.proto.worker.v1.Outcome;
 import dev.braid.proto.worker.v1.Pong;
-import dev.braid.proto.worker.v1.StreamCredit;
 import dev.braid.proto.worker.v1.StreamItem;
 import dev.braid.proto.worker.v1.WorkerBatch;
 import dev.braid.proto.worker.v1.WorkerFrame;
@@ -30,7 +28,9 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -41,13 +41,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Java worker process's link to the gateway: dials the hub's Unix socket, says Hello, and runs
- * the {@code Invoke}s it receives on a {@link JavaFunctionHost} (the same code that runs in-process
- * Java functions), translating call ids both ways. Pings are answered from the stream's inbound
- * thread. {@code Shutdown} refuses new calls, waits the grace, cancels what is left with the
- * reason, answers for calls that still run, and ends the stream.
+ * The Java worker process's link to the gateway, the Java side of {@code _worker.py} and {@code
+ * worker.mjs}: dials the hub's Unix socket, says Hello with the catalog of the preloaded classes,
+ * and runs the {@code Invoke}s it receives on a {@link JavaCallRunner} (the same runner the
+ * in-process {@link InProcessJavaWorker} uses) under the gateway's call ids. Pings are answered
+ * from the stream's inbound thread. {@code Shutdown} refuses new calls, waits the grace, cancels
+ * what is left with the reason, answers for calls that still run, and ends the stream.
  *
- * <p>Inbound frames arrive on one gRPC thread, in order; the host's callbacks arrive on its pool
+ * <p>Inbound frames arrive on one gRPC thread, in order; the runner's callbacks arrive on its pool
  * threads. Both only enqueue frames, so neither blocks the other.
  */
 final class JavaWorker {
@@ -57,30 +58,32 @@ final class JavaWorker {
   private static final long CANCEL_GRACE_MS = 1000;
 
   private final Settings settings;
-  private final ClassLoader loader;
+  private final JavaResolver resolver;
   // the JSON rule of every language (NaN, cycles, depth 512 refused where the value is made)
   private final ObjectMapper json = JsonRule.newMapper();
   private final OutboundFrames out = new OutboundFrames();
   private final ScheduledThreadPoolExecutor timer;
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
 
-  /** Gateway call id -> the host's id for it, for every call whose outcome is not sent yet. */
-  private final ConcurrentHashMap<Long, Long> hostIds = new ConcurrentHashMap<>();
+  /** The gateway's ids of the calls whose outcome is not sent yet. */
+  private final Set<Long> open = ConcurrentHashMap.newKeySet();
 
-  /** The reverse, for the parent of nested calls. */
-  private final ConcurrentHashMap<Long, Long> gatewayIds = new ConcurrentHashMap<>();
-
-  private volatile JavaFunctionHost host;
+  private volatile JavaCallRunner runner;
   private volatile NestedCalls nested;
   private volatile boolean shuttingDown;
 
   /** What the launcher passes in the environment. */
   record Settings(
-      String socket, String workerId, String token, int maxInFlight, int maxMessageBytes) {}
+      String socket,
+      String workerId,
+      String token,
+      int maxInFlight,
+      int maxMessageBytes,
+      List<String> preload) {}
 
   JavaWorker(Settings settings, ClassLoader loader) {
     this.settings = settings;
-    this.loader = loader;
+    this.resolver = new JavaResolver(loader, json);
     AtomicInteger n = new AtomicInteger();
     this.timer =
         new ScheduledThreadPoolExecutor(
@@ -113,9 +116,9 @@ final class JavaWorker {
     } catch (ExecutionException e) {
       return 1;
     } finally {
-      JavaFunctionHost h = host;
-      if (h != null) {
-        h.close();
+      JavaCallRunner r = runner;
+      if (r != null) {
+        r.close();
       }
       channel.shutdownNow();
       channel.awaitTermination(2, TimeUnit.SECONDS);
@@ -134,7 +137,21 @@ final class JavaWorker {
         .setMaxInFlight(settings.maxInFlight())
         .setPid((int) ProcessHandle.current().pid())
         .setProtocolVersion("1")
+        .addAllCatalog(catalog())
         .build();
+  }
+
+  /** The preloaded classes' functions; like Python's preload, a class that fails is logged. */
+  private List<FunctionInfo> catalog() {
+    List<FunctionInfo> all = new ArrayList<>();
+    for (String cls : settings.preload()) {
+      try {
+        all.addAll(resolver.preload(List.of(cls)));
+      } catch (IllegalArgumentException e) {
+        log.error("preload of {} failed: {}", cls, e.getMessage());
+      }
+    }
+    return all;
   }
 
   private void onFrame(GatewayFrame f) {
@@ -145,28 +162,21 @@ final class JavaWorker {
               Duration.ofMillis(f.getWelcome().getGraceMs()));
       case INVOKE -> invoke(f.getInvoke());
       case CANCEL -> {
-        Long h = hostIds.get(f.getCancel().getCallId());
-        if (h != null) {
-          host.send(
-              GatewayFrame.newBuilder()
-                  .setCancel(Cancel.newBuilder(f.getCancel()).setCallId(h))
-                  .build());
+        JavaCallRunner r = runner;
+        if (r != null) {
+          r.cancel(f.getCancel().getCallId(), CancelReason.fromWire(f.getCancel().getReason()));
         }
       }
       case CREDIT -> {
-        Long h = hostIds.get(f.getCredit().getCallId());
-        if (h != null) {
-          host.send(
-              GatewayFrame.newBuilder()
-                  .setCredit(StreamCredit.newBuilder(f.getCredit()).setCallId(h))
-                  .build());
+        JavaCallRunner r = runner;
+        if (r != null) {
+          r.credit(f.getCredit().getCallId(), f.getCredit().getCredit());
         }
       }
       case PING ->
           out.send(
               WorkerFrame.newBuilder()
-                  .setPong(
-                      Pong.newBuilder().setSeq(f.getPing().getSeq()).setInFlight(hostIds.size()))
+                  .setPong(Pong.newBuilder().setSeq(f.getPing().getSeq()).setInFlight(open.size()))
                   .build());
       case SHUTDOWN -> {
         if (!shuttingDown) {
@@ -186,25 +196,20 @@ final class JavaWorker {
   }
 
   private void welcome(int maxPayloadBytes, Duration grace) {
-    if (host != null) {
+    if (runner != null) {
       return;
     }
     NestedCalls n =
         new NestedCalls(
-            out,
-            timer,
-            json,
-            grace.isZero() ? Duration.ofSeconds(2) : grace,
-            maxPayloadBytes,
-            hostId -> gatewayIds.getOrDefault(hostId, 0L));
+            out, timer, json, grace.isZero() ? Duration.ofSeconds(2) : grace, maxPayloadBytes);
     nested = n;
-    host = new JavaFunctionHost(json, loader, timer, n, maxPayloadBytes);
+    runner = new JavaCallRunner(json, resolver, timer, n, maxPayloadBytes);
   }
 
   private void invoke(Invoke inv) {
     long g = inv.getCallId();
-    JavaFunctionHost h = host;
-    if (shuttingDown || h == null) {
+    JavaCallRunner r = runner;
+    if (shuttingDown || r == null) {
       String why =
           shuttingDown ? "the Java worker is shutting down" : "the Java worker got no Welcome";
       sendOutcome(
@@ -214,12 +219,11 @@ final class JavaWorker {
               .build());
       return;
     }
-    Relay relay = new Relay(g);
-    long id = h.register(relay);
-    relay.hostId = id;
-    hostIds.put(g, id);
-    gatewayIds.put(id, g);
-    h.send(GatewayFrame.newBuilder().setInvoke(Invoke.newBuilder(inv).setCallId(id)).build());
+    if (!open.add(g)) {
+      log.warn("ignored a second Invoke for call {}", g);
+      return;
+    }
+    r.invoke(g, inv, new Relay(g));
   }
 
   private void sendOutcome(Outcome o) {
@@ -228,24 +232,18 @@ final class JavaWorker {
 
   /** Two-phase: wait for calls to end within the grace, cancel the rest, answer for stragglers. */
   private void shutdown(long graceMs, String reason) {
-    log.info(
-        "shutting down ({}): {} calls in flight, grace {} ms", reason, hostIds.size(), graceMs);
+    log.info("shutting down ({}): {} calls in flight, grace {} ms", reason, open.size(), graceMs);
     awaitIdle(graceMs);
-    if (!hostIds.isEmpty()) {
-      for (Long h : List.copyOf(hostIds.values())) {
-        host.send(
-            GatewayFrame.newBuilder()
-                .setCancel(Cancel.newBuilder().setCallId(h).setReason(reason))
-                .build());
+    if (!open.isEmpty()) {
+      for (Long g : List.copyOf(open)) {
+        runner.cancel(g, CancelReason.fromWire(reason));
       }
       awaitIdle(CANCEL_GRACE_MS);
     }
-    for (Long g : List.copyOf(hostIds.keySet())) {
-      Long h = hostIds.remove(g);
-      if (h != null) {
+    for (Long g : List.copyOf(open)) {
+      if (open.remove(g)) {
         // still running: answer for it so the gateway gets exactly one outcome, then leave it
-        host.unregister(h);
-        gatewayIds.remove(h);
+        runner.forget(g);
         sendOutcome(
             Outcome.newBuilder()
                 .setCallId(g)
@@ -263,14 +261,14 @@ final class JavaWorker {
 
   private void awaitIdle(long millis) {
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    synchronized (hostIds) {
-      while (!hostIds.isEmpty()) {
+    synchronized (open) {
+      while (!open.isEmpty()) {
         long left = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
         if (left <= 0) {
           return;
         }
         try {
-          hostIds.wait(left);
+          open.wait(left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
@@ -279,10 +277,9 @@ final class JavaWorker {
     }
   }
 
-  /** Carries one call's frames from the host to the gateway under the gateway's call id. */
+  /** Carries one call's frames from the runner to the gateway. */
   private final class Relay implements CallListener {
     private final long gatewayId;
-    volatile long hostId;
 
     Relay(long gatewayId) {
       this.gatewayId = gatewayId;
@@ -290,37 +287,30 @@ final class JavaWorker {
 
     @Override
     public void onItem(StreamItem item) {
-      out.send(
-          WorkerFrame.newBuilder()
-              .setItem(StreamItem.newBuilder(item).setCallId(gatewayId))
-              .build());
+      out.send(WorkerFrame.newBuilder().setItem(item).build());
     }
 
     @Override
     public void onOutcome(Outcome outcome) {
-      if (hostIds.remove(gatewayId) == null) {
+      if (!open.remove(gatewayId)) {
         return; // answered for at shutdown already
       }
-      gatewayIds.remove(hostId);
-      sendOutcome(Outcome.newBuilder(outcome).setCallId(gatewayId).build());
+      sendOutcome(outcome);
       if (shuttingDown) {
-        synchronized (hostIds) {
-          hostIds.notifyAll();
+        synchronized (open) {
+          open.notifyAll();
         }
       }
     }
 
     @Override
     public void onHeartbeat(Heartbeat heartbeat) {
-      out.send(
-          WorkerFrame.newBuilder()
-              .setHeartbeat(Heartbeat.newBuilder(heartbeat).setCallId(gatewayId))
-              .build());
+      out.send(WorkerFrame.newBuilder().setHeartbeat(heartbeat).build());
     }
 
     @Override
     public void onLost(String why) {
-      // the in-process host never loses a call
+      // the runner never loses a call
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.braid.internal.javaworker;
 
-import dev.braid.internal.javafn.SourceClassLoader;
+import dev.braid.internal.javaworker.source.SourceClassLoader;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +13,8 @@ import java.util.Map;
  * The entry point of a Java worker process ({@code java -cp <the gateway's classpath> <this>}),
  * started by the gateway's {@code JavaLauncher}. Everything it needs comes from the environment the
  * launcher builds: {@code BRAID_SOCKET}, {@code BRAID_WORKER_ID}, {@code BRAID_TOKEN}, {@code
- * BRAID_JAVA_CLASSPATH} (the user's {@code --java-classpath}), {@code BRAID_MAX_IN_FLIGHT} and
- * {@code BRAID_MAX_MESSAGE_BYTES}.
+ * BRAID_JAVA_CLASSPATH} (the user's {@code --java-classpath}), {@code BRAID_MAX_IN_FLIGHT}, {@code
+ * BRAID_MAX_MESSAGE_BYTES} and {@code BRAID_PRELOAD} (the classes of the Hello catalog).
  *
  * <p>Exits 0 after a shutdown or when the gateway closes the stream, 1 when the stream breaks, 2
  * when the environment is incomplete. A function that calls {@code System.exit} ends only this
@@ -35,7 +35,8 @@ public final class JavaWorkerMain {
               required(env, "BRAID_WORKER_ID"),
               token(env),
               positive(env, "BRAID_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT),
-              positive(env, "BRAID_MAX_MESSAGE_BYTES", 17 << 20));
+              positive(env, "BRAID_MAX_MESSAGE_BYTES", 17 << 20),
+              preload(env));
     } catch (IllegalArgumentException e) {
       System.err.println("braid java worker: " + e.getMessage());
       System.exit(2);
@@ -81,6 +82,17 @@ public final class JavaWorkerMain {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the hub token from stdin: " + e.getMessage());
     }
+  }
+
+  /** {@code BRAID_PRELOAD}: comma-separated classes whose functions form the Hello catalog. */
+  private static List<String> preload(Map<String, String> env) {
+    List<String> classes = new ArrayList<>();
+    for (String c : env.getOrDefault("BRAID_PRELOAD", "").split(",")) {
+      if (!c.isBlank()) {
+        classes.add(c.strip());
+      }
+    }
+    return classes;
   }
 
   private static String required(Map<String, String> env, String name) {

@@ -9,8 +9,6 @@ import dev.braid.api.RemoteFunction;
 import dev.braid.internal.call.CallRuntime;
 import dev.braid.internal.hub.CallListener;
 import dev.braid.internal.hub.WorkerChannel;
-import dev.braid.internal.javafn.JavaCallContext;
-import dev.braid.internal.javafn.NestedCaller;
 import dev.braid.internal.worker.PoolClient;
 import dev.braid.internal.worker.SlotProvider;
 import dev.braid.internal.worker.WorkerSlot;
@@ -29,7 +27,6 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongUnaryOperator;
 
 /**
  * The calls a Java function in the worker process makes to other functions ({@code ctx.call(...)}):
@@ -47,7 +44,6 @@ final class NestedCalls implements NestedCaller {
   private final ObjectMapper json;
   private final Duration grace;
   private final int maxPayloadBytes;
-  private final LongUnaryOperator gatewayIdOfHostCall;
   private final AtomicLong ids = new AtomicLong();
   private final ConcurrentHashMap<Long, CallListener> calls = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, CallRuntime> runtimes = new ConcurrentHashMap<>();
@@ -60,14 +56,12 @@ final class NestedCalls implements NestedCaller {
       ScheduledExecutorService timer,
       ObjectMapper json,
       Duration grace,
-      int maxPayloadBytes,
-      LongUnaryOperator gatewayIdOfHostCall) {
+      int maxPayloadBytes) {
     this.out = out;
     this.timer = timer;
     this.json = json;
     this.grace = grace;
     this.maxPayloadBytes = maxPayloadBytes;
-    this.gatewayIdOfHostCall = gatewayIdOfHostCall;
   }
 
   @Override
@@ -77,7 +71,7 @@ final class NestedCalls implements NestedCaller {
     // so the gateway links the nested call to it (its deadline, its cancel, its worker's loss).
     CallContext ctx = JavaCallContext.current();
     if (ctx != null && o.parent() == ctx.scope()) {
-      long parent = gatewayIdOfHostCall.applyAsLong(ctx.callId());
+      long parent = ctx.callId(); // the runner runs each call under the gateway's id
       synchronized (parents) {
         parents.put(ctx.scope(), parent);
       }

@@ -68,6 +68,7 @@ public final class JavaLauncher implements WorkerLauncher {
       env.put("BRAID_JAVA_ROOTS_ONLY", "1");
     }
     env.put("BRAID_MAX_MESSAGE_BYTES", String.valueOf(config.maxPayloadBytes() + (1 << 20)));
+    PythonLauncher.putPreload(config, "java", env); // classes whose functions the Hello lists
     String xdg = gatewayEnv.get("XDG_CACHE_HOME");
     if (xdg != null && !env.containsKey("XDG_CACHE_HOME")) {
       env.put("XDG_CACHE_HOME", xdg); // where compiled .java sources are cached, as in the gateway

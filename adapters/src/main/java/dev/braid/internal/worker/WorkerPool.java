@@ -1,6 +1,7 @@
 package dev.braid.internal.worker;
 
 import dev.braid.api.BraidConfig;
+import dev.braid.api.WorkerInfo;
 import dev.braid.internal.hub.NestedHandler;
 import dev.braid.internal.hub.WorkerConnection;
 import dev.braid.internal.hub.WorkerHubServer;

@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -86,7 +85,12 @@ final class FunctionsCommand implements Callable<Integer> {
         }
       }
     }
-    if (languages.isEmpty() && javaClasses.isEmpty()) {
+    if (!javaClasses.isEmpty()) {
+      // listed by the Java worker, like the other languages' catalogs
+      javaClasses.forEach(c -> cfg.preload("java", c));
+      languages.add("java");
+    }
+    if (languages.isEmpty()) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "nothing to list: give modules, folders or --java-class");
     }
@@ -96,14 +100,15 @@ final class FunctionsCommand implements Callable<Integer> {
         try {
           all.addAll(braid.catalog(lang).get(60, TimeUnit.SECONDS));
         } catch (ExecutionException e) {
+          if (lang.equals("java") && e.getCause() instanceof IllegalArgumentException bad) {
+            // a class that is not there is a wrong argument, as before the worker listed them
+            throw new CommandLine.ParameterException(spec.commandLine(), bad.getMessage());
+          }
           spec.commandLine()
               .getErr()
               .println("error: " + Failures.fromThrowable(e.getCause()).headline());
           return 1;
         }
-      }
-      for (String cls : javaClasses) {
-        all.addAll(javaCatalog(braid, cls));
       }
     }
     int width = all.stream().mapToInt(e -> e.reference().length()).max().orElse(0);
@@ -113,49 +118,6 @@ final class FunctionsCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
-  }
-
-  private List<CatalogEntry> javaCatalog(Braid braid, String cls) {
-    List<CatalogEntry> out = new ArrayList<>();
-    Class<?> c;
-    try {
-      c = Class.forName(cls, false, braid.javaClassLoader());
-    } catch (ClassNotFoundException e) {
-      // a .java source that does not compile says so (with javac's file:line:col); a class that
-      // is nowhere keeps the plain message
-      String why =
-          e.getMessage() != null && !e.getMessage().equals(cls)
-              ? e.getMessage()
-              : "class " + cls + " is not on the classpath (see --java-classpath)";
-      throw new CommandLine.ParameterException(spec.commandLine(), why);
-    }
-    for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
-      if (!java.lang.reflect.Modifier.isPublic(m.getModifiers()) || m.isSynthetic()) {
-        continue;
-      }
-      String local = cls + "#" + m.getName();
-      try {
-        out.add(new CatalogEntry("java:" + local, braid.javaFunctionKind(local), signature(m), ""));
-      } catch (IllegalArgumentException e) {
-        // overloaded or not callable: not a function Braid can call
-      }
-    }
-    out.sort(Comparator.comparing(CatalogEntry::reference));
-    return out;
-  }
-
-  private static String signature(java.lang.reflect.Method m) {
-    StringBuilder sb = new StringBuilder("(");
-    for (java.lang.reflect.Parameter p : m.getParameters()) {
-      if (p.getType().getName().equals("dev.braid.api.CallContext")) {
-        continue;
-      }
-      if (sb.length() > 1) {
-        sb.append(", ");
-      }
-      sb.append(p.getType().getSimpleName()).append(' ').append(p.getName());
-    }
-    return sb.append(") -> ").append(m.getReturnType().getSimpleName()).toString();
   }
 
   private static String languageOf(Path f) throws IOException {

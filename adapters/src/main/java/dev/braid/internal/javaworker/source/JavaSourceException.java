@@ -1,4 +1,4 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker.source;
 
 /**
  * A class exists as a {@code .java} source on the Java classpath but cannot be used: it does not
@@ -9,7 +9,7 @@ package dev.braid.internal.javafn;
  * {@code Class.forName} unchanged; callers that only know "missing class" still get a sensible
  * exception, and {@link JavaMethod} reports its message instead of "not on the classpath".
  */
-final class JavaSourceException extends ClassNotFoundException {
+public final class JavaSourceException extends ClassNotFoundException {
   private static final long serialVersionUID = 1L;
 
   JavaSourceException(String message) {

@@ -1,4 +1,4 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker;
 
 import dev.braid.api.CallContext;
 import dev.braid.api.CallOptions;

@@ -1,4 +1,4 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,7 +72,7 @@ class ExposedClassesTest {
         .isEqualTo("hi bo");
     for (String ref :
         new String[] {
-          "java:java.lang.Math#sqrt", "java:dev.braid.internal.javafn.JavaMethod#resolve"
+          "java:java.lang.Math#sqrt", "java:dev.braid.internal.javaworker.JavaMethod#resolve"
         }) {
       RemoteException e = failure(b, ref, 9);
       assertThat(e.failure().code()).isEqualTo(FailureCode.INVALID_ARGUMENT);

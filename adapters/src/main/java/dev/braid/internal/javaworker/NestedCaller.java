@@ -1,4 +1,4 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker;
 
 import dev.braid.api.CallOptions;
 import dev.braid.api.RemoteCall;

@@ -1,16 +1,12 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.internal.call.Protos;
 import dev.braid.internal.hub.CallListener;
-import dev.braid.internal.hub.WorkerChannel;
 import dev.braid.internal.json.JsonRule;
 import dev.braid.internal.json.NotSerializableException;
-import dev.braid.internal.worker.PoolClient;
-import dev.braid.internal.worker.SlotProvider;
-import dev.braid.internal.worker.WorkerSlot;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
@@ -18,7 +14,6 @@ import dev.braid.model.FailureCode;
 import dev.braid.model.Failures;
 import dev.braid.model.RemoteException;
 import dev.braid.model.Scope;
-import dev.braid.proto.worker.v1.GatewayFrame;
 import dev.braid.proto.worker.v1.Heartbeat;
 import dev.braid.proto.worker.v1.Invoke;
 import dev.braid.proto.worker.v1.Outcome;
@@ -41,39 +36,37 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.BaseStream;
 
 /**
- * Runs in-process Java functions ({@code java:pkg.Class#method}) behind the same frames a worker
- * process speaks: {@code Invoke} starts the method on a pool thread, {@code Cancel} cancels its
- * callee-side scope (which interrupts the thread and cancels a returned future), {@code
- * StreamCredit} lets a streamed result advance. The caller's {@code CallExecution} therefore
- * applies deadlines, cancellation modes, grace and abandonment exactly as for Python.
+ * Runs Java calls ({@code java:pkg.Class#method}), one {@code Invoke} at a time, the way {@code
+ * _runner.py} and {@code runner.mjs} run theirs: {@link #invoke} starts the method on a pool
+ * thread, {@link #cancel} cancels its callee-side scope (which interrupts the thread and cancels a
+ * returned future), {@link #credit} lets a streamed result advance. Its items, heartbeats and
+ * single outcome go to the call's {@link CallListener}. Both Java connections share it: the
+ * in-process one ({@link InProcessJavaWorker}) and the worker process's link to the hub ({@link
+ * JavaWorker}).
  *
- * <p>Thread-safe. Methods run on daemon threads named {@code braid-java-fn-N}.
+ * <p>Thread-safe. Methods run on daemon threads named {@code braid-java-fn-N}; listener callbacks
+ * arrive on those threads (or a future's completing thread) and must not block.
  */
-public final class JavaFunctionHost
-    implements SlotProvider, WorkerSlot, WorkerChannel, AutoCloseable {
+public final class JavaCallRunner implements AutoCloseable {
   private final ObjectMapper json;
-  private final ClassLoader loader;
+  private final JavaResolver resolver;
   private final ScheduledExecutorService timer;
   private final NestedCaller nested;
   private final int maxPayloadBytes;
   private final ExecutorService executor;
-  private final ConcurrentHashMap<String, JavaMethod> methods = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, Running> calls = new ConcurrentHashMap<>();
-  private final AtomicLong ids = new AtomicLong();
-  private final AtomicLong abandoned = new AtomicLong();
 
-  public JavaFunctionHost(
+  public JavaCallRunner(
       ObjectMapper json,
-      ClassLoader loader,
+      JavaResolver resolver,
       ScheduledExecutorService timer,
       NestedCaller nested,
       int maxPayloadBytes) {
     this.json = json;
-    this.loader = loader;
+    this.resolver = resolver;
     this.timer = timer;
     this.nested = nested;
     this.maxPayloadBytes = maxPayloadBytes;
@@ -87,118 +80,45 @@ public final class JavaFunctionHost
             });
   }
 
-  /** Resolves a reference now, for checks; throws IllegalArgumentException with a sentence. */
-  public String kindOf(String ref) {
-    try {
-      return method(ref).kind();
-    } catch (JavaMethod.UnknownFunction e) {
-      throw new IllegalArgumentException(e.getMessage());
-    }
-  }
-
   /**
-   * The kind of {@code ref} without running any of its code (the class is not initialized, no
-   * instance is made); throws IllegalArgumentException with a sentence for unknown functions.
+   * Starts {@code inv} under {@code id} (unique among the calls in progress); the outcome, and for
+   * a stream its items, go to {@code listener}. An id already in progress is refused.
    */
-  public static String inspectKind(String ref, ClassLoader loader, ObjectMapper json) {
-    try {
-      return JavaMethod.inspect(ref, loader, json).kind();
-    } catch (JavaMethod.UnknownFunction e) {
-      throw new IllegalArgumentException(e.getMessage());
+  public void invoke(long id, Invoke inv, CallListener listener) {
+    Running r = new Running(id, listener);
+    if (calls.putIfAbsent(id, r) != null) {
+      throw new IllegalStateException("call id in use: " + id);
+    }
+    r.start(inv);
+  }
+
+  /** Cancels call {@code id} with {@code reason}; a call that already ended is ignored. */
+  public void cancel(long id, CancelReason reason) {
+    Running r = calls.get(id);
+    if (r != null) {
+      r.scope.cancel(reason);
     }
   }
 
-  public long abandonedTotal() {
-    return abandoned.get();
-  }
-
-  private JavaMethod method(String ref) throws JavaMethod.UnknownFunction {
-    JavaMethod m = methods.get(ref);
-    if (m == null) {
-      m = JavaMethod.resolve(ref, loader, json);
-      JavaMethod prev = methods.putIfAbsent(ref, m);
-      m = prev != null ? prev : m;
-    }
-    return m;
-  }
-
-  // -- SlotProvider / WorkerSlot: in-process calls never queue -------------------------------
-
-  @Override
-  public void acquire(PoolClient client) {
-    client.dispatch(this);
-  }
-
-  @Override
-  public boolean withdraw(PoolClient client) {
-    return false;
-  }
-
-  @Override
-  public String workerId() {
-    return "java";
-  }
-
-  @Override
-  public WorkerChannel connection() {
-    return this;
-  }
-
-  @Override
-  public void release() {}
-
-  @Override
-  public void reportAbandoned() {
-    abandoned.incrementAndGet();
-  }
-
-  @Override
-  public void abandonedSettled() {}
-
-  // -- WorkerChannel ---------------------------------------------------------------------------
-
-  @Override
-  public long register(CallListener listener) {
-    long id = ids.incrementAndGet();
-    calls.put(id, new Running(id, listener));
-    return id;
-  }
-
-  @Override
-  public void unregister(long callId) {
-    calls.remove(callId);
-  }
-
-  @Override
-  public void send(GatewayFrame frame) {
-    switch (frame.getKindCase()) {
-      case INVOKE -> {
-        Running r = calls.get(frame.getInvoke().getCallId());
-        if (r != null) {
-          r.start(frame.getInvoke());
-        }
-      }
-      case CANCEL -> {
-        Running r = calls.get(frame.getCancel().getCallId());
-        if (r != null) {
-          r.scope.cancel(CancelReason.fromWire(frame.getCancel().getReason()));
-        }
-      }
-      case CREDIT -> {
-        Running r = calls.get(frame.getCredit().getCallId());
-        if (r != null) {
-          r.credit(frame.getCredit().getCredit());
-        }
-      }
-      default -> {}
+  /** Grants {@code n} more stream items to call {@code id}. */
+  public void credit(long id, int n) {
+    Running r = calls.get(id);
+    if (r != null) {
+      r.credit(n);
     }
   }
 
-  @Override
-  public String describe() {
-    return "the in-process Java host";
+  /** Forgets call {@code id}: its listener hears nothing more (the method may still run). */
+  public void forget(long id) {
+    calls.remove(id);
   }
 
+  /** The calls whose outcome was not delivered yet. */
+  public int inFlight() {
+    return calls.size();
+  }
+
+  /** Cancels every call with {@code shutdown} and stops the pool's threads. */
   @Override
   public void close() {
     calls.values().forEach(r -> r.scope.cancel(CancelReason.SHUTDOWN));
@@ -275,7 +195,7 @@ public final class JavaFunctionHost
           new JavaCallContext(
               id, inv.getFunction(), inv.getAttempt(), scope, nested, this::heartbeat);
       try {
-        JavaMethod m = method(inv.getFunction());
+        JavaMethod m = resolver.resolve(inv.getFunction());
         Object[] args =
             m.bind(
                 readJson(inv.getArgs().getData().toByteArray()),

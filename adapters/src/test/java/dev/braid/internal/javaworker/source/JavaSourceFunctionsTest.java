@@ -1,4 +1,4 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker.source;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;

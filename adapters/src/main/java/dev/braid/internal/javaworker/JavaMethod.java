@@ -1,9 +1,11 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.api.CallContext;
+import dev.braid.internal.javaworker.source.JavaSourceException;
+import dev.braid.internal.javaworker.source.SourceClassLoader;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -274,5 +276,17 @@ final class JavaMethod {
       sb.append(params[i].getType().getSimpleName()).append(' ').append(params[i].getName());
     }
     return sb.append(')').toString();
+  }
+
+  /** {@code (Type name, ...) -> Result}, the call context left out: for the catalog. */
+  String displaySignature() {
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < params.length; i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      sb.append(params[i].getType().getSimpleName()).append(' ').append(params[i].getName());
+    }
+    return sb.append(") -> ").append(method.getReturnType().getSimpleName()).toString();
   }
 }

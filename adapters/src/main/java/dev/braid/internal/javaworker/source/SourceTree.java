@@ -1,4 +1,4 @@
-package dev.braid.internal.javafn;
+package dev.braid.internal.javaworker.source;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
