@@ -26,7 +26,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The entry point: owns the worker hub, a worker pool per language (Python, Node), the host of
+ * The entry point: owns the worker hub, a worker pool per language (Python, Node), the worker of
  * in-process Java functions, and the timer. Start one per process with {@link #start(BraidConfig)},
  * get functions with {@link #function(String)}, and {@link #close()} it when done (it stops every
  * worker process it started). Thread-safe.
@@ -46,7 +46,7 @@ public final class Braid implements AutoCloseable {
   private final WorkerHubServer hub;
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final Map<String, CallRuntime> runtimes = new LinkedHashMap<>();
-  private final InProcessJavaWorker javaHost;
+  private final InProcessJavaWorker javaWorker;
   private final SourceClassLoader javaLoader;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final NestedCallRouter router;
@@ -70,14 +70,14 @@ public final class Braid implements AutoCloseable {
     // .java sources on the classpath are compiled on first use, so a workflow folder can hold them
     this.javaLoader = new SourceClassLoader(config.javaClasspath(), Braid.class.getClassLoader());
     javaLoader.rootsOnly(config.exposedRootsOnly());
-    this.javaHost =
+    this.javaWorker =
         new InProcessJavaWorker(
             json, javaLoader, timer, this::callNestedFromJava, config.maxPayloadBytes());
     if (config.javaInProcess()) {
       runtimes.put(
           "java",
           new CallRuntime(
-              "java", javaHost, timer, json, config.defaultGrace(), config.maxPayloadBytes()));
+              "java", javaWorker, timer, json, config.defaultGrace(), config.maxPayloadBytes()));
     } else {
       // one JVM worker is enough: it runs each call on its own thread
       addPool(new JavaLauncher(config), 1, router);
@@ -169,7 +169,7 @@ public final class Braid implements AutoCloseable {
     if (language.equals("java") && config.javaInProcess()) {
       try {
         List<String> classes = config.preload().getOrDefault("java", List.of());
-        return CompletableFuture.completedFuture(entries(language, javaHost.catalog(classes)));
+        return CompletableFuture.completedFuture(entries(language, javaWorker.catalog(classes)));
       } catch (IllegalArgumentException e) {
         return CompletableFuture.failedFuture(e);
       }
@@ -200,7 +200,7 @@ public final class Braid implements AutoCloseable {
    */
   public String javaFunctionKind(String local) {
     return config.javaInProcess()
-        ? javaHost.kindOf(local)
+        ? javaWorker.kindOf(local)
         : JavaResolver.inspectKind(local, javaLoader, json);
   }
 
@@ -249,7 +249,7 @@ public final class Braid implements AutoCloseable {
   /** How many calls were abandoned (did not settle within grace after a cancel). */
   public long abandonedCalls() {
     return pools.values().stream().mapToLong(WorkerPool::abandonedTotal).sum()
-        + javaHost.abandonedTotal();
+        + javaWorker.abandonedTotal();
   }
 
   /**
@@ -268,7 +268,7 @@ public final class Braid implements AutoCloseable {
       t.start();
       stoppers.add(t);
     }
-    javaHost.close();
+    javaWorker.close();
     for (Thread t : stoppers) {
       try {
         t.join();
