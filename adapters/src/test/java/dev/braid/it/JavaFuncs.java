@@ -1,6 +1,7 @@
 package dev.braid.it;
 
 import dev.braid.api.CallContext;
+import dev.braid.api.CurrentCall;
 import dev.braid.conformance.ConfFuncs;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,12 @@ public final class JavaFuncs {
 
   static void mark(String folder, String name, String text) {
     ConfFuncs.mark(folder, name, text);
+  }
+
+  /** Reads the context through the static accessor, as a helper without the parameter would. */
+  public static String whoAmI() {
+    CallContext ctx = CurrentCall.context();
+    return ctx == null ? "outside a call" : ctx.function();
   }
 
   public static int add(int a, int b) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.CallOptions;
 import dev.braid.api.CancellationMode;
+import dev.braid.api.CurrentCall;
 import dev.braid.api.RemoteCall;
 import dev.braid.api.RemoteStream;
 import dev.braid.model.BraidCancellationException;
@@ -42,6 +43,13 @@ class JavaFunctionsTest extends WorkerTestBase {
                 .call(List.of(), Map.of("sku", "tea", "qty", 2), CallOptions.DEFAULT));
     assertThat(label.asText()).isEqualTo("2 x tea");
     assertThat(value(braid.function(F + "later").call("hi")).asText()).isEqualTo("HI");
+  }
+
+  @Test
+  void currentCallGivesTheRunningFunctionItsContext() throws Exception {
+    assertThat(value(braid.function(F + "whoAmI").call()).asText())
+        .isEqualTo("dev.braid.it.JavaFuncs#whoAmI");
+    assertThat(CurrentCall.context()).as("outside a call").isNull();
   }
 
   @Test
