@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from fake_gateway import FakeGateway, Session, WorkerProcess, worker_env
+from fake_gateway import FakeGateway, WorkerProcess, worker_env
 from google.protobuf import json_format
 
 from braid_worker._proto import worker_pb2 as pb
@@ -192,11 +192,7 @@ class Runner:
 
     def _match(self, expected: Any, actual: Any, path: str) -> None:
         """Raises CaseFailed unless ``actual`` (proto3 JSON, defaults omitted) fits."""
-        if (
-            isinstance(expected, dict)
-            and len(expected) == 1
-            and next(iter(expected)).startswith("$")
-        ):
+        if is_matcher(expected):
             ((key, arg),) = expected.items()
             if key == "$by_language":
                 if LANGUAGE not in arg and "*" not in arg:
@@ -254,9 +250,7 @@ class Runner:
 
     def _match_value(self, expected: Any, actual: Any, path: str) -> None:
         """Exact JSON equality (objects need the same keys), with ``$`` matchers inside."""
-        if isinstance(expected, dict) and not (
-            len(expected) == 1 and next(iter(expected)).startswith("$")
-        ):
+        if isinstance(expected, dict) and not is_matcher(expected):
             if not isinstance(actual, dict) or set(actual) != set(expected):
                 raise CaseFailed(f"{path}: {actual!r} does not have the keys of {expected!r}")
             for k, v in expected.items():
@@ -271,6 +265,11 @@ class Runner:
                 raise CaseFailed(f"{path}: {actual!r} != {expected!r}")
         else:
             self._match(expected, actual, path)
+
+
+def is_matcher(value: Any) -> bool:
+    """``{"$name": argument}``: a matcher, not a message or a JSON object."""
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith("$")
 
 
 def single(obj: dict[str, Any]) -> tuple[str, dict[str, Any]]:
