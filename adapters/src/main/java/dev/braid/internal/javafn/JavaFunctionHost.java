@@ -164,6 +164,15 @@ public final class JavaFunctionHost
     return id;
   }
 
+  /**
+   * As {@link #register(CallListener)}, under the caller's id: a Java worker process keeps the
+   * gateway's call ids, so {@code CallContext.callId()} is the id on the wire. Returns false when
+   * the id is in use (the call is not registered).
+   */
+  public boolean register(CallListener listener, long callId) {
+    return calls.putIfAbsent(callId, new Running(callId, listener)) == null;
+  }
+
   @Override
   public void unregister(long callId) {
     calls.remove(callId);
@@ -270,6 +279,11 @@ public final class JavaFunctionHost
     private void run(Invoke inv) {
       synchronized (this) {
         thread = Thread.currentThread();
+      }
+      if (scope.isCancelled()) {
+        // cancelled before this thread was known (a Cancel in the Invoke's batch): onCancel had
+        // no thread to interrupt, so the function must see the interrupt from the start
+        Thread.currentThread().interrupt();
       }
       JavaCallContext ctx =
           new JavaCallContext(

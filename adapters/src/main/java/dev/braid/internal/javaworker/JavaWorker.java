@@ -73,6 +73,7 @@ final class JavaWorker {
   private volatile JavaFunctionHost host;
   private volatile NestedCalls nested;
   private volatile boolean shuttingDown;
+  private volatile boolean lost;
 
   /** What the launcher passes in the environment. */
   record Settings(
@@ -113,6 +114,9 @@ final class JavaWorker {
     } catch (ExecutionException e) {
       return 1;
     } finally {
+      if (lost) {
+        awaitIdle(CANCEL_GRACE_MS);
+      }
       JavaFunctionHost h = host;
       if (h != null) {
         h.close();
@@ -214,8 +218,27 @@ final class JavaWorker {
               .build());
       return;
     }
+    if (hostIds.size() >= settings.maxInFlight()) {
+      // the limit this worker announced in Hello, as the Python and Node workers enforce it
+      sendOutcome(
+          Outcome.newBuilder()
+              .setCallId(g)
+              .setFailure(
+                  Protos.toProto(
+                      Failure.of(
+                          FailureCode.RESOURCE_EXHAUSTED,
+                          "TooManyCalls",
+                          "more than max_in_flight " + settings.maxInFlight() + " calls open")))
+              .build());
+      return;
+    }
     Relay relay = new Relay(g);
-    long id = h.register(relay);
+    // the host keeps the gateway's id, so the function's CallContext.callId() is the wire's id
+    if (!h.register(relay, g)) {
+      log.warn("ignored an Invoke for call {}: that call is still open", g);
+      return;
+    }
+    long id = g;
     relay.hostId = id;
     hostIds.put(g, id);
     gatewayIds.put(id, g);
@@ -303,7 +326,7 @@ final class JavaWorker {
       }
       gatewayIds.remove(hostId);
       sendOutcome(Outcome.newBuilder(outcome).setCallId(gatewayId).build());
-      if (shuttingDown) {
+      if (shuttingDown || lost) {
         synchronized (hostIds) {
           hostIds.notifyAll();
         }
@@ -347,6 +370,18 @@ final class JavaWorker {
       Status s = Status.fromThrowable(t);
       if (!shuttingDown) {
         System.err.println("braid java worker: the gateway's stream ended: " + s);
+        // the gateway is gone: running calls are cancelled with worker_lost (not the close's
+        // shutdown), and run() gives them a bounded wait before the process exits
+        lost = true;
+        JavaFunctionHost h = host;
+        if (h != null) {
+          for (Long id : List.copyOf(hostIds.values())) {
+            h.send(
+                GatewayFrame.newBuilder()
+                    .setCancel(Cancel.newBuilder().setCallId(id).setReason("worker_lost"))
+                    .build());
+          }
+        }
       }
       end("the gateway's stream ended: " + s.getCode());
       exit.complete(shuttingDown ? 0 : 1);
