@@ -198,6 +198,10 @@ class Runner:
                 if LANGUAGE not in arg and "*" not in arg:
                     raise CaseFailed(f"{path}: no expectation for {LANGUAGE}")
                 return self._match(arg.get(LANGUAGE, arg.get("*")), actual, path)
+            if key == "$all":
+                for each in arg:
+                    self._match(each, actual, path)
+                return None
             if key == "$absent":
                 if not is_default(actual):
                     raise CaseFailed(f"{path}: expected no value, got {actual!r}")

@@ -199,6 +199,9 @@ export class CaseRunner {
         case '$by_language':
           if (!(LANGUAGE in arg) && !('*' in arg)) throw new CaseFailed(`${where}: no expectation for ${LANGUAGE}`);
           return this._match(LANGUAGE in arg ? arg[LANGUAGE] : arg['*'], actual, where);
+        case '$all':
+          for (const each of arg) this._match(each, actual, where);
+          return undefined;
         case '$absent':
           if (!isDefault(actual)) throw new CaseFailed(`${where}: expected no value, got ${show(actual)}`);
           return undefined;

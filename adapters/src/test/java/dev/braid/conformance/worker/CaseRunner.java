@@ -331,6 +331,11 @@ final class CaseRunner {
           }
           match(mine, a, where);
         }
+        case "$all" -> {
+          for (JsonNode each : arg) {
+            match(each, a, where);
+          }
+        }
         case "$absent" -> {
           if (!isDefault(a)) {
             throw new AssertionError(where + ": expected no value, got " + a);
