@@ -202,6 +202,12 @@ class Runner:
                 for each in arg:
                     self._match(each, actual, path)
                 return None
+            if key == "$not":
+                try:
+                    self._match(arg, actual, path)
+                except CaseFailed:
+                    return None
+                raise CaseFailed(f"{path}: {actual!r} should not match {arg!r}")
             if key == "$absent":
                 if not is_default(actual):
                     raise CaseFailed(f"{path}: expected no value, got {actual!r}")

@@ -202,6 +202,14 @@ export class CaseRunner {
         case '$all':
           for (const each of arg) this._match(each, actual, where);
           return undefined;
+        case '$not':
+          try {
+            this._match(arg, actual, where);
+          } catch (e) {
+            if (e instanceof CaseFailed) return undefined;
+            throw e;
+          }
+          throw new CaseFailed(`${where}: ${show(actual)} should not match ${show(arg)}`);
         case '$absent':
           if (!isDefault(actual)) throw new CaseFailed(`${where}: expected no value, got ${show(actual)}`);
           return undefined;

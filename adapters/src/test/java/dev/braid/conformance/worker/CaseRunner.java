@@ -336,6 +336,18 @@ final class CaseRunner {
             match(each, a, where);
           }
         }
+        case "$not" -> {
+          boolean matched;
+          try {
+            match(arg, a, where);
+            matched = true;
+          } catch (AssertionError e) {
+            matched = false;
+          }
+          if (matched) {
+            throw new AssertionError(where + ": " + a + " should not match " + arg);
+          }
+        }
         case "$absent" -> {
           if (!isDefault(a)) {
             throw new AssertionError(where + ": expected no value, got " + a);
