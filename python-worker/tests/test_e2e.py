@@ -85,12 +85,6 @@ async def test_missing_target_is_a_configuration_error(short_tmp: Path) -> None:
 # -- calls --------------------------------------------------------------------------------
 
 
-async def test_async_function_result_is_compact_utf8_json(session: Session) -> None:
-    out = await session.call("samples:echo", {"a": [1, "é"], "b": None})
-    assert out.value.encoding == "json"
-    assert out.value.data == '{"a":[1,"é"],"b":null}'.encode()
-
-
 async def test_positional_and_keyword_arguments(session: Session) -> None:
     assert value_of(await session.call("samples:add", 2, kwargs={"b": 3})) == 5
     assert value_of(await session.call("samples:add", kwargs={"a": 4})) == 4
@@ -98,16 +92,6 @@ async def test_positional_and_keyword_arguments(session: Session) -> None:
 
 async def test_dotted_attribute_path(session: Session) -> None:
     assert value_of(await session.call("samples:Greeter.hello", "bob")) == "hello bob"
-
-
-async def test_current_exposes_the_call(session: Session) -> None:
-    call_id = await session.invoke("samples:info", remaining_ms=5000, attempt=3)
-    got = value_of(await session.expect("outcome", call_id))
-    assert got["call_id"] == call_id
-    assert got["function"] == "samples:info"
-    assert got["attempt"] == 3
-    assert 0 < got["remaining"] <= 5
-    assert got["cancelled"] is False
 
 
 async def test_sync_function_runs_in_pool_thread_with_context(session: Session) -> None:
@@ -118,123 +102,21 @@ async def test_sync_function_runs_in_pool_thread_with_context(session: Session) 
     assert (got["call_id"], got["function"]) == (call_id, "samples:sync_info")
 
 
-async def test_exception_becomes_failure_with_cause_chain(session: Session) -> None:
-    out = await session.call("samples:fail_with_cause")
-    f = out.failure
-    assert (f.code, f.type, f.message, f.language) == (
-        Code.APPLICATION,
-        "ValueError",
-        "profile lookup failed",
-        "python",
-    )
-    assert "fail_with_cause" in f.stack
-    assert "ValueError: profile lookup failed" in f.stack
-    assert not f.retryable
-    assert (f.cause.type, f.cause.message, f.cause.language) == ("KeyError", "'missing'", "python")
-    assert "KeyError" in f.cause.stack
-    assert not f.cause.HasField("cause")
-
-
-async def test_braid_error_chooses_code_type_retryable_details(session: Session) -> None:
-    f = (await session.call("samples:braid_error")).failure
-    assert (f.code, f.type, f.message, f.retryable) == (
-        Code.RESOURCE_EXHAUSTED,
-        "shop.OutOfStock",
-        "out of stock",
-        True,
-    )
-    assert f.details.encoding == "json"
-    assert json.loads(f.details.data) == {"sku": "A-1"}
-
-
-async def test_many_pipelined_calls_share_batches(session: Session) -> None:
-    n = 300
-    await session.send(*(invoke_frame(10_000 + i, "samples:echo", i) for i in range(n)))
-    for i in range(n):
-        assert value_of(await session.expect("outcome", 10_000 + i)) == i
-    # 300 outcomes came back in fewer messages than frames: the writer coalesced them.
-    outcome_batches = len(session.batch_sizes) - 1  # minus the Hello batch
-    assert outcome_batches < n
-    assert max(session.batch_sizes) > 1
-
-
-async def test_max_in_flight_is_enforced(start_worker: StartWorker, tmp_path: Path) -> None:
-    _, session, hello = await start_worker(BRAID_MAX_IN_FLIGHT="1")
-    assert hello.max_in_flight == 1
-    first = await session.invoke("samples:wait_forever", str(tmp_path / "m"))
-    await started(session, first)
-    f = (await session.call("samples:echo", 1)).failure
-    assert f.code == Code.RESOURCE_EXHAUSTED
-    await session.cancel(first)
-    assert (await session.expect("outcome", first)).failure.code == Code.CANCELLED
-    assert value_of(await session.call("samples:echo", 2)) == 2
-
-
 # -- deadlines and cancellation ------------------------------------------------------------
 
 
-async def test_deadline_cancels_the_coroutine(session: Session, tmp_path: Path) -> None:
-    marker = tmp_path / "marker"
-    call_id = await session.invoke("samples:wait_forever", str(marker), remaining_ms=200)
-    f = (await session.expect("outcome", call_id)).failure
-    assert (f.code, f.type, f.reason) == (
-        Code.DEADLINE_EXCEEDED,
-        "TimeoutError",
-        "deadline_exceeded",
-    )
-    assert f.retryable
-    # The coroutine itself saw CancelledError at its await (asyncio.timeout's way).
-    assert marker.read_text().startswith("CancelledError:")
-    assert marker.read_text().endswith(":deadline_exceeded")
-
-
-async def test_cancel_carries_the_reason(session: Session, tmp_path: Path) -> None:
-    marker = tmp_path / "marker"
-    call_id = await session.invoke("samples:wait_forever", str(marker))
-    await started(session, call_id)
-    await session.cancel(call_id, "race_lost")
-    f = (await session.expect("outcome", call_id)).failure
-    assert (f.code, f.type, f.reason) == (Code.CANCELLED, "CancelledError", "race_lost")
-    assert not f.retryable
-    assert marker.read_text() == "CancelledError:race_lost:race_lost"
-
-
-async def test_cancel_with_deadline_reason_reports_deadline_exceeded(
+async def test_cancel_in_the_same_batch_never_starts_the_body(
     session: Session, tmp_path: Path
 ) -> None:
-    call_id = await session.invoke("samples:wait_forever", str(tmp_path / "m"))
-    await started(session, call_id)
-    await session.cancel(call_id, "deadline_exceeded")
-    f = (await session.expect("outcome", call_id)).failure
-    assert (f.code, f.type, f.reason) == (
-        Code.DEADLINE_EXCEEDED,
-        "CancelledError",
-        "deadline_exceeded",
-    )
-
-
-async def test_cancel_in_the_same_batch_as_invoke(session: Session, tmp_path: Path) -> None:
+    # The case table's cancel_in_the_same_batch_as_invoke checks the outcome in every
+    # language; Python also guarantees the coroutine never starts.
     marker = tmp_path / "marker"
     await session.send(
         invoke_frame(77, "samples:wait_forever", str(marker)),
         pb.GatewayFrame(cancel=pb.Cancel(call_id=77, reason="parent_cancelled")),
     )
-    f = (await session.expect("outcome", 77)).failure
-    assert (f.code, f.reason) == (Code.CANCELLED, "parent_cancelled")
-    assert not marker.exists()  # the body never ran
-    assert len(session.frames_of("outcome", 77)) == 1
-
-
-async def test_swallowed_cancel_sends_the_value(session: Session) -> None:
-    call_id = await session.invoke("samples:swallow_cancel")
-    await started(session, call_id)
-    await session.cancel(call_id)
-    assert value_of(await session.expect("outcome", call_id)) == "swallowed cancelled"
-
-
-async def test_cancel_of_unknown_call_is_ignored(session: Session) -> None:
-    await session.cancel(424242)
-    assert value_of(await session.call("samples:echo", "still here")) == "still here"
+    assert (await session.expect("outcome", 77)).failure.code == Code.CANCELLED
+    assert not marker.exists()
 
 
 async def test_sync_function_sees_cancel_and_its_result_is_sent(session: Session) -> None:
@@ -246,33 +128,6 @@ async def test_sync_function_sees_cancel_and_its_result_is_sent(session: Session
 
 
 # -- streams ------------------------------------------------------------------------------
-
-
-async def test_async_generator_respects_credit(session: Session) -> None:
-    call_id = await session.invoke("samples:numbers", 5, credit=2)
-    for seq in range(2):
-        item = await session.expect("item", call_id)
-        assert (item.seq, json.loads(item.value.data)) == (seq, seq)
-    # No credit left: the generator runs at most one item ahead, holding that item back
-    # (a bounded look for the absence).
-    await asyncio.sleep(0.3)
-    assert len(session.frames_of("item", call_id)) == 2
-    assert value_of(await session.call("samples:produced")) == 3
-    await session.credit(call_id, 10)
-    seqs = [(await session.expect("item", call_id)).seq for _ in range(3)]
-    assert seqs == [2, 3, 4]
-    out = await session.expect("outcome", call_id)
-    assert value_of(out) is None
-    assert out.items == 5
-
-
-async def test_stream_ends_when_credit_runs_out_exactly_at_the_last_item(
-    session: Session,
-) -> None:
-    call_id = await session.invoke("samples:numbers", 3, credit=3)
-    assert [(await session.expect("item", call_id)).seq for _ in range(3)] == [0, 1, 2]
-    out = await session.expect("outcome", call_id)
-    assert out.items == 3
 
 
 async def test_sync_generator_streams_in_a_thread(session: Session) -> None:
@@ -287,40 +142,7 @@ async def test_sync_generator_streams_in_a_thread(session: Session) -> None:
     assert (value_of(out), out.items) == (None, 3)
 
 
-async def test_generator_without_credit_is_invalid(session: Session) -> None:
-    f = (await session.call("samples:numbers", 3)).failure
-    assert f.code == Code.INVALID_ARGUMENT
-    assert f.message == "samples:numbers is a generator; call it as a stream"
-
-
-async def test_plain_function_called_as_stream_sends_one_item(session: Session) -> None:
-    call_id = await session.invoke("samples:echo", 7, credit=4)
-    item = await session.expect("item", call_id)
-    assert (item.seq, json.loads(item.value.data)) == (0, 7)
-    out = await session.expect("outcome", call_id)
-    assert (value_of(out), out.items) == (None, 1)
-
-
 # -- liveness -----------------------------------------------------------------------------
-
-
-async def test_ping_is_answered_with_in_flight_count(session: Session, tmp_path: Path) -> None:
-    await session.send(pb.GatewayFrame(ping=pb.Ping(seq=42)))
-    pong = await session.expect("pong")
-    assert (pong.seq, pong.in_flight) == (42, 0)
-    call_id = await session.invoke("samples:wait_forever", str(tmp_path / "m"))
-    await started(session, call_id)
-    await session.send(pb.GatewayFrame(ping=pb.Ping(seq=43)))
-    pong = await session.expect("pong")
-    assert (pong.seq, pong.in_flight) == (43, 1)
-
-
-async def test_heartbeats_are_coalesced_to_the_latest(session: Session) -> None:
-    call_id = await session.invoke("samples:beat", 1000)
-    assert value_of(await session.expect("outcome", call_id)) == 1000
-    beats = session.frames_of("heartbeat", call_id)
-    # 1000 heartbeat() calls in one loop turn -> one frame, carrying the latest details.
-    assert [json.loads(b.details.data) for b in beats] == [{"i": 999}]
 
 
 async def test_sigint_is_ignored(worker: Worker) -> None:
@@ -332,27 +154,6 @@ async def test_sigint_is_ignored(worker: Worker) -> None:
 
 
 # -- shutdown and loss --------------------------------------------------------------------
-
-
-async def test_shutdown_refuses_new_calls_cancels_the_rest_and_exits_zero(
-    worker: Worker, tmp_path: Path
-) -> None:
-    proc, session, _ = worker
-    marker = tmp_path / "marker"
-    slow = await session.invoke("samples:wait_forever", str(marker))
-    await started(session, slow)
-    await session.send(
-        pb.GatewayFrame(shutdown=pb.Shutdown(grace_ms=100, reason="shutdown")),
-        invoke_frame(900, "samples:echo", 1),
-    )
-    refused = (await session.expect("outcome", 900)).failure
-    assert (refused.code, refused.message) == (Code.UNAVAILABLE, "worker shutting down")
-    f = (await session.expect("outcome", slow)).failure
-    assert (f.code, f.reason) == (Code.CANCELLED, "shutdown")
-    assert marker.read_text() == "CancelledError:shutdown:shutdown"
-    async with asyncio.timeout(10):
-        await session.half_closed.wait()
-    assert await proc.wait() == 0
 
 
 async def test_shutdown_abandons_a_call_that_ignores_cancel(worker: Worker) -> None:
@@ -368,14 +169,6 @@ async def test_shutdown_abandons_a_call_that_ignores_cancel(worker: Worker) -> N
     assert len(session.frames_of("outcome", call_id)) == 1
 
 
-async def test_shutdown_lets_calls_finish_within_grace(worker: Worker) -> None:
-    proc, session, _ = worker
-    call_id = await session.invoke("samples:beat", 1)  # takes ~0.3 s
-    await session.send(pb.GatewayFrame(shutdown=pb.Shutdown(grace_ms=5000, reason="shutdown")))
-    assert value_of(await session.expect("outcome", call_id)) == 1
-    assert await proc.wait() == 0
-
-
 async def test_sigterm_is_a_graceful_shutdown(worker: Worker) -> None:
     proc, session, _ = worker
     proc.proc.send_signal(signal.SIGTERM)
@@ -384,23 +177,15 @@ async def test_sigterm_is_a_graceful_shutdown(worker: Worker) -> None:
     assert await proc.wait() == 0
 
 
-async def test_gateway_vanishing_cancels_calls_and_exits(
-    gateway: FakeGateway, worker: Worker, tmp_path: Path
-) -> None:
+async def test_gateway_vanishing_is_logged(gateway: FakeGateway, worker: Worker) -> None:
+    # What the calls see and the exit code: the case table's
+    # gateway_vanishing_cancels_calls_and_exits_1. Here: the one log line.
     proc, session, _ = worker
-    marker = tmp_path / "marker"
-    call_id = await session.invoke("samples:wait_forever", str(marker))
-    await started(session, call_id)
+    await session.send(pb.GatewayFrame(ping=pb.Ping(seq=1)))
+    await session.expect("pong")  # the worker has read the Welcome: it is connected
     await gateway.stop()
     assert await proc.wait(timeout=5) == 1
-    assert marker.read_text() == "CancelledError:worker_lost:worker_lost"
     assert "gateway connection lost" in proc.log()
-
-
-async def test_gateway_ending_the_stream_exits_zero(worker: Worker) -> None:
-    proc, session, _ = worker
-    session.end()
-    assert await proc.wait(timeout=5) == 0
 
 
 async def test_parent_death_kills_worker_even_with_a_blocked_loop(

@@ -191,6 +191,11 @@ public final class JavaCallRunner implements AutoCloseable {
       synchronized (this) {
         thread = Thread.currentThread();
       }
+      if (scope.isCancelled()) {
+        // cancelled before this thread was known (a Cancel in the Invoke's batch): onCancel had
+        // no thread to interrupt, so the function must see the interrupt from the start
+        Thread.currentThread().interrupt();
+      }
       JavaCallContext ctx =
           new JavaCallContext(
               id, inv.getFunction(), inv.getAttempt(), scope, nested, this::heartbeat);

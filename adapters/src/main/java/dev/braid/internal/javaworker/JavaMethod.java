@@ -183,6 +183,11 @@ final class JavaMethod {
    */
   Object[] bind(JsonNode args, JsonNode kwargs, ObjectMapper json, CallContext ctx)
       throws BadArguments {
+    if (args != null && !args.isArray()) {
+      // an object's size() would count its fields as positional arguments
+      throw new BadArguments(
+          "args for " + signature() + " must be a JSON array, got " + args.getNodeType());
+    }
     int n = params.length;
     Object[] out = new Object[wantsContext ? n + 1 : n];
     int given = args == null ? 0 : args.size();

@@ -71,6 +71,7 @@ final class JavaWorker {
   private volatile JavaCallRunner runner;
   private volatile NestedCalls nested;
   private volatile boolean shuttingDown;
+  private volatile boolean lost;
 
   /** What the launcher passes in the environment. */
   record Settings(
@@ -116,6 +117,9 @@ final class JavaWorker {
     } catch (ExecutionException e) {
       return 1;
     } finally {
+      if (lost) {
+        awaitIdle(CANCEL_GRACE_MS);
+      }
       JavaCallRunner r = runner;
       if (r != null) {
         r.close();
@@ -219,6 +223,20 @@ final class JavaWorker {
               .build());
       return;
     }
+    if (open.size() >= settings.maxInFlight()) {
+      // the limit this worker announced in Hello, as the Python and Node workers enforce it
+      sendOutcome(
+          Outcome.newBuilder()
+              .setCallId(g)
+              .setFailure(
+                  Protos.toProto(
+                      Failure.of(
+                          FailureCode.RESOURCE_EXHAUSTED,
+                          "TooManyCalls",
+                          "more than max_in_flight " + settings.maxInFlight() + " calls open")))
+              .build());
+      return;
+    }
     if (!open.add(g)) {
       log.warn("ignored a second Invoke for call {}", g);
       return;
@@ -296,7 +314,7 @@ final class JavaWorker {
         return; // answered for at shutdown already
       }
       sendOutcome(outcome);
-      if (shuttingDown) {
+      if (shuttingDown || lost) {
         synchronized (open) {
           open.notifyAll();
         }
@@ -337,6 +355,15 @@ final class JavaWorker {
       Status s = Status.fromThrowable(t);
       if (!shuttingDown) {
         System.err.println("braid java worker: the gateway's stream ended: " + s);
+        // the gateway is gone: running calls are cancelled with worker_lost (not the close's
+        // shutdown), and run() gives them a bounded wait before the process exits
+        lost = true;
+        JavaCallRunner r = runner;
+        if (r != null) {
+          for (Long g : List.copyOf(open)) {
+            r.cancel(g, CancelReason.WORKER_LOST);
+          }
+        }
       }
       end("the gateway's stream ended: " + s.getCode());
       exit.complete(shuttingDown ? 0 : 1);
