@@ -1,0 +1,17 @@
+package dev.braid.internal.worker;
+
+import dev.braid.api.BraidConfig;
+import dev.braid.proto.worker.v1.Welcome;
+
+/** The {@code Welcome} a gateway sends each worker that said Hello: its limits and waits. */
+final class WelcomeFrames {
+  private WelcomeFrames() {}
+
+  static Welcome of(BraidConfig config) {
+    return Welcome.newBuilder()
+        .setMaxPayloadBytes(config.maxPayloadBytes())
+        .setPingIntervalMs((int) config.pingInterval().toMillis())
+        .setGraceMs((int) config.defaultGrace().toMillis())
+        .build();
+  }
+}
