@@ -330,6 +330,20 @@ final class Supervisor implements SlotSource {
   }
 
   private void pingAll() {
+    try {
+      pingOnce();
+    } finally {
+      // fixed delay, timed from the end of this run; rescheduled even if a ping threw, so one bad
+      // connection cannot stop liveness for the whole pool
+      synchronized (lock) {
+        if (!closed) {
+          pinger = clock.schedule(config.pingInterval(), this::pingAll);
+        }
+      }
+    }
+  }
+
+  private void pingOnce() {
     List<Worker> ready;
     synchronized (lock) {
       if (closed) {
@@ -356,12 +370,6 @@ final class Supervisor implements SlotSource {
                 + "ms (a blocking call or a CPU-bound loop holds its event loop)");
       } else {
         w.conn.ping();
-      }
-    }
-    // fixed delay, as before: the next run is timed from the end of this one
-    synchronized (lock) {
-      if (!closed) {
-        pinger = clock.schedule(config.pingInterval(), this::pingAll);
       }
     }
   }
