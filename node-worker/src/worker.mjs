@@ -33,6 +33,14 @@ export const LOST_GRACE_MS = 500;
 /** How long to wait for pending frames to leave, and for the gateway to end the stream. */
 export const CLOSE_WAIT_MS = 1000;
 
+/** Longest delay setTimeout honours; a longer one would fire at once (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A wait from Welcome: 0 (not sent) means the fallback; capped at what a timer can wait. */
+function waitFrom(ms, fallback) {
+  return ms ? Math.min(ms, MAX_TIMER_MS) : fallback;
+}
+
 export const EXIT_OK = 0;
 export const EXIT_LOST = 1;
 
@@ -195,9 +203,9 @@ export class Worker {
       this._runner.maxPayloadBytes = welcome.max_payload_bytes;
       this._nested.maxPayloadBytes = welcome.max_payload_bytes;
     }
-    this._cancelGraceMs = welcome.cancel_grace_ms || CANCEL_GRACE_MS;
-    this._lostGraceMs = welcome.lost_grace_ms || LOST_GRACE_MS;
-    this._closeWaitMs = welcome.close_wait_ms || CLOSE_WAIT_MS;
+    this._cancelGraceMs = waitFrom(welcome.cancel_grace_ms, CANCEL_GRACE_MS);
+    this._lostGraceMs = waitFrom(welcome.lost_grace_ms, LOST_GRACE_MS);
+    this._closeWaitMs = waitFrom(welcome.close_wait_ms, CLOSE_WAIT_MS);
     if (!this._welcomed) {
       this._welcomed = true;
       log.info(

@@ -7,6 +7,7 @@ import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -352,54 +353,95 @@ class SlotQueueTest {
   }
 
   @Test
-  void concurrentCallsNeverExceedALanesLimit() throws Exception {
+  void concurrentCallersNeverHoldMoreSlotsOfALaneThanItsLimit() throws Exception {
     SlotQueue q = new SlotQueue(source, 100_000);
     int lanes = 3;
     int max = 2;
-    AtomicInteger[] open = new AtomicInteger[lanes];
-    AtomicInteger worst = new AtomicInteger();
-    AtomicInteger served = new AtomicInteger();
+    AtomicInteger[] held = new AtomicInteger[lanes];
     for (int i = 0; i < lanes; i++) {
-      open[i] = new AtomicInteger();
+      held[i] = new AtomicInteger();
       q.open(new FakeLane(Integer.toString(i)), max);
     }
+    AtomicInteger worst = new AtomicInteger();
+    AtomicInteger served = new AtomicInteger();
+    // slots are handed back by the calling threads, not inside dispatch, as a real call does
+    ConcurrentLinkedQueue<WorkerSlot> toRelease = new ConcurrentLinkedQueue<>();
+    PoolClient client =
+        new PoolClient() {
+          @Override
+          public void dispatch(WorkerSlot slot) {
+            int n = held[Integer.parseInt(slot.workerId())].incrementAndGet();
+            worst.accumulateAndGet(n, Math::max);
+            served.incrementAndGet();
+            toRelease.add(slot);
+          }
+
+          @Override
+          public void reject(Failure failure) {
+            throw new AssertionError(failure.message());
+          }
+        };
+    Runnable releaseOne =
+        () -> {
+          WorkerSlot s = toRelease.poll();
+          if (s != null) {
+            held[Integer.parseInt(s.workerId())].decrementAndGet();
+            s.release();
+          }
+        };
     int threads = 4;
     int perThread = 2_000;
-    CountDownLatch done = new CountDownLatch(threads * perThread);
     List<Thread> all = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       Thread th =
           new Thread(
               () -> {
                 for (int i = 0; i < perThread; i++) {
-                  q.acquire(
-                      new PoolClient() {
-                        @Override
-                        public void dispatch(WorkerSlot slot) {
-                          AtomicInteger n = open[Integer.parseInt(slot.workerId())];
-                          worst.accumulateAndGet(n.incrementAndGet(), Math::max);
-                          n.decrementAndGet();
-                          served.incrementAndGet();
-                          done.countDown();
-                          slot.release();
-                        }
-
-                        @Override
-                        public void reject(Failure failure) {
-                          done.countDown();
-                        }
-                      });
+                  // a call that found no slot waits in the queue (the same client object may wait
+                  // only once, so each acquire gets its own)
+                  q.acquire(new DelegatingClient(client));
+                  // keep every slot taken, so that calls queue and each release hands one on
+                  if (toRelease.size() >= lanes * max) {
+                    releaseOne.run();
+                  }
                 }
               });
       th.start();
       all.add(th);
     }
-    assertThat(done.await(20, TimeUnit.SECONDS)).isTrue();
     for (Thread th : all) {
-      th.join(5_000);
+      th.join(20_000);
+      assertThat(th.isAlive()).isFalse();
+    }
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (served.get() < threads * perThread || !toRelease.isEmpty()) {
+      assertThat(System.nanoTime()).as("every call served").isLessThan(until);
+      releaseOne.run();
     }
     assertThat(served).hasValue(threads * perThread);
     assertThat(worst.get()).isLessThanOrEqualTo(max);
     assertThat(q.waiting()).isZero();
+  }
+
+  /**
+   * A distinct call object around a shared behaviour: a class, not a record, since the queue keeps
+   * calls in a set and records with the same component would be one call.
+   */
+  private static final class DelegatingClient implements PoolClient {
+    private final PoolClient inner;
+
+    DelegatingClient(PoolClient inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void dispatch(WorkerSlot slot) {
+      inner.dispatch(slot);
+    }
+
+    @Override
+    public void reject(Failure failure) {
+      inner.reject(failure);
+    }
   }
 }
