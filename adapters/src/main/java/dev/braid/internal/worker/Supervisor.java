@@ -429,12 +429,13 @@ final class Supervisor implements SlotSource {
   private final class Worker extends SlotQueue.Lane {
     final String id;
     final long startedNanos;
-    // guarded by the supervisor's lock (written once before being read elsewhere: process, conn)
+    // written under the supervisor's lock; volatile because the call path (connection(), late()),
+    // exit handling and snapshots read them without it
     volatile WorkerProcess process;
     volatile WorkerConnection conn;
     volatile State state = State.STARTING;
-    int abandoned;
-    String recycleReason;
+    volatile int abandoned;
+    volatile String recycleReason;
     volatile Clock.Timer startTimer = Clock.Timer.NONE;
 
     Worker(String id, long startedNanos) {
