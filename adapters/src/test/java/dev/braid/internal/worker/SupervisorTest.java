@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Supervision with fake launchers (programs that are missing, exit at once or never dial in) on a
- * manual clock: start failures, backoff, the start timeout and the two-phase close, with no worker
- * runtime involved. Connected workers (liveness, abandonment, crashes after Hello) are covered by
- * the real-process tests in {@code dev.braid.it}. Waits for process exits are bounded.
+ * Supervision on a manual clock. Fake launchers (programs that are missing, exit at once or never
+ * dial in) cover start failures, backoff, the start timeout and the two-phase close with no worker
+ * runtime involved; a real Python worker (no functions needed) covers a crash after Hello and the
+ * recycling of a worker that keeps abandoning calls. Liveness with real blocked loops is in {@code
+ * dev.braid.it.WorkerFailureTest}. Waits for processes are bounded; no assertion depends on speed.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SupervisorTest {
@@ -46,18 +47,44 @@ class SupervisorTest {
     }
   }
 
+  private static BraidConfig.Builder config() {
+    return BraidConfig.builder()
+        .startTimeout(Duration.ofSeconds(5))
+        .defaultGrace(Duration.ofMillis(100))
+        // keep the pinger out of the clock's way: these tests are not about liveness
+        .pingInterval(PING)
+        .livenessTimeout(PING.multipliedBy(3));
+  }
+
   private WorkerPool pool(List<String> command) {
-    BraidConfig config =
-        BraidConfig.builder()
-            .startTimeout(Duration.ofSeconds(5))
-            .defaultGrace(Duration.ofMillis(100))
-            // no worker here answers pings: keep the pinger out of the clock's way
-            .pingInterval(PING)
-            .livenessTimeout(PING.multipliedBy(3))
-            .build();
-    WorkerPool p = new WorkerPool(new FakeLauncher(command), config, hub, clock, 1, null);
+    return pool(new FakeLauncher(command), config().build());
+  }
+
+  private WorkerPool pool(WorkerLauncher launcher, BraidConfig config) {
+    WorkerPool p = new WorkerPool(launcher, config, hub, clock, 1, null);
     pools.add(p);
     return p;
+  }
+
+  /** A real Python worker (no functions needed): starts it and waits until it said Hello. */
+  private WorkerPool connectedPythonPool(BraidConfig config) {
+    WorkerPool p = pool(new PythonLauncher(config), config);
+    p.prestart();
+    clock.runDue();
+    awaitReady(p);
+    return p;
+  }
+
+  private static WorkerInfo awaitReady(WorkerPool p) {
+    await()
+        .atMost(WAIT)
+        .until(() -> p.snapshot().stream().anyMatch(w -> w.state().equals("READY")));
+    return p.snapshot().get(0);
+  }
+
+  /** The delays on the clock other than the (parked) pinger. */
+  private List<Duration> startDelays() {
+    return clock.pendingDelays().stream().filter(d -> d.compareTo(PING) < 0).toList();
   }
 
   @AfterEach
@@ -165,5 +192,46 @@ class SupervisorTest {
     clock.advance(Duration.ofSeconds(10));
     assertThat(p.restarts()).as("a closed pool restarts nothing").isZero();
     await().atMost(WAIT).until(() -> clock.pending() == 0); // the start timer goes with the exit
+  }
+
+  @Test
+  void aConnectedWorkerThatCrashesIsReplacedAfterABackoffOnTheClock() {
+    WorkerPool p = connectedPythonPool(config().build());
+    WorkerInfo first = p.snapshot().get(0);
+    ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+
+    await().atMost(WAIT).until(() -> p.restarts() == 1);
+    // it lived less than 10 s: a quick crash, so the replacement waits 200 ms
+    assertThat(startDelays()).containsExactly(Duration.ofMillis(200));
+    assertThat(p.snapshot()).isEmpty();
+    clock.advance(Duration.ofMillis(200));
+
+    WorkerInfo second = awaitReady(p);
+    assertThat(second.pid()).isNotEqualTo(first.pid());
+    assertThat(second.id()).isEqualTo("python-2");
+  }
+
+  @Test
+  void aWorkerThatKeepsAbandoningCallsIsRecycledAndItsSlotsAreNotReused() {
+    WorkerPool p = connectedPythonPool(config().abandonLimit(2).build());
+    WorkerInfo first = p.snapshot().get(0);
+    SlotQueueTest.Call a = call(p, "a");
+    SlotQueueTest.Call b = call(p, "b");
+    assertThat(a.worker()).isEqualTo(first.id());
+
+    a.slot.reportAbandoned();
+    assertThat(p.abandonedTotal()).isEqualTo(1);
+    assertThat(ProcessHandle.of(first.pid()).orElseThrow().isAlive()).isTrue();
+    b.slot.reportAbandoned();
+
+    await().atMost(WAIT).until(() -> p.restarts() == 1);
+    assertThat(ProcessHandle.of(first.pid()))
+        .satisfiesAnyOf(h -> assertThat(h).isEmpty(), h -> assertThat(h.get().isAlive()).isFalse());
+    SlotQueueTest.Call c = call(p, "c");
+    assertThat(c.slot).as("the recycled worker takes no call").isNull();
+    clock.advance(Duration.ofMillis(200));
+    awaitReady(p);
+    await().atMost(WAIT).until(() -> c.slot != null);
+    assertThat(c.worker()).isEqualTo("python-2");
   }
 }
