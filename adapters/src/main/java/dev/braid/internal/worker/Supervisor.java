@@ -176,6 +176,9 @@ final class Supervisor implements SlotSource {
       w = new Worker(language() + "-" + (++nextId), clock.nanoTime());
       workers.add(w);
     }
+    // armed before the process exists, so that its exit or its Hello (which cancel it) cannot
+    // come first and leave it armed
+    w.startTimer = clock.schedule(config.startTimeout(), () -> startTimedOut(w));
     String token = newToken();
     hub.expect(w.id, token, conn -> onConnected(w, conn));
     try {
@@ -185,13 +188,18 @@ final class Supervisor implements SlotSource {
               launcher.command(),
               launcher.environment(w.id, token, hub.socketPath().toString()),
               config.workingDirectory());
+      boolean recycled;
       synchronized (lock) {
         w.process = p;
+        recycled = w.recycleReason != null; // the start timeout ran out while it was starting
       }
       log.debug("started {} worker {} (pid {})", language(), w.id, p.pid());
       p.onExit().thenRun(() -> onExit(w));
-      w.startTimer = clock.schedule(config.startTimeout(), () -> startTimedOut(w));
+      if (recycled) {
+        p.killTree();
+      }
     } catch (IOException | RuntimeException e) {
+      w.startTimer.cancel();
       hub.forget(w.id);
       String why =
           "cannot start the "
