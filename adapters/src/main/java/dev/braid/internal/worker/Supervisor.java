@@ -223,12 +223,11 @@ final class Supervisor implements SlotSource {
 
   private void onConnected(Worker w, WorkerConnection conn) {
     synchronized (lock) {
-      if (w.state != State.STARTING || closed) {
+      if (w.conn != null || w.state != State.STARTING || closed) {
         conn.close("worker not expected");
         return;
       }
       w.conn = conn;
-      w.state = State.READY;
     }
     conn.setNestedHandler(nested);
     conn.setPongListener(queue::drain);
@@ -245,6 +244,13 @@ final class Supervisor implements SlotSource {
     firstHello.complete(conn.hello());
     // last: the Welcome leaves before any Invoke this hands out
     queue.open(w, maxInFlight);
+    synchronized (lock) {
+      // READY once it takes calls (unless it was recycled or lost meanwhile): what snapshots show
+      // and what the pinger pings
+      if (w.state == State.STARTING) {
+        w.state = State.READY;
+      }
+    }
   }
 
   private void onConnectionClosed(Worker w) {
@@ -254,7 +260,7 @@ final class Supervisor implements SlotSource {
     synchronized (lock) {
       p = w.process;
       stopping = closed;
-      if (w.state == State.READY) {
+      if (w.state == State.READY || w.state == State.STARTING) {
         w.state = State.DRAINING;
       }
     }
@@ -311,8 +317,8 @@ final class Supervisor implements SlotSource {
 
   private void startTimedOut(Worker w) {
     synchronized (lock) {
-      // the timer may be armed just after the worker connected: only a silent worker is late
-      if (w.state != State.STARTING) {
+      // the timer may fire just as the worker connects: only a worker that never dialed in is late
+      if (w.conn != null) {
         return;
       }
     }
