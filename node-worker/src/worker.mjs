@@ -23,12 +23,23 @@ import { BatchWriter } from './writer.mjs';
 
 export const WORKER_LOST = 'worker_lost';
 export const SHUTDOWN = 'shutdown';
+// The shutdown waits. The gateway chooses them in Welcome (cancel_grace_ms, lost_grace_ms,
+// close_wait_ms); these are the fallbacks for a field it leaves at 0, and the values in force
+// before the Welcome arrives.
 /** After a shutdown's abort, how long calls get to settle before they are reported abandoned. */
 export const CANCEL_GRACE_MS = 1000;
 /** When the gateway is gone, how long aborted calls get to run their finally blocks. */
 export const LOST_GRACE_MS = 500;
 /** How long to wait for pending frames to leave, and for the gateway to end the stream. */
 export const CLOSE_WAIT_MS = 1000;
+
+/** Longest delay setTimeout honours; a longer one would fire at once (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A wait from Welcome: 0 (not sent) means the fallback; capped at what a timer can wait. */
+function waitFrom(ms, fallback) {
+  return ms ? Math.min(ms, MAX_TIMER_MS) : fallback;
+}
 
 export const EXIT_OK = 0;
 export const EXIT_LOST = 1;
@@ -59,6 +70,9 @@ export class Worker {
     this._calls = new Map();
     this._closing = false;
     this._welcomed = false;
+    this._cancelGraceMs = CANCEL_GRACE_MS;
+    this._lostGraceMs = LOST_GRACE_MS;
+    this._closeWaitMs = CLOSE_WAIT_MS;
     this._shutdown = null;
     this._ending = false;
     this._stopped = false;
@@ -189,6 +203,9 @@ export class Worker {
       this._runner.maxPayloadBytes = welcome.max_payload_bytes;
       this._nested.maxPayloadBytes = welcome.max_payload_bytes;
     }
+    this._cancelGraceMs = waitFrom(welcome.cancel_grace_ms, CANCEL_GRACE_MS);
+    this._lostGraceMs = waitFrom(welcome.lost_grace_ms, LOST_GRACE_MS);
+    this._closeWaitMs = waitFrom(welcome.close_wait_ms, CLOSE_WAIT_MS);
     if (!this._welcomed) {
       this._welcomed = true;
       log.info(
@@ -263,7 +280,7 @@ export class Worker {
     await this._waitIdle(graceMs);
     if (this._calls.size > 0) {
       for (const ctx of [...this._calls.values()]) ctx._cancel(reason);
-      await this._waitIdle(CANCEL_GRACE_MS);
+      await this._waitIdle(this._cancelGraceMs);
     }
     for (const ctx of [...this._calls.values()]) {
       // Still running (a function that ignores its signal): answer for it so the gateway
@@ -278,9 +295,9 @@ export class Worker {
       );
       this._writer.frame({ outcome: { call_id: ctx.callId, failure: rec, items: ctx._items || undefined } });
     }
-    await withTimeout(this._writer.close(), CLOSE_WAIT_MS);
+    await withTimeout(this._writer.close(), this._closeWaitMs);
     this._call.end(); // half-close: the gateway ends the stream, then we stop
-    await withTimeout(this._streamDone, CLOSE_WAIT_MS);
+    await withTimeout(this._streamDone, this._closeWaitMs);
     this._stop(EXIT_OK);
   }
 
@@ -307,7 +324,7 @@ export class Worker {
     this._nested.rejectAll(
       new BraidError('the gateway connection was lost', { code: 'UNAVAILABLE', type: 'Unavailable', retryable: true }),
     );
-    await this._waitIdle(LOST_GRACE_MS);
+    await this._waitIdle(this._lostGraceMs);
     this._stop(code);
   }
 

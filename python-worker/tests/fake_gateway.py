@@ -38,6 +38,8 @@ class Session:
         self.batch_sizes: list[int] = []
         self.half_closed = asyncio.Event()
         self.end_requested = asyncio.Event()
+        # True: the stream stays open after the worker half-closes, until end() (a slow gateway)
+        self.hold_open = False
         self._ids = itertools.count(1)
 
     async def _received(self, batch: pb.WorkerBatch) -> None:
@@ -211,6 +213,8 @@ class FakeGateway:
             async for batch in request_iterator:
                 await session._received(batch)
             session.half_closed.set()
+            if session.hold_open:
+                await session.end_requested.wait()
 
         reading = asyncio.ensure_future(pump())
         ending = asyncio.ensure_future(session.end_requested.wait())

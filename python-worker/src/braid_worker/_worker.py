@@ -40,6 +40,9 @@ log = logging.getLogger("braid_worker")
 
 WORKER_LOST = "worker_lost"
 SHUTDOWN = "shutdown"
+# The shutdown waits, in seconds. The gateway chooses them in Welcome (cancel_grace_ms,
+# lost_grace_ms, close_wait_ms); these are the fallbacks for a field it leaves at 0, and the
+# values in force before the Welcome arrives.
 # After a shutdown's cancel, how long calls get to finish before they are reported abandoned.
 CANCEL_GRACE = 1.0
 # When the gateway is gone, how long cancelled calls get to run their finally blocks.
@@ -70,6 +73,9 @@ class Worker:
         self._shutdown_task: asyncio.Task[None] | None = None
         self._stopped: asyncio.Future[int] | None = None
         self._ending = False
+        self._cancel_grace = CANCEL_GRACE
+        self._lost_grace = LOST_GRACE
+        self._close_wait = CLOSE_WAIT
 
     async def serve(self) -> int:
         """Connect, serve calls, and return the exit code (0 orderly, 1 connection lost)."""
@@ -112,7 +118,7 @@ class Worker:
             self._reader_task.cancel()
             self._writer_task.cancel()
             try:
-                await asyncio.wait_for(channel.close(grace=None), CLOSE_WAIT)
+                await asyncio.wait_for(channel.close(grace=None), self._close_wait)
             except (TimeoutError, grpc.aio.AioRpcError):  # pragma: no cover - exiting anyway
                 pass
             # Threads still running a sync call cannot be joined: the process exits without.
@@ -170,6 +176,9 @@ class Worker:
         if welcome.max_payload_bytes:
             self._runner.max_payload_bytes = welcome.max_payload_bytes
             self._nested.max_payload_bytes = welcome.max_payload_bytes
+        self._cancel_grace = _seconds(welcome.cancel_grace_ms, CANCEL_GRACE)
+        self._lost_grace = _seconds(welcome.lost_grace_ms, LOST_GRACE)
+        self._close_wait = _seconds(welcome.close_wait_ms, CLOSE_WAIT)
         if not self._welcomed:
             self._welcomed = True
             log.info(
@@ -287,7 +296,7 @@ class Worker:
         if self._calls:
             for ctx in list(self._calls.values()):
                 self._cancel(ctx, reason, again=True)
-            await _wait(_tasks(self._calls), CANCEL_GRACE)
+            await _wait(_tasks(self._calls), self._cancel_grace)
         for ctx in list(self._calls.values()):
             # Still running (a sync function, or one that ignores cancellation): answer for
             # it so the gateway gets exactly one Outcome per call, then leave it behind.
@@ -304,9 +313,9 @@ class Worker:
                 ctx._items,
             )
         self._writer.close()
-        await _wait([self._writer_task], CLOSE_WAIT)
+        await _wait([self._writer_task], self._close_wait)
         # Half-closed: let the gateway end the stream (the reader then stops) before exiting.
-        await _wait([self._reader_task], CLOSE_WAIT)
+        await _wait([self._reader_task], self._close_wait)
         self._stop(EXIT_OK)
 
     def _stream_ended(self, detail: str, *, error: bool) -> None:
@@ -336,7 +345,7 @@ class Worker:
         self._writer.close()
         for ctx in list(self._calls.values()):
             self._cancel(ctx, WORKER_LOST, again=True)
-        await _wait(_tasks(self._calls), LOST_GRACE)
+        await _wait(_tasks(self._calls), self._lost_grace)
         self._stop(code)
 
     def _stop(self, code: int) -> None:
@@ -352,6 +361,11 @@ async def _wait(tasks: list[asyncio.Task[None]], seconds: float) -> None:
     """Wait up to ``seconds`` for ``tasks``; never raises, never cancels them."""
     if tasks:
         await asyncio.wait(tasks, timeout=seconds)
+
+
+def _seconds(ms: int, fallback: float) -> float:
+    """A wait from Welcome in seconds; 0 (not sent) means the built-in fallback."""
+    return ms / 1000 if ms else fallback
 
 
 def _describe(e: BaseException) -> str:

@@ -134,14 +134,20 @@ class Hello(_message.Message):
     def __init__(self, language: _Optional[str] = ..., runtime_version: _Optional[str] = ..., worker_id: _Optional[str] = ..., token: _Optional[str] = ..., max_in_flight: _Optional[int] = ..., catalog: _Optional[_Iterable[_Union[FunctionInfo, _Mapping]]] = ..., pid: _Optional[int] = ..., protocol_version: _Optional[str] = ...) -> None: ...
 
 class Welcome(_message.Message):
-    __slots__ = ("max_payload_bytes", "ping_interval_ms", "grace_ms")
+    __slots__ = ("max_payload_bytes", "ping_interval_ms", "grace_ms", "cancel_grace_ms", "lost_grace_ms", "close_wait_ms")
     MAX_PAYLOAD_BYTES_FIELD_NUMBER: _ClassVar[int]
     PING_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
     GRACE_MS_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_GRACE_MS_FIELD_NUMBER: _ClassVar[int]
+    LOST_GRACE_MS_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_WAIT_MS_FIELD_NUMBER: _ClassVar[int]
     max_payload_bytes: int
     ping_interval_ms: int
     grace_ms: int
-    def __init__(self, max_payload_bytes: _Optional[int] = ..., ping_interval_ms: _Optional[int] = ..., grace_ms: _Optional[int] = ...) -> None: ...
+    cancel_grace_ms: int
+    lost_grace_ms: int
+    close_wait_ms: int
+    def __init__(self, max_payload_bytes: _Optional[int] = ..., ping_interval_ms: _Optional[int] = ..., grace_ms: _Optional[int] = ..., cancel_grace_ms: _Optional[int] = ..., lost_grace_ms: _Optional[int] = ..., close_wait_ms: _Optional[int] = ...) -> None: ...
 
 class Invoke(_message.Message):
     __slots__ = ("call_id", "function", "args", "kwargs", "remaining_ms", "attempt", "initial_credit", "grace_ms")

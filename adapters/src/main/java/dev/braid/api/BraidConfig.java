@@ -42,6 +42,12 @@ import java.util.Objects;
  * @param javaInProcess run {@code java:} functions inside this JVM (fast, but a function that calls
  *     {@code System.exit} ends it) instead of in a Java worker process (the default for {@code
  *     braid serve}); default true
+ * @param workerCancelGrace sent to workers in {@code Welcome}: after a shutdown's grace, how long
+ *     the calls it then cancels get before the worker answers for them as abandoned; default 1 s
+ * @param workerLostGrace sent to workers in {@code Welcome}: when a worker loses the gateway, how
+ *     long its cancelled calls get to clean up before it exits; default 500 ms
+ * @param workerCloseWait sent to workers in {@code Welcome}: after a worker half-closed its stream
+ *     at shutdown, how long it waits for the gateway to end it before exiting; default 1 s
  */
 public record BraidConfig(
     Path braidHome,
@@ -63,7 +69,10 @@ public record BraidConfig(
     int abandonLimit,
     Duration startTimeout,
     boolean exposedRootsOnly,
-    boolean javaInProcess) {
+    boolean javaInProcess,
+    Duration workerCancelGrace,
+    Duration workerLostGrace,
+    Duration workerCloseWait) {
 
   public BraidConfig {
     Objects.requireNonNull(braidHome, "braidHome");
@@ -87,6 +96,17 @@ public record BraidConfig(
     }
     if (abandonLimit < 1) {
       throw new IllegalArgumentException("abandonLimit < 1: " + abandonLimit);
+    }
+    requireWireMillis("workerCancelGrace", workerCancelGrace);
+    requireWireMillis("workerLostGrace", workerLostGrace);
+    requireWireMillis("workerCloseWait", workerCloseWait);
+  }
+
+  /** A wait sent in Welcome as uint32 milliseconds, where 0 would mean "the worker's default". */
+  private static void requireWireMillis(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.toMillis() < 1 || d.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(name + " not within 1 ms and 24 days: " + d);
     }
   }
 
@@ -116,6 +136,9 @@ public record BraidConfig(
     private Duration startTimeout = Duration.ofSeconds(30);
     private boolean exposedRootsOnly;
     private boolean javaInProcess = true;
+    private Duration workerCancelGrace = Duration.ofSeconds(1);
+    private Duration workerLostGrace = Duration.ofMillis(500);
+    private Duration workerCloseWait = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -233,6 +256,24 @@ public record BraidConfig(
       return this;
     }
 
+    /** See {@link BraidConfig#workerCancelGrace()}. */
+    public Builder workerCancelGrace(Duration d) {
+      workerCancelGrace = d;
+      return this;
+    }
+
+    /** See {@link BraidConfig#workerLostGrace()}. */
+    public Builder workerLostGrace(Duration d) {
+      workerLostGrace = d;
+      return this;
+    }
+
+    /** See {@link BraidConfig#workerCloseWait()}. */
+    public Builder workerCloseWait(Duration d) {
+      workerCloseWait = d;
+      return this;
+    }
+
     public BraidConfig build() {
       return new BraidConfig(
           braidHome,
@@ -254,7 +295,10 @@ public record BraidConfig(
           abandonLimit,
           startTimeout,
           exposedRootsOnly,
-          javaInProcess);
+          javaInProcess,
+          workerCancelGrace,
+          workerLostGrace,
+          workerCloseWait);
     }
   }
 }

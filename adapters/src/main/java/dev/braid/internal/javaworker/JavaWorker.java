@@ -54,8 +54,14 @@ import org.slf4j.LoggerFactory;
 final class JavaWorker {
   private static final Logger log = LoggerFactory.getLogger(JavaWorker.class);
 
-  /** After a shutdown's cancel, how long calls get before they are answered for and left. */
+  /**
+   * After a shutdown's cancel, how long calls get before they are answered for and left: the
+   * fallback for a Welcome without {@code cancel_grace_ms}. (The Java worker has no lost-gateway or
+   * close wait: on a broken stream it exits at once, and at shutdown it ends its side and exits.)
+   */
   private static final long CANCEL_GRACE_MS = 1000;
+
+  private volatile long cancelGraceMs = CANCEL_GRACE_MS;
 
   private final Settings settings;
   private final JavaResolver resolver;
@@ -160,10 +166,13 @@ final class JavaWorker {
 
   private void onFrame(GatewayFrame f) {
     switch (f.getKindCase()) {
-      case WELCOME ->
-          welcome(
-              (int) Math.min(Integer.MAX_VALUE, f.getWelcome().getMaxPayloadBytes()),
-              Duration.ofMillis(f.getWelcome().getGraceMs()));
+      case WELCOME -> {
+        int cancelGrace = f.getWelcome().getCancelGraceMs();
+        cancelGraceMs = cancelGrace == 0 ? CANCEL_GRACE_MS : Integer.toUnsignedLong(cancelGrace);
+        welcome(
+            (int) Math.min(Integer.MAX_VALUE, f.getWelcome().getMaxPayloadBytes()),
+            Duration.ofMillis(f.getWelcome().getGraceMs()));
+      }
       case INVOKE -> invoke(f.getInvoke());
       case CANCEL -> {
         JavaCallRunner r = runner;
@@ -256,7 +265,7 @@ final class JavaWorker {
       for (Long g : List.copyOf(open)) {
         runner.cancel(g, CancelReason.fromWire(reason));
       }
-      awaitIdle(CANCEL_GRACE_MS);
+      awaitIdle(cancelGraceMs);
     }
     for (Long g : List.copyOf(open)) {
       if (open.remove(g)) {
