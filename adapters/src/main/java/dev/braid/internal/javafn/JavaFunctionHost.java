@@ -12,6 +12,7 @@ import dev.braid.internal.worker.PoolClient;
 import dev.braid.internal.worker.SlotProvider;
 import dev.braid.internal.worker.WorkerSlot;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -35,10 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,7 +55,7 @@ public final class JavaFunctionHost
     implements SlotProvider, WorkerSlot, WorkerChannel, AutoCloseable {
   private final ObjectMapper json;
   private final ClassLoader loader;
-  private final ScheduledExecutorService timer;
+  private final Clock clock;
   private final NestedCaller nested;
   private final int maxPayloadBytes;
   private final ExecutorService executor;
@@ -69,12 +67,12 @@ public final class JavaFunctionHost
   public JavaFunctionHost(
       ObjectMapper json,
       ClassLoader loader,
-      ScheduledExecutorService timer,
+      Clock clock,
       NestedCaller nested,
       int maxPayloadBytes) {
     this.json = json;
     this.loader = loader;
-    this.timer = timer;
+    this.clock = clock;
     this.nested = nested;
     this.maxPayloadBytes = maxPayloadBytes;
     AtomicInteger n = new AtomicInteger();
@@ -214,7 +212,6 @@ public final class JavaFunctionHost
     volatile Scope scope = Scope.root();
     volatile Flow.Subscription subscription;
     volatile CompletableFuture<?> async;
-    volatile ScheduledFuture<?> deadlineTimer;
     volatile String function = "";
     private Thread thread; // guarded by this: the thread running the method, for interrupts
     private long items;
@@ -228,15 +225,11 @@ public final class JavaFunctionHost
     void start(Invoke inv) {
       function = inv.getFunction();
       Deadline d =
-          inv.getRemainingMs() > 0 ? Deadline.after(Duration.ofMillis(inv.getRemainingMs())) : null;
+          inv.getRemainingMs() > 0
+              ? Deadline.after(Duration.ofMillis(inv.getRemainingMs()), clock)
+              : null;
+      // the scope owns the deadline: its timer cancels the call, close() clears it
       scope = Scope.root(d);
-      if (d != null) {
-        deadlineTimer =
-            timer.schedule(
-                () -> scope.cancel(CancelReason.DEADLINE_EXCEEDED),
-                inv.getRemainingMs(),
-                TimeUnit.MILLISECONDS);
-      }
       scope.onCancel(this::onCancel);
       credit.release(inv.getInitialCredit());
       executor.execute(() -> run(inv));
@@ -484,10 +477,8 @@ public final class JavaFunctionHost
       if (!done.compareAndSet(false, true)) {
         return;
       }
-      ScheduledFuture<?> t = deadlineTimer;
-      if (t != null) {
-        t.cancel(false);
-      }
+      // clears the deadline timer (a late one would interrupt nothing, but cancel nested calls)
+      scope.close();
       if (calls.remove(id) != null) {
         listener.onOutcome(outcome);
       }

@@ -6,6 +6,7 @@ import dev.braid.internal.hub.CallListener;
 import dev.braid.internal.javafn.JavaFunctionHost;
 import dev.braid.internal.json.JsonRule;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.proto.worker.v1.Cancel;
@@ -62,6 +63,8 @@ final class JavaWorker {
   private final ObjectMapper json = JsonRule.newMapper();
   private final OutboundFrames out = new OutboundFrames();
   private final ScheduledThreadPoolExecutor timer;
+  // the worker's one clock, on its one timer thread: call deadlines and nested calls' timers
+  private final Clock clock;
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
 
   /** Gateway call id -> the host's id for it, for every call whose outcome is not sent yet. */
@@ -91,6 +94,7 @@ final class JavaWorker {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
+    this.clock = Clock.system(timer);
   }
 
   /** Connects and serves until the stream ends; returns the process exit code. */
@@ -192,13 +196,13 @@ final class JavaWorker {
     NestedCalls n =
         new NestedCalls(
             out,
-            timer,
+            clock,
             json,
             grace.isZero() ? Duration.ofSeconds(2) : grace,
             maxPayloadBytes,
             hostId -> gatewayIds.getOrDefault(hostId, 0L));
     nested = n;
-    host = new JavaFunctionHost(json, loader, timer, n, maxPayloadBytes);
+    host = new JavaFunctionHost(json, loader, clock, n, maxPayloadBytes);
   }
 
   private void invoke(Invoke inv) {

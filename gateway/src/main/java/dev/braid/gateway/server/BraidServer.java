@@ -11,6 +11,7 @@ import dev.braid.gateway.server.internal.RunRegistry;
 import dev.braid.gateway.server.internal.ServerLimits;
 import dev.braid.gateway.server.internal.TokenAuthInterceptor;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Durations;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
@@ -68,7 +69,9 @@ public final class BraidServer implements AutoCloseable {
   private final ServerLimits limits;
   private final ExecutorService grpcExecutor;
   private final ExecutorService checkExecutor;
+  // only the registry's sweep; every deadline and wait is on `clock`
   private final ScheduledExecutorService timer;
+  private final Clock clock;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -81,6 +84,8 @@ public final class BraidServer implements AutoCloseable {
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, named("braid-api-timer"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
+    // one clock for the server's deadlines and waits, the engine's and the calls': the Braid's
+    this.clock = braid.clock();
     this.engine = new WorkflowEngine(braid);
     // one policy for every way in: the RPCs, workflows, and the nested calls functions make
     ExposurePolicy exposure =
@@ -102,7 +107,7 @@ public final class BraidServer implements AutoCloseable {
     this.queue = new Admission.QueueBudget(config.maxQueued());
     this.runs =
         new Admission(
-            "run", "--max-runs", config.maxConcurrentRuns(), queue, config.queueTimeout(), timer);
+            "run", "--max-runs", config.maxConcurrentRuns(), queue, config.queueTimeout(), clock);
     this.calls =
         new Admission(
             "call",
@@ -110,7 +115,7 @@ public final class BraidServer implements AutoCloseable {
             config.maxConcurrentCalls(),
             queue,
             config.queueTimeout(),
-            timer);
+            clock);
     this.scripts =
         new Admission(
             "script",
@@ -118,7 +123,7 @@ public final class BraidServer implements AutoCloseable {
             config.maxConcurrentScripts(),
             queue,
             config.queueTimeout(),
-            timer);
+            clock);
     this.api =
         new ApiService(
             new ApiService.Parts(
@@ -135,7 +140,7 @@ public final class BraidServer implements AutoCloseable {
                 inFlight,
                 checkExecutor,
                 grpcExecutor,
-                timer,
+                clock,
                 config.maxWatchers(),
                 exposure,
                 limits));

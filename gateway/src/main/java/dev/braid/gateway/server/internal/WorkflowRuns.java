@@ -22,8 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +46,6 @@ final class WorkflowRuns {
   private final InFlight inFlight;
   private final Executor checkExecutor;
   private final Executor streamExecutor;
-  private final ScheduledExecutorService timer;
   private final PayloadBudget budget;
   private final ScriptCeilings scriptCeilings;
 
@@ -60,7 +57,6 @@ final class WorkflowRuns {
       InFlight inFlight,
       Executor checkExecutor,
       Executor streamExecutor,
-      ScheduledExecutorService timer,
       ServerLimits limits) {
     this.engine = engine;
     this.budget = limits.budget();
@@ -71,7 +67,6 @@ final class WorkflowRuns {
     this.inFlight = inFlight;
     this.checkExecutor = checkExecutor;
     this.streamExecutor = streamExecutor;
-    this.timer = timer;
   }
 
   /** What a run request asks for, validated. */
@@ -174,12 +169,10 @@ final class WorkflowRuns {
     }
     RunRecord r = p.record;
     if (r != null) {
-      if (p.deadlineExpired()) {
-        // the engine's timer ends the run with deadline_exceeded at (almost) the same moment;
-        // cancelling here would tell the workers 'cancelled' instead. A late timer still gets a
-        // safety net.
-        timer.schedule(() -> r.cancel(CancelReason.DEADLINE_EXCEEDED), 1, TimeUnit.SECONDS);
-      } else {
+      // A client whose deadline ended the RPC leaves the run to its own deadline, which is no
+      // later than the client's (the run's root scope owns it): cancelling here would tell the
+      // workers 'cancelled' instead of 'deadline_exceeded'.
+      if (!p.deadlineExpired()) {
         r.cancel(CancelReason.CANCELLED);
       }
     }
