@@ -69,7 +69,7 @@ public final class BraidServer implements AutoCloseable {
   private final ServerLimits limits;
   private final ExecutorService grpcExecutor;
   private final ExecutorService checkExecutor;
-  // only the registry's sweep; every deadline and wait is on `clock`
+  // the registry's sweep, and `clock`
   private final ScheduledExecutorService timer;
   private final Clock clock;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -84,8 +84,12 @@ public final class BraidServer implements AutoCloseable {
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, named("braid-api-timer"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
-    // one clock for the server's deadlines and waits, the engine's and the calls': the Braid's
-    this.clock = braid.clock();
+    // The RPCs' own deadlines and admission waits run on the server's timer thread, not the
+    // Braid's: a request's deadline must answer the client before grpc's own timer resets the
+    // stream, even while the Braid's timer thread is busy with the runs' and calls' deadlines
+    // and the workers' restarts. Both read System.nanoTime; the engine and the calls keep the
+    // Braid's clock (one clock per scope tree).
+    this.clock = Clock.system(timer);
     this.engine = new WorkflowEngine(braid);
     // one policy for every way in: the RPCs, workflows, and the nested calls functions make
     ExposurePolicy exposure =

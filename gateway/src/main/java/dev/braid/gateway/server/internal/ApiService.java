@@ -71,6 +71,7 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
             p.inFlight(),
             p.checkExecutor(),
             p.streamExecutor(),
+            p.clock(),
             p.limits());
     this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
     this.calls =
