@@ -77,5 +77,27 @@ async function loop() {
   client.close();
 }
 
+/** One short call with a generous deadline, so the workers are up before the clients start. */
+function warmUp() {
+  const client = new api.Braid(target, grpc.credentials.createInsecure());
+  return new Promise((resolve, reject) => {
+    const options = { deadline: new Date(Date.now() + 60_000) };
+    const call =
+      kind === 'run'
+        ? client.RunWorkflow({ name: 'ticks', input_json: '{"n": 1, "delay": 0}' }, metadata, options)
+        : client.InvokeStream({ function: 'python:ticker:ticks', args_json: '[1, 0]' }, metadata, options);
+    call.on('data', () => {});
+    call.on('error', reject);
+    call.on('status', (s) => {
+      client.close();
+      if (s.code === grpc.status.OK) {
+        resolve();
+      }
+    });
+  });
+}
+
+// the steady state of the report this reproduces (clients looping against running workers)
+await warmUp();
 await Promise.all(Array.from({ length: clients }, loop));
 console.log(JSON.stringify({ counts, details }));

@@ -183,7 +183,7 @@ final class Requests {
    * {@code timeout} (null = none) and the client's deadline made a little earlier, so that the
    * owner ends the work and answers {@code DEADLINE_EXCEEDED} before grpc's server-side timer for
    * the same deadline resets the stream (RST_STREAM CANCEL, which many clients report as {@code
-   * CANCELLED}). The lead is a tenth of the client's time, at least 25 ms and at most 250 ms, and
+   * CANCELLED}). The lead is a tenth of the client's time, at least 50 ms and at most 250 ms, and
    * never more than a quarter of it. {@code left} is null when neither is set.
    *
    * @throws StatusRuntimeException DEADLINE_EXCEEDED if the client's deadline has passed already
@@ -201,7 +201,7 @@ final class Requests {
         : new Budget(timeout, false);
   }
 
-  private static final long MIN_LEAD = TimeUnit.MILLISECONDS.toNanos(25);
+  private static final long MIN_LEAD = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long MAX_LEAD = TimeUnit.MILLISECONDS.toNanos(250);
 
   /** The client's gRPC deadline, or null when it set none. */
