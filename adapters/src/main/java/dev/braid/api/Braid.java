@@ -13,6 +13,7 @@ import dev.braid.internal.worker.NodeLauncher;
 import dev.braid.internal.worker.PythonLauncher;
 import dev.braid.internal.worker.WorkerLauncher;
 import dev.braid.internal.worker.WorkerPool;
+import dev.braid.model.Clock;
 import dev.braid.proto.worker.v1.FunctionInfo;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -43,6 +45,8 @@ public final class Braid implements AutoCloseable {
   private final BraidConfig config;
   private final ObjectMapper json = JsonRule.newMapper();
   private final ScheduledThreadPoolExecutor timer;
+  // deadlines and call timers; the pools' own liveness timers stay on `timer`
+  private final Clock clock;
   private final WorkerHubServer hub;
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final Map<String, CallRuntime> runtimes = new LinkedHashMap<>();
@@ -51,7 +55,7 @@ public final class Braid implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final NestedCallRouter router;
 
-  private Braid(BraidConfig config) {
+  private Braid(BraidConfig config, Clock clock) {
     this.config = config;
     this.timer =
         new ScheduledThreadPoolExecutor(
@@ -62,6 +66,7 @@ public final class Braid implements AutoCloseable {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
+    this.clock = clock != null ? clock : Clock.system(timer);
     // room for the largest payload plus the frames around it
     this.hub = WorkerHubServer.start(config.maxPayloadBytes() + (1 << 20));
     this.router = new NestedCallRouter(this::startNested);
@@ -72,12 +77,17 @@ public final class Braid implements AutoCloseable {
     javaLoader.rootsOnly(config.exposedRootsOnly());
     this.javaWorker =
         new InProcessJavaWorker(
-            json, javaLoader, timer, this::callNestedFromJava, config.maxPayloadBytes());
+            json, javaLoader, this.clock, this::callNestedFromJava, config.maxPayloadBytes());
     if (config.javaInProcess()) {
       runtimes.put(
           "java",
           new CallRuntime(
-              "java", javaWorker, timer, json, config.defaultGrace(), config.maxPayloadBytes()));
+              "java",
+              javaWorker,
+              this.clock,
+              json,
+              config.defaultGrace(),
+              config.maxPayloadBytes()));
     } else {
       // one JVM worker is enough: it runs each call on its own thread
       addPool(new JavaLauncher(config), 1, router);
@@ -92,7 +102,7 @@ public final class Braid implements AutoCloseable {
         new CallRuntime(
             launcher.language(),
             pool,
-            timer,
+            clock,
             json,
             config.defaultGrace(),
             config.maxPayloadBytes()));
@@ -126,7 +136,21 @@ public final class Braid implements AutoCloseable {
 
   /** Starts the hub; workers start on first use (or with {@link #prestart(String...)}). */
   public static Braid start(BraidConfig config) {
-    return new Braid(config);
+    return new Braid(config, null);
+  }
+
+  /**
+   * As {@link #start(BraidConfig)}, with every deadline and call timer on {@code clock} (e.g. a
+   * {@code ManualClock} in tests, or a clock shared with a workflow engine). The worker processes'
+   * own liveness timers keep the system clock.
+   */
+  public static Braid start(BraidConfig config, Clock clock) {
+    return new Braid(config, Objects.requireNonNull(clock, "clock"));
+  }
+
+  /** The clock of this Braid's deadlines and call timers. */
+  public Clock clock() {
+    return clock;
   }
 
   public BraidConfig config() {

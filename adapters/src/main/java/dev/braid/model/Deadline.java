@@ -4,31 +4,32 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * An absolute point on a monotonic clock. A timeout is converted into a deadline once, at the edge;
- * only the remaining time ever goes on the wire (DESIGN §3.3). Immutable and thread-safe.
+ * An absolute point on a monotonic {@link Clock}. A timeout is converted into a deadline once, at
+ * the edge; only the remaining time ever goes on the wire (DESIGN §3.3). A deadline is made only
+ * from a clock, never from a hidden system default, and carries it: a {@link Scope} arms its timer
+ * on the clock of its deadline. Deadlines are compared by their readings, so the deadlines of one
+ * scope tree must come from one clock. Immutable and thread-safe.
  */
 public final class Deadline implements Comparable<Deadline> {
   private static final long MAX_NANOS = Long.MAX_VALUE >> 1;
-  private final Ticker ticker;
+  private final Clock clock;
   private final long nanos;
 
-  private Deadline(Ticker ticker, long nanos) {
-    this.ticker = ticker;
+  private Deadline(Clock clock, long nanos) {
+    this.clock = clock;
     this.nanos = nanos;
   }
 
-  public static Deadline after(Duration timeout) {
-    return after(timeout, Ticker.system());
-  }
-
-  public static Deadline after(Duration timeout, Ticker ticker) {
+  /** The instant {@code timeout} from now on {@code clock}. */
+  public static Deadline after(Duration timeout, Clock clock) {
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(clock, "clock");
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout < 0: " + timeout);
     }
     // capped at ~146 years so that now + delta stays comparable by subtraction, like nanoTime
     long delta = Math.min(saturatedNanos(timeout), MAX_NANOS);
-    return new Deadline(ticker, ticker.nanoTime() + delta);
+    return new Deadline(clock, clock.nanoTime() + delta);
   }
 
   /** The earlier of two deadlines; either may be null (= no deadline). */
@@ -48,7 +49,7 @@ public final class Deadline implements Comparable<Deadline> {
   }
 
   public long remainingNanos() {
-    return nanos - ticker.nanoTime();
+    return nanos - clock.nanoTime();
   }
 
   /**
@@ -65,6 +66,11 @@ public final class Deadline implements Comparable<Deadline> {
 
   public boolean isExpired() {
     return remainingNanos() <= 0;
+  }
+
+  /** The clock this deadline is read on (and a scope's timer for it is armed on). */
+  public Clock clock() {
+    return clock;
   }
 
   long nanos() {

@@ -11,6 +11,7 @@ import dev.braid.internal.worker.PoolClient;
 import dev.braid.internal.worker.SlotProvider;
 import dev.braid.internal.worker.WorkerSlot;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -26,19 +27,19 @@ import dev.braid.proto.worker.v1.StreamItem;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One call to a worker function, from queueing to its single outcome (DESIGN §2, §3). The gateway
- * enforces every deadline here with its own timers, whatever the worker does:
+ * enforces every deadline, whatever the worker does, through scopes that own them:
  *
  * <ul>
- *   <li>the call's scope is cancelled with {@code deadline_exceeded} when the total deadline or the
- *       attempt's {@code timeout} passes, with {@code heartbeat} when heartbeats stop;
+ *   <li>the call's scope (a child of the caller's, with the total deadline) and, once on a worker,
+ *       the attempt's scope (a child of the call's, with the attempt's {@code timeout}) are
+ *       cancelled with {@code deadline_exceeded} by their own timers; the call is cancelled with
+ *       {@code heartbeat} when heartbeats stop;
+ *   <li>the worker gets the attempt scope's remaining time ({@code remaining_ms});
  *   <li>a cancelled call that is still queued settles at once, nothing is sent;
  *   <li>a cancelled call on a worker gets a {@code Cancel} frame (unless mode {@code abandon}),
  *       settles now ({@code try}) or when the worker settles ({@code wait}), and is abandoned when
@@ -68,7 +69,7 @@ public final class CallExecution implements PoolClient, CallListener {
   private final CallOptions options;
   private final Duration grace;
   private final SlotProvider pool;
-  private final ScheduledExecutorService timer;
+  private final Clock clock;
   private final ObjectMapper json;
   private final StreamSink sink;
   private final Scope scope;
@@ -81,11 +82,11 @@ public final class CallExecution implements PoolClient, CallListener {
   private long callId;
   private CancelReason cancelReason;
   private long pendingCredit;
-  private ScheduledFuture<?> deadlineTimer;
-  private ScheduledFuture<?> attemptTimer;
-  private ScheduledFuture<?> queueTimer;
-  private ScheduledFuture<?> graceTimer;
-  private ScheduledFuture<?> heartbeatTimer;
+  // the call's scope, or a child with the attempt's own timeout once on a worker
+  private Scope attemptScope;
+  private Clock.Timer queueTimer;
+  private Clock.Timer graceTimer;
+  private Clock.Timer heartbeatTimer;
   private volatile JsonNode lastHeartbeat;
 
   /**
@@ -108,12 +109,14 @@ public final class CallExecution implements PoolClient, CallListener {
     this.options = options;
     this.grace = options.grace() != null ? options.grace() : runtime.defaultGrace();
     this.pool = runtime.pool();
-    this.timer = runtime.timer();
+    this.clock = runtime.clock();
     this.json = runtime.json();
     this.sink = sink;
     this.result = result;
-    Deadline total = options.totalTimeout() == null ? null : Deadline.after(options.totalTimeout());
+    Deadline total =
+        options.totalTimeout() == null ? null : Deadline.after(options.totalTimeout(), clock);
     this.scope = options.parent() == null ? Scope.root(total) : options.parent().child(total);
+    this.attemptScope = scope;
   }
 
   @Override
@@ -129,7 +132,7 @@ public final class CallExecution implements PoolClient, CallListener {
     return lastHeartbeat;
   }
 
-  /** Starts the call: arms the deadline and queues for a worker slot. Call once. */
+  /** Starts the call: queues for a worker slot (the scope already owns the deadline). Call once. */
   public void start() {
     if (args.length + kwargs.length > maxPayloadBytes) {
       settle(
@@ -138,11 +141,7 @@ public final class CallExecution implements PoolClient, CallListener {
       closeScope();
       return;
     }
-    Deadline d = scope.deadline();
     synchronized (this) {
-      if (d != null) {
-        deadlineTimer = schedule(d.remaining(), () -> scope.cancel(CancelReason.DEADLINE_EXCEEDED));
-      }
       if (options.queueTimeout() != null) {
         queueTimer = schedule(options.queueTimeout(), this::onQueueTimeout);
       }
@@ -189,12 +188,15 @@ public final class CallExecution implements PoolClient, CallListener {
         return;
       }
       cancel(queueTimer);
-      Deadline attempt =
-          Deadline.earliest(
-              scope.deadline(),
-              options.timeout() == null ? null : Deadline.after(options.timeout()));
+      // a call without its own timeout runs in the call's scope: no scope, no timer more
+      Scope a =
+          options.timeout() == null ? scope : scope.child(Deadline.after(options.timeout(), clock));
+      Deadline attempt = a.deadline();
       long remainingMs = attempt == null ? 0 : attempt.remainingMillisForWire();
       if (attempt != null && remainingMs == 0) {
+        if (a != scope) {
+          a.close();
+        }
         s.release();
         state = State.DONE;
         cancelTimers();
@@ -202,9 +204,17 @@ public final class CallExecution implements PoolClient, CallListener {
       } else {
         state = State.RUNNING;
         slot = s;
-        if (options.timeout() != null) {
-          attemptTimer =
-              schedule(options.timeout(), () -> scope.cancel(CancelReason.DEADLINE_EXCEEDED));
+        attemptScope = a;
+        if (a != scope) {
+          // The call's own cancel reaches this listener too, as parent_cancelled, after the
+          // call scope's listener has handled it with the real reason: only the attempt's own
+          // deadline is news here.
+          a.onCancel(
+              r -> {
+                if (r != CancelReason.PARENT_CANCELLED) {
+                  onScopeCancelled(r);
+                }
+              });
         }
         if (options.heartbeatTimeout() != null) {
           heartbeatTimer = schedule(options.heartbeatTimeout(), this::onHeartbeatTimeout);
@@ -289,8 +299,6 @@ public final class CallExecution implements PoolClient, CallListener {
         }
         case RUNNING -> {
           cancelReason = reason;
-          cancel(attemptTimer);
-          cancel(deadlineTimer);
           cancel(heartbeatTimer);
           state = State.CANCELLING;
           if (options.cancellationMode() == CancellationMode.ABANDON) {
@@ -375,7 +383,7 @@ public final class CallExecution implements PoolClient, CallListener {
         return;
       }
       if (heartbeatTimer != null) {
-        heartbeatTimer.cancel(false);
+        heartbeatTimer.cancel();
         heartbeatTimer = schedule(options.heartbeatTimeout(), this::onHeartbeatTimeout);
       }
     }
@@ -492,6 +500,13 @@ public final class CallExecution implements PoolClient, CallListener {
   }
 
   private void closeScope() {
+    Scope a;
+    synchronized (this) {
+      a = attemptScope;
+    }
+    if (a != scope) {
+      a.close();
+    }
     scope.close();
   }
 
@@ -499,21 +514,19 @@ public final class CallExecution implements PoolClient, CallListener {
     return language + ":" + function;
   }
 
-  private ScheduledFuture<?> schedule(Duration d, Runnable r) {
-    return timer.schedule(r, Math.max(0, d.toNanos()), TimeUnit.NANOSECONDS);
+  private Clock.Timer schedule(Duration d, Runnable r) {
+    return clock.schedule(d, r);
   }
 
   private void cancelTimers() {
-    cancel(deadlineTimer);
-    cancel(attemptTimer);
     cancel(queueTimer);
     cancel(graceTimer);
     cancel(heartbeatTimer);
   }
 
-  private static void cancel(ScheduledFuture<?> f) {
-    if (f != null) {
-      f.cancel(false);
+  private static void cancel(Clock.Timer t) {
+    if (t != null) {
+      t.cancel();
     }
   }
 }

@@ -7,11 +7,11 @@ import dev.braid.internal.worker.PoolClient;
 import dev.braid.internal.worker.SlotProvider;
 import dev.braid.internal.worker.WorkerSlot;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.proto.worker.v1.FunctionInfo;
 import dev.braid.proto.worker.v1.GatewayFrame;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,11 +34,11 @@ public final class InProcessJavaWorker
   public InProcessJavaWorker(
       ObjectMapper json,
       ClassLoader loader,
-      ScheduledExecutorService timer,
+      Clock clock,
       NestedCaller nested,
       int maxPayloadBytes) {
     this.resolver = new JavaResolver(loader, json);
-    this.runner = new JavaCallRunner(json, resolver, timer, nested, maxPayloadBytes);
+    this.runner = new JavaCallRunner(json, resolver, clock, nested, maxPayloadBytes);
   }
 
   /** Resolves a reference now, for checks; throws IllegalArgumentException with a sentence. */

@@ -8,6 +8,7 @@ import dev.braid.internal.hub.CallListener;
 import dev.braid.internal.json.JsonRule;
 import dev.braid.internal.json.NotSerializableException;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -30,10 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.BaseStream;
@@ -53,7 +51,7 @@ import java.util.stream.BaseStream;
 public final class JavaCallRunner implements AutoCloseable {
   private final ObjectMapper json;
   private final JavaResolver resolver;
-  private final ScheduledExecutorService timer;
+  private final Clock clock;
   private final NestedCaller nested;
   private final int maxPayloadBytes;
   private final ExecutorService executor;
@@ -62,12 +60,12 @@ public final class JavaCallRunner implements AutoCloseable {
   public JavaCallRunner(
       ObjectMapper json,
       JavaResolver resolver,
-      ScheduledExecutorService timer,
+      Clock clock,
       NestedCaller nested,
       int maxPayloadBytes) {
     this.json = json;
     this.resolver = resolver;
-    this.timer = timer;
+    this.clock = clock;
     this.nested = nested;
     this.maxPayloadBytes = maxPayloadBytes;
     AtomicInteger n = new AtomicInteger();
@@ -134,7 +132,6 @@ public final class JavaCallRunner implements AutoCloseable {
     volatile Scope scope = Scope.root();
     volatile Flow.Subscription subscription;
     volatile CompletableFuture<?> async;
-    volatile ScheduledFuture<?> deadlineTimer;
     volatile String function = "";
     private Thread thread; // guarded by this: the thread running the method, for interrupts
     private long items;
@@ -148,15 +145,11 @@ public final class JavaCallRunner implements AutoCloseable {
     void start(Invoke inv) {
       function = inv.getFunction();
       Deadline d =
-          inv.getRemainingMs() > 0 ? Deadline.after(Duration.ofMillis(inv.getRemainingMs())) : null;
+          inv.getRemainingMs() > 0
+              ? Deadline.after(Duration.ofMillis(inv.getRemainingMs()), clock)
+              : null;
+      // the scope owns the deadline: its timer cancels the call, close() clears it
       scope = Scope.root(d);
-      if (d != null) {
-        deadlineTimer =
-            timer.schedule(
-                () -> scope.cancel(CancelReason.DEADLINE_EXCEEDED),
-                inv.getRemainingMs(),
-                TimeUnit.MILLISECONDS);
-      }
       scope.onCancel(this::onCancel);
       credit.release(inv.getInitialCredit());
       executor.execute(() -> run(inv));
@@ -409,10 +402,8 @@ public final class JavaCallRunner implements AutoCloseable {
       if (!done.compareAndSet(false, true)) {
         return;
       }
-      ScheduledFuture<?> t = deadlineTimer;
-      if (t != null) {
-        t.cancel(false);
-      }
+      // clears the deadline timer (a late one would interrupt nothing, but cancel nested calls)
+      scope.close();
       if (calls.remove(id) != null) {
         listener.onOutcome(outcome);
       }

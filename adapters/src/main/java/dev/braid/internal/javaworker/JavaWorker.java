@@ -5,6 +5,7 @@ import dev.braid.internal.call.Protos;
 import dev.braid.internal.hub.CallListener;
 import dev.braid.internal.json.JsonRule;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.proto.worker.v1.FunctionInfo;
@@ -69,6 +70,8 @@ final class JavaWorker {
   private final ObjectMapper json = JsonRule.newMapper();
   private final OutboundFrames out = new OutboundFrames();
   private final ScheduledThreadPoolExecutor timer;
+  // the worker's one clock, on its one timer thread: call deadlines and nested calls' timers
+  private final Clock clock;
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
 
   /** The gateway's ids of the calls whose outcome is not sent yet. */
@@ -101,6 +104,7 @@ final class JavaWorker {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
+    this.clock = Clock.system(timer);
   }
 
   /** Connects and serves until the stream ends; returns the process exit code. */
@@ -214,9 +218,9 @@ final class JavaWorker {
     }
     NestedCalls n =
         new NestedCalls(
-            out, timer, json, grace.isZero() ? Duration.ofSeconds(2) : grace, maxPayloadBytes);
+            out, clock, json, grace.isZero() ? Duration.ofSeconds(2) : grace, maxPayloadBytes);
     nested = n;
-    runner = new JavaCallRunner(json, resolver, timer, n, maxPayloadBytes);
+    runner = new JavaCallRunner(json, resolver, clock, n, maxPayloadBytes);
   }
 
   private void invoke(Invoke inv) {

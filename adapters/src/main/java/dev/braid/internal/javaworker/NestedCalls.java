@@ -12,6 +12,7 @@ import dev.braid.internal.hub.WorkerChannel;
 import dev.braid.internal.worker.PoolClient;
 import dev.braid.internal.worker.SlotProvider;
 import dev.braid.internal.worker.WorkerSlot;
+import dev.braid.model.Clock;
 import dev.braid.model.Scope;
 import dev.braid.proto.worker.v1.Cancel;
 import dev.braid.proto.worker.v1.GatewayFrame;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class NestedCalls implements NestedCaller {
   private final OutboundFrames out;
-  private final ScheduledExecutorService timer;
+  private final Clock clock;
   private final ObjectMapper json;
   private final Duration grace;
   private final int maxPayloadBytes;
@@ -52,13 +52,9 @@ final class NestedCalls implements NestedCaller {
   private final Map<Scope, Long> parents = new WeakHashMap<>();
 
   NestedCalls(
-      OutboundFrames out,
-      ScheduledExecutorService timer,
-      ObjectMapper json,
-      Duration grace,
-      int maxPayloadBytes) {
+      OutboundFrames out, Clock clock, ObjectMapper json, Duration grace, int maxPayloadBytes) {
     this.out = out;
-    this.timer = timer;
+    this.clock = clock;
     this.json = json;
     this.grace = grace;
     this.maxPayloadBytes = maxPayloadBytes;
@@ -79,7 +75,7 @@ final class NestedCalls implements NestedCaller {
     CallRuntime rt =
         runtimes.computeIfAbsent(
             ref.language(),
-            l -> new CallRuntime(l, new Channel(l), timer, json, grace, maxPayloadBytes));
+            l -> new CallRuntime(l, new Channel(l), clock, json, grace, maxPayloadBytes));
     return RemoteFunction.internalOf(ref, rt).call(args, kwargs, o);
   }
 

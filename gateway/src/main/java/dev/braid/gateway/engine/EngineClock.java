@@ -1,36 +1,44 @@
 package dev.braid.gateway.engine;
 
-import dev.braid.model.Ticker;
+import dev.braid.model.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The engine's time: a monotonic clock for deadlines and the waits between retry attempts. Tests
- * inject one whose waits take no real time, so retry policies can be checked without sleeping.
+ * The engine's {@link Clock} plus the wait between retry attempts as a future. Kept only so that
+ * tests can make retry waits take no time while recording them; deadlines use the plain clock.
  */
-public interface EngineClock extends Ticker {
+public interface EngineClock extends Clock {
   /**
-   * A future completed after {@code wait}. Cancelling the future must release the wait; the
-   * completion may run on any thread.
+   * A future completed after {@code wait}, on the clock's timer. Cancelling the future releases the
+   * wait; the completion may run on any thread.
    */
-  CompletableFuture<Void> sleep(Duration wait);
+  default CompletableFuture<Void> sleep(Duration wait) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    Timer t = schedule(wait, () -> f.complete(null));
+    f.whenComplete((v, e) -> t.cancel());
+    return f;
+  }
 
-  /** The system clock, waits scheduled on {@code timer}. */
-  static EngineClock system(ScheduledExecutorService timer) {
+  /** {@code clock} with the default {@link #sleep}. */
+  static EngineClock of(Clock clock) {
+    if (clock instanceof EngineClock e) {
+      return e;
+    }
     return new EngineClock() {
       @Override
       public long nanoTime() {
-        return System.nanoTime();
+        return clock.nanoTime();
       }
 
       @Override
-      public CompletableFuture<Void> sleep(Duration wait) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        var task = timer.schedule(() -> f.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
-        f.whenComplete((v, e) -> task.cancel(false));
-        return f;
+      public Timer schedule(Duration delay, Runnable task) {
+        return clock.schedule(delay, task);
+      }
+
+      @Override
+      public String toString() {
+        return clock.toString();
       }
     };
   }

@@ -15,13 +15,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
 
 /**
  * Runs workflows on a {@link Braid}'s workers, every construct under the async model of DESIGN §3:
- * each run, step and call is a scope; deadlines are enforced by the engine's own timers; losers and
+ * each run, step and call is a scope that owns its deadline (one timer on the clock); losers and
  * the siblings of failures are cancelled and awaited.
  *
  * <p>Thread-safe: any number of runs may go at once. Each run does its bookkeeping on a thread of
@@ -32,7 +30,6 @@ public final class WorkflowEngine implements AutoCloseable {
   private final Braid braid;
   private final EngineClock clock;
   private final Random random;
-  private final ScheduledExecutorService timer;
   private final CircuitBreakers breakers;
   private final Object sandboxLock = new Object();
   private Supplier<Sandbox> sandboxFactory = () -> Sandbox.create(SandboxConfig.defaultConfig());
@@ -44,22 +41,13 @@ public final class WorkflowEngine implements AutoCloseable {
   }
 
   /**
-   * @param clock the clock for deadlines and retry waits, or null for the system clock
+   * @param clock the clock for deadlines and retry waits, or null for {@code braid}'s clock (one
+   *     clock for the run's deadlines and its calls'; a different one must read the same time)
    * @param random the source of retry jitter
    */
   public WorkflowEngine(Braid braid, EngineClock clock, Random random) {
     this.braid = braid;
-    ScheduledThreadPoolExecutor t =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread th = new Thread(r, "braid-engine-timer");
-              th.setDaemon(true);
-              return th;
-            });
-    t.setRemoveOnCancelPolicy(true);
-    this.timer = t;
-    this.clock = clock != null ? clock : EngineClock.system(timer);
+    this.clock = clock != null ? clock : EngineClock.of(braid.clock());
     this.random = random;
     this.breakers = new CircuitBreakers(this.clock);
   }
@@ -95,14 +83,13 @@ public final class WorkflowEngine implements AutoCloseable {
     Scope root = Scope.root(deadline);
     CompletableFuture<JsonNode> result =
         RunStarter.start(
-            braid, wf, deps, input, root, timer, clock, listener, breakers, random, this::sandbox);
+            braid, wf, deps, input, root, clock, listener, breakers, random, this::sandbox);
     return new WorkflowRun(root, result);
   }
 
-  /** Stops the engine's timer. Runs still going lose their deadlines: cancel them first. */
+  /** Closes the sandbox, if one was started. The clock is the Braid's, closed with it. */
   @Override
   public void close() {
-    timer.shutdownNow();
     synchronized (sandboxLock) {
       if (sandbox != null) {
         sandbox.close();

@@ -3,7 +3,6 @@ package dev.braid.gateway.report;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.model.Failure;
-import dev.braid.model.Ticker;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +46,8 @@ final class LiveProgressView extends ProgressView {
   private static final int MAX_COLUMN = 32;
 
   private final PrintWriter err;
-  private final Ticker ticker;
+  // a monotonic reading only: the repaint timer below is no deadline
+  private final LongSupplier ticker;
   private final int maxStepLines;
   private final int width;
   private final boolean color;
@@ -107,7 +108,8 @@ final class LiveProgressView extends ProgressView {
    * @param maxStepLines the most step lines in one frame, besides the summary line
    * @param width the terminal's width: longer lines are cut to {@code width - 1}
    */
-  LiveProgressView(PrintWriter err, Ticker ticker, int maxStepLines, int width, boolean color) {
+  LiveProgressView(
+      PrintWriter err, LongSupplier ticker, int maxStepLines, int width, boolean color) {
     if (maxStepLines < 1) {
       throw new IllegalArgumentException("maxStepLines < 1: " + maxStepLines);
     }
@@ -160,7 +162,7 @@ final class LiveProgressView extends ProgressView {
   private void update(RunEvent e) {
     if (!started) {
       started = true;
-      tickerAtRunStart = ticker.nanoTime() - e.atNanos();
+      tickerAtRunStart = ticker.getAsLong() - e.atNanos();
     }
     latestEventNanos = Math.max(latestEventNanos, e.atNanos());
     switch (e.type()) {
@@ -301,7 +303,7 @@ final class LiveProgressView extends ProgressView {
     if (runStatus != null) {
       return runEndNanos;
     }
-    return Math.max(latestEventNanos, ticker.nanoTime() - tickerAtRunStart);
+    return Math.max(latestEventNanos, ticker.getAsLong() - tickerAtRunStart);
   }
 
   private List<String> render() {

@@ -1,7 +1,6 @@
 package dev.braid.gateway.report;
 
 import dev.braid.gateway.engine.RunListener;
-import dev.braid.model.Ticker;
 import java.io.PrintWriter;
 import java.util.Objects;
 
@@ -36,7 +35,7 @@ public abstract sealed class ProgressView implements RunListener, AutoCloseable
     LiveProgressView view =
         new LiveProgressView(
             err,
-            Ticker.system(),
+            System::nanoTime,
             LiveProgressView.DEFAULT_MAX_STEP_LINES,
             terminalWidth(),
             System.getenv("NO_COLOR") == null);

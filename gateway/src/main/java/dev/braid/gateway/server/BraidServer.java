@@ -11,6 +11,7 @@ import dev.braid.gateway.server.internal.RunRegistry;
 import dev.braid.gateway.server.internal.ServerLimits;
 import dev.braid.gateway.server.internal.TokenAuthInterceptor;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Durations;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
@@ -68,7 +69,9 @@ public final class BraidServer implements AutoCloseable {
   private final ServerLimits limits;
   private final ExecutorService grpcExecutor;
   private final ExecutorService checkExecutor;
+  // the registry's sweep, and `clock`
   private final ScheduledExecutorService timer;
+  private final Clock clock;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -81,6 +84,12 @@ public final class BraidServer implements AutoCloseable {
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, named("braid-api-timer"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
+    // The RPCs' own deadlines and admission waits run on the server's timer thread, not the
+    // Braid's: a request's deadline must answer the client before grpc's own timer resets the
+    // stream, even while the Braid's timer thread is busy with the runs' and calls' deadlines
+    // and the workers' restarts. Both read System.nanoTime; the engine and the calls keep the
+    // Braid's clock (one clock per scope tree).
+    this.clock = Clock.system(timer);
     this.engine = new WorkflowEngine(braid);
     // one policy for every way in: the RPCs, workflows, and the nested calls functions make
     ExposurePolicy exposure =
@@ -102,7 +111,7 @@ public final class BraidServer implements AutoCloseable {
     this.queue = new Admission.QueueBudget(config.maxQueued());
     this.runs =
         new Admission(
-            "run", "--max-runs", config.maxConcurrentRuns(), queue, config.queueTimeout(), timer);
+            "run", "--max-runs", config.maxConcurrentRuns(), queue, config.queueTimeout(), clock);
     this.calls =
         new Admission(
             "call",
@@ -110,7 +119,7 @@ public final class BraidServer implements AutoCloseable {
             config.maxConcurrentCalls(),
             queue,
             config.queueTimeout(),
-            timer);
+            clock);
     this.scripts =
         new Admission(
             "script",
@@ -118,7 +127,7 @@ public final class BraidServer implements AutoCloseable {
             config.maxConcurrentScripts(),
             queue,
             config.queueTimeout(),
-            timer);
+            clock);
     this.api =
         new ApiService(
             new ApiService.Parts(
@@ -135,7 +144,7 @@ public final class BraidServer implements AutoCloseable {
                 inFlight,
                 checkExecutor,
                 grpcExecutor,
-                timer,
+                clock,
                 config.maxWatchers(),
                 exposure,
                 limits));

@@ -3,11 +3,14 @@ package dev.braid.gateway.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Scope;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,11 +101,13 @@ class SandboxCancelTest {
 
   @Test
   void aScopeDeadlineBoundsTheRun() throws Exception {
-    Scope scope = Scope.root(Deadline.after(Duration.ofMillis(700)));
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    Scope scope = Scope.root(Deadline.after(Duration.ofMillis(700), Clock.system(timer)));
     ExecResult r =
         sandbox
             .execute(Script.python("import time\ntime.sleep(60)"), Limits.DEFAULTS, null, scope)
             .get(20, TimeUnit.SECONDS);
+    timer.shutdownNow();
     assertThat(r.verdict()).isEqualTo(Verdict.WALL_TIME_LIMIT);
     assertThat(r.wallMillis()).isLessThan(5_000);
   }

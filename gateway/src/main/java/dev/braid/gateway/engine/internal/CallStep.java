@@ -38,13 +38,13 @@ final class CallStep {
     Arguments args = Arguments.evaluate(call.args(), call.with(), env);
     CallPolicy policy = call.policy();
     Deadline total = policy.totalTimeout().map(t -> run.deadlineAfter(t.value())).orElse(null);
+    // total_timeout is owned by a scope around the attempts; each attempt's timeout by the
+    // attempt's own scope inside the call (CallExecution)
     Scope scope = total == null ? stepScope : stepScope.child(total);
-    Runnable stopTimer = run.enforce(scope, total);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     new Attempts(call, args, scope, name, result).start(1);
     return result.whenComplete(
         (v, e) -> {
-          stopTimer.run();
           if (scope != stepScope) {
             scope.close();
           }
@@ -137,7 +137,8 @@ final class CallStep {
 
     private void afterFailure(int attempt, Failure f) {
       if (f.code() == FailureCode.DEADLINE_EXCEEDED) {
-        run.enforceIfExpired(scope);
+        // the worker may report the shared deadline before the owner's timer fires
+        scope.expireIfDue();
       }
       if (scope.isCancelled()) {
         fail(new StepFailedException(stoppedBy(), name, call.at()));
@@ -186,7 +187,7 @@ final class CallStep {
 
     /** The failure of a step whose attempts were stopped by its scope's cancellation. */
     private Failure stoppedBy() {
-      if (scope.reason() == CancelReason.DEADLINE_EXCEEDED && scope.deadline() != null) {
+      if (scope.expiredBy() == scope) {
         return Failure.cancelled(
             CancelReason.DEADLINE_EXCEEDED,
             "step '"

@@ -1,9 +1,9 @@
 package dev.braid.gateway.engine.internal;
 
 import dev.braid.gateway.workflow.CircuitBreaker;
+import dev.braid.model.Clock;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
-import dev.braid.model.Ticker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CircuitBreakers {
   private final Map<String, Breaker> byFunction = new ConcurrentHashMap<>();
-  private final Ticker clock;
+  private final Clock clock;
 
-  public CircuitBreakers(Ticker clock) {
+  public CircuitBreakers(Clock clock) {
     this.clock = clock;
   }
 

@@ -7,18 +7,13 @@ import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.Workflow;
-import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
-import dev.braid.model.Scope;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +32,6 @@ final class Run {
   final Workflow workflow;
   final Map<String, Set<String>> dependencies;
   final Executor loop;
-  final ScheduledExecutorService timer;
   final EngineClock clock;
   final RunListener listener;
   final CircuitBreakers breakers;
@@ -50,7 +44,6 @@ final class Run {
       Workflow workflow,
       Map<String, Set<String>> dependencies,
       Executor loop,
-      ScheduledExecutorService timer,
       EngineClock clock,
       RunListener listener,
       CircuitBreakers breakers,
@@ -60,7 +53,6 @@ final class Run {
     this.workflow = workflow;
     this.dependencies = dependencies;
     this.loop = loop;
-    this.timer = timer;
     this.clock = clock;
     this.listener = listener;
     this.breakers = breakers;
@@ -71,41 +63,6 @@ final class Run {
 
   Deadline deadlineAfter(Duration timeout) {
     return Deadline.after(timeout, clock);
-  }
-
-  /**
-   * Cancels {@code scope} with {@code deadline_exceeded} when {@code deadline} passes. The
-   * gateway's own timer enforces every deadline, whether the work inside cooperates or not. Returns
-   * what stops the timer.
-   */
-  Runnable enforce(Scope scope, Deadline deadline) {
-    if (deadline == null) {
-      return () -> {};
-    }
-    ScheduledFuture<?> f =
-        timer.schedule(
-            () -> scope.cancel(CancelReason.DEADLINE_EXCEEDED),
-            Math.max(0, deadline.remainingNanos()),
-            TimeUnit.NANOSECONDS);
-    return () -> f.cancel(false);
-  }
-
-  /**
-   * Enforces {@code scope}'s deadline at once if it has passed: cancels the scope that set it with
-   * {@code deadline_exceeded}, as that scope's timer is about to. A call's own timer and the worker
-   * enforce the same deadline, and may fail the work first; whichever fires first, the timeout must
-   * be reported — and the siblings cancelled — as the timeout of the scope it belongs to.
-   */
-  void enforceIfExpired(Scope scope) {
-    Deadline d = scope.deadline();
-    if (d == null || !d.isExpired()) {
-      return;
-    }
-    Scope owner = scope;
-    while (owner.parent() != null && owner.parent().deadline() == d) {
-      owner = owner.parent();
-    }
-    owner.cancel(CancelReason.DEADLINE_EXCEEDED);
   }
 
   void emit(RunEvent.Type type, String step, String kind) {

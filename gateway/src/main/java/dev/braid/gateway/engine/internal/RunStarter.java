@@ -14,7 +14,6 @@ import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.InputField;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.model.CancelReason;
-import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -25,11 +24,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-/** Starts one run: its thread, root scope, run-level timeout, input defaults and result. */
+/**
+ * Starts one run: its thread, input defaults and result. The run-level timeout is the deadline of
+ * {@code root}, which enforces it (its own timer), and closing the root at the end clears it.
+ */
 public final class RunStarter {
   private static final AtomicInteger RUNS = new AtomicInteger();
 
@@ -45,7 +46,6 @@ public final class RunStarter {
       Map<String, Set<String>> dependencies,
       JsonNode input,
       Scope root,
-      ScheduledExecutorService timer,
       EngineClock clock,
       RunListener listener,
       CircuitBreakers breakers,
@@ -59,10 +59,7 @@ public final class RunStarter {
               t.setDaemon(true);
               return t;
             });
-    Run run =
-        new Run(braid, wf, dependencies, loop, timer, clock, listener, breakers, random, sandbox);
-    Deadline deadline = root.deadline();
-    Runnable stopTimer = run.enforce(root, deadline);
+    Run run = new Run(braid, wf, dependencies, loop, clock, listener, breakers, random, sandbox);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     loop.execute(
         () -> {
@@ -74,7 +71,6 @@ public final class RunStarter {
               .start()
               .whenCompleteAsync(
                   (v, e) -> {
-                    stopTimer.run();
                     if (e == null && !root.isCancelled()) {
                       run.emit(
                           RunEvent.Type.RUN_FINISHED,

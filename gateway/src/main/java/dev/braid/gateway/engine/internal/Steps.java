@@ -90,8 +90,8 @@ final class Steps {
         step.action() instanceof Step.Call
             ? null
             : step.timeout().map(t -> run.deadlineAfter(t.value())).orElse(null);
+    // the step's scope owns its timeout (a timer only when it is the earliest deadline)
     Scope scope = parent.child(deadline);
-    Runnable stopTimer = run.enforce(scope, deadline);
     CompletableFuture<JsonNode> work;
     try {
       work = action(step, scope, env, name);
@@ -101,11 +101,7 @@ final class Steps {
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     work.whenCompleteAsync(
         (value, error) -> {
-          stopTimer.run();
-          boolean ownTimeout =
-              deadline != null
-                  && scope.reason() == CancelReason.DEADLINE_EXCEEDED
-                  && !parent.isCancelled();
+          boolean ownTimeout = scope.expiredBy() == scope && !parent.isCancelled();
           scope.close();
           settle(step, name, kind, parent, env, value, error, ownTimeout, result);
         },

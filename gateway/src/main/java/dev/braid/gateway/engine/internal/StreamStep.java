@@ -149,7 +149,7 @@ final class StreamStep {
       } else {
         Failure f = Failures.fromThrowable(error);
         if (f.code() == FailureCode.DEADLINE_EXCEEDED) {
-          run.enforceIfExpired(work);
+          work.expireIfDue();
         }
         boolean cancelled = f.code() == FailureCode.CANCELLED;
         attempt(RunEvent.Type.ATTEMPT_FINISHED, cancelled ? Status.CANCELLED : Status.FAILED, f);

@@ -84,14 +84,9 @@ final class TryStep {
   private CompletableFuture<JsonNode> shielded(Step.Handler h, Env env) {
     Deadline d = run.deadlineAfter(h.timeout().value());
     Scope shield = Scope.root(d);
-    Runnable stopTimer = run.enforce(shield, d);
     CompletableFuture<JsonNode> r =
         new BlockRun(steps, h.block(), h.block().output(), shield, env.nestedBlock()).start();
-    return r.whenComplete(
-        (v, e) -> {
-          stopTimer.run();
-          shield.close();
-        });
+    return r.whenComplete((v, e) -> shield.close());
   }
 
   private static void forward(

@@ -101,6 +101,12 @@ public final class Execution {
       unregister =
           scope.onCancel(
               why -> {
+                if (why == CancelReason.DEADLINE_EXCEEDED && scope.expiredBy() == scope) {
+                  // the scope's own deadline timer: the same limit as the wall timer below, which
+                  // it may beat by a hair; the verdict must not depend on which fired first
+                  killFor(VerdictRules.Kill.WALL);
+                  return;
+                }
                 cancelReason = why;
                 killFor(VerdictRules.Kill.CANCELLED);
               });

@@ -1,5 +1,6 @@
 package dev.braid.gateway.server.internal;
 
+import dev.braid.model.Clock;
 import dev.braid.model.Durations;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -8,8 +9,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +28,7 @@ public final class Admission {
   private final int max;
   private final QueueBudget queue;
   private final Duration queueTimeout;
-  private final ScheduledExecutorService timer;
+  private final Clock clock;
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
   // guarded by this
   private int running;
@@ -42,12 +41,7 @@ public final class Admission {
    * @param option the command-line option that sets {@code max}, for messages
    */
   public Admission(
-      String kind,
-      String option,
-      int max,
-      QueueBudget queue,
-      Duration queueTimeout,
-      ScheduledExecutorService timer) {
+      String kind, String option, int max, QueueBudget queue, Duration queueTimeout, Clock clock) {
     if (max < 1) {
       throw new IllegalArgumentException("max < 1: " + max);
     }
@@ -56,7 +50,7 @@ public final class Admission {
     this.max = max;
     this.queue = queue;
     this.queueTimeout = queueTimeout;
-    this.timer = timer;
+    this.clock = clock;
   }
 
   /** Held while the work runs; {@link #release()} hands the slot to the next waiter. */
@@ -75,7 +69,7 @@ public final class Admission {
 
   private final class Waiter {
     final CompletableFuture<Permit> future = new CompletableFuture<>();
-    volatile ScheduledFuture<?> timeout;
+    volatile Clock.Timer timeout;
   }
 
   /**
@@ -131,7 +125,7 @@ public final class Admission {
       }
     }
     boolean byClient = clientBound;
-    w.timeout = timer.schedule(() -> expire(w, byClient), waitNanos, TimeUnit.NANOSECONDS);
+    w.timeout = clock.schedule(Duration.ofNanos(waitNanos), () -> expire(w, byClient));
     // a cancelled waiter (client gone) gives its place back at once
     w.future.whenComplete((p, e) -> forget(w));
     return w.future;
@@ -168,7 +162,7 @@ public final class Admission {
     }
     queue.release();
     if (w.timeout != null) {
-      w.timeout.cancel(false);
+      w.timeout.cancel();
     }
     return true;
   }
@@ -185,7 +179,7 @@ public final class Admission {
       }
       queue.release();
       if (next.timeout != null) {
-        next.timeout.cancel(false);
+        next.timeout.cancel();
       }
       if (next.future.complete(new Permit())) {
         return;
@@ -205,7 +199,7 @@ public final class Admission {
     for (Waiter w : dropped) {
       queue.release();
       if (w.timeout != null) {
-        w.timeout.cancel(false);
+        w.timeout.cancel();
       }
       w.future.completeExceptionally(
           Status.UNAVAILABLE

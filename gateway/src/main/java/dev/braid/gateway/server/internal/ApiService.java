@@ -5,6 +5,7 @@ import dev.braid.gateway.engine.WorkflowEngine;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.server.TokenScope;
+import dev.braid.model.Clock;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.CancelRunRequest;
 import dev.braid.proto.api.v1.ExecuteScriptRequest;
@@ -26,7 +27,6 @@ import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The {@code braid.api.v1.Braid} service: dispatches each RPC to the part that implements it.
@@ -54,7 +54,7 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       InFlight inFlight,
       Executor checkExecutor,
       Executor streamExecutor,
-      ScheduledExecutorService timer,
+      Clock clock,
       int maxWatchers,
       ExposurePolicy exposure,
       ServerLimits limits) {}
@@ -71,7 +71,7 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
             p.inFlight(),
             p.checkExecutor(),
             p.streamExecutor(),
-            p.timer(),
+            p.clock(),
             p.limits());
     this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
     this.calls =
@@ -84,7 +84,12 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
             p.limits());
     this.scripts =
         new ScriptRuns(
-            p.sandbox(), p.sandboxUnavailable(), p.scriptAdmission(), p.inFlight(), p.limits());
+            p.sandbox(),
+            p.sandboxUnavailable(),
+            p.scriptAdmission(),
+            p.inFlight(),
+            p.limits(),
+            p.clock());
   }
 
   /** False, with the RPC ended PERMISSION_DENIED, if the token may not do this. */

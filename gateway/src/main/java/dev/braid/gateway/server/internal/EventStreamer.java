@@ -1,9 +1,11 @@
 package dev.braid.gateway.server.internal;
 
 import dev.braid.proto.api.v1.RunEvent;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Sends a run's events to one client stream, from a cursor, as fast as the client reads: events are
@@ -25,9 +27,12 @@ public final class EventStreamer {
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean stopped;
   private volatile boolean finished;
+  private volatile Status endStatus;
+  private volatile Function<RunEvent, Status> outcomeStatus;
   private volatile Runnable unsubscribe;
   // confined to the drain loop
   private long cursor;
+  private RunEvent lastSent;
 
   /**
    * Call from the service method (it installs the observer's handlers, which gRPC allows only
@@ -48,6 +53,14 @@ public final class EventStreamer {
     this.onDone = onDone;
   }
 
+  /**
+   * Ends the stream with the status {@code rule} gives for the outcome event (null: completes it as
+   * usual). Call before {@link #start()}.
+   */
+  public void endWith(Function<RunEvent, Status> rule) {
+    outcomeStatus = rule;
+  }
+
   /** Starts sending. */
   public void start() {
     Runnable u = log.subscribe(this::signal);
@@ -66,6 +79,18 @@ public final class EventStreamer {
     }
   }
 
+  /**
+   * Ends the stream with {@code status} at the next drain, instead of completing it after the
+   * outcome; events not sent by then are dropped. For an RPC whose deadline owner answers before
+   * the run has settled. The first status wins.
+   */
+  public void failWith(Status status) {
+    if (endStatus == null) {
+      endStatus = status;
+    }
+    signal();
+  }
+
   /** Stops sending (the client cancelled); the stream is not completed. */
   public void stop() {
     stopped = true;
@@ -79,10 +104,15 @@ public final class EventStreamer {
         finish(false);
         return;
       }
+      if (endStatus != null) {
+        finish(true);
+        return;
+      }
       while (out.isReady()) {
         EventLog.Slice s = log.read(cursor, BATCH);
         for (RunEvent e : s.events()) {
           out.onNext(e);
+          lastSent = e;
           cursor = e.getSeq() + 1;
         }
         if (s.end(cursor)) {
@@ -108,7 +138,17 @@ public final class EventStreamer {
       u.run();
     }
     if (complete) {
-      out.onCompleted();
+      Status end = endStatus;
+      Function<RunEvent, Status> rule = outcomeStatus;
+      if (end == null && rule != null && lastSent != null) {
+        end = rule.apply(lastSent);
+      }
+      if (end != null) {
+        // checked here too: failWith may come while this drain is sending the last events
+        out.onError(end.asRuntimeException());
+      } else {
+        out.onCompleted();
+      }
     }
     onDone.run();
   }

@@ -221,7 +221,8 @@ final class FunctionCalls {
 
   private static CallOptions options(Spec spec, Deadline clientDeadline) {
     CallOptions.Builder o = CallOptions.builder();
-    Duration left = Requests.remaining(spec.timeout(), clientDeadline);
+    // a little before the client's: the call's scope answers before grpc's own timer resets
+    Duration left = Requests.ownDeadline(spec.timeout(), clientDeadline).left();
     if (left != null) {
       o.totalTimeout(left);
     }

@@ -7,6 +7,7 @@ import dev.braid.gateway.sandbox.OutputListener;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.Script;
 import dev.braid.gateway.server.ScriptCeilings;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
@@ -38,6 +39,7 @@ final class ScriptRuns {
   private final Admission admission;
   private final InFlight inFlight;
   private final ServerLimits serverLimits;
+  private final Clock clock;
 
   /**
    * @param sandbox null when the server has none
@@ -49,7 +51,9 @@ final class ScriptRuns {
       String unavailable,
       Admission admission,
       InFlight inFlight,
-      ServerLimits serverLimits) {
+      ServerLimits serverLimits,
+      Clock clock) {
+    this.clock = clock;
     this.sandbox = sandbox;
     this.serverLimits = serverLimits;
     this.unavailable = unavailable;
@@ -65,6 +69,7 @@ final class ScriptRuns {
     Requests.ClientEnd end = Requests.ClientEnd.current();
     out.setOnCancelHandler(() -> scope.cancel(end.reason()));
     if (sandbox == null) {
+      scope.close();
       out.onError(
           Status.FAILED_PRECONDITION
               .withDescription("this server cannot run scripts: " + unavailable)
@@ -84,6 +89,7 @@ final class ScriptRuns {
               .budget()
               .reserve(req.getSerializedSize() + limits.maxOutputBytes(), "script");
     } catch (StatusRuntimeException e) {
+      scope.close();
       out.onError(e);
       return;
     }
@@ -93,6 +99,7 @@ final class ScriptRuns {
             (permit, err) -> {
               if (err != null) {
                 hold.close();
+                scope.close();
                 if (!out.isCancelled()) {
                   Throwable e = Failures.unwrap(err);
                   out.onError(
@@ -154,12 +161,14 @@ final class ScriptRuns {
     }
   }
 
-  private static Scope scopeFor(Context ctx) {
+  /** The script's scope, owning the client's deadline (null: none). Closed when the RPC ends. */
+  private Scope scopeFor(Context ctx) {
     io.grpc.Deadline d = ctx.getDeadline();
     return d == null
         ? Scope.root()
         : Scope.root(
-            Deadline.after(Duration.ofNanos(Math.max(0, d.timeRemaining(TimeUnit.NANOSECONDS)))));
+            Deadline.after(
+                Duration.ofNanos(Math.max(0, d.timeRemaining(TimeUnit.NANOSECONDS))), clock));
   }
 
   private static Script script(ExecuteScriptRequest req) {

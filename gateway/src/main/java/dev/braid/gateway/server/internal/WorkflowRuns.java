@@ -7,7 +7,11 @@ import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Location;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Failures;
+import dev.braid.model.Scope;
+import dev.braid.proto.api.v1.Code;
+import dev.braid.proto.api.v1.EventType;
 import dev.braid.proto.api.v1.RunEvent;
 import dev.braid.proto.api.v1.RunInfo;
 import dev.braid.proto.api.v1.RunWorkflowRequest;
@@ -22,8 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +51,8 @@ final class WorkflowRuns {
   private final InFlight inFlight;
   private final Executor checkExecutor;
   private final Executor streamExecutor;
-  private final ScheduledExecutorService timer;
   private final PayloadBudget budget;
+  private final Clock clock;
   private final ScriptCeilings scriptCeilings;
 
   WorkflowRuns(
@@ -60,8 +63,9 @@ final class WorkflowRuns {
       InFlight inFlight,
       Executor checkExecutor,
       Executor streamExecutor,
-      ScheduledExecutorService timer,
+      Clock clock,
       ServerLimits limits) {
+    this.clock = clock;
     this.engine = engine;
     this.budget = limits.budget();
     this.scriptCeilings = limits.scripts();
@@ -71,7 +75,6 @@ final class WorkflowRuns {
     this.inFlight = inFlight;
     this.checkExecutor = checkExecutor;
     this.streamExecutor = streamExecutor;
-    this.timer = timer;
   }
 
   /** What a run request asks for, validated. */
@@ -110,8 +113,44 @@ final class WorkflowRuns {
     private final Requests.ClientEnd end = Requests.ClientEnd.current();
     private volatile boolean cancelled;
     private volatile CompletableFuture<?> acquiring;
+    private volatile Scope request;
+    // RunWorkflow's observer, for the deadline's answer
+    private volatile ServerCallStreamObserver<?> out;
+    // the run's timeout is the client's deadline (a little earlier)
+    private volatile boolean clientsDeadline;
     private volatile RunRecord record;
     private volatile EventStreamer streamer;
+    // who writes to the RPC's observer: nobody yet, the event streamer, or the deadline's answer
+    private final AtomicInteger writer = new AtomicInteger(OPEN);
+    private static final int OPEN = 0;
+    private static final int STREAMING = 1;
+    private static final int ANSWERED = 2;
+
+    /** Hands the observer to {@code s} (set as {@link #streamer} first); false if answered. */
+    boolean stream() {
+      return writer.compareAndSet(OPEN, STREAMING);
+    }
+
+    /** Takes the observer to end the RPC with an error; false if it is taken already. */
+    boolean answer() {
+      return writer.compareAndSet(OPEN, ANSWERED);
+    }
+
+    /** The request's own deadline fired: answer DEADLINE_EXCEEDED, whoever has the observer. */
+    void deadlineFired() {
+      Status s =
+          Status.DEADLINE_EXCEEDED.withDescription(
+              "the client's deadline passed"
+                  + (record == null ? " before the run started" : ": run " + record.id())
+                  + " (cancelled with deadline_exceeded)");
+      if (answer()) {
+        if (!out.isCancelled()) {
+          out.onError(s.asRuntimeException());
+        }
+      } else if (writer.get() == STREAMING) {
+        streamer.failWith(s);
+      }
+    }
 
     /** True when the client's deadline (not the client) ended the RPC. */
     boolean deadlineExpired() {
@@ -149,15 +188,45 @@ final class WorkflowRuns {
       out.onError(e);
       return;
     }
+    // The RPC's deadline owner, from the start (a run may wait for a slot, or for its check):
+    // a scope on the client's deadline made a little earlier (Requests.ownDeadline). When it
+    // fires, the client is answered DEADLINE_EXCEEDED before grpc's own timer for the same
+    // deadline resets the stream, which clients would report as CANCELLED.
+    Scope request;
+    try {
+      Duration own = Requests.ownDeadline(null, clientDeadline).left();
+      request = RequestScopes.after(own, clock);
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    request.onCancel(
+        why -> {
+          if (request.expiredBy() == request) {
+            p.deadlineFired();
+          }
+        });
+    p.request = request;
+    p.out = out;
     start(spec, clientDeadline, true, p)
         .whenComplete(
             (rec, err) -> {
               if (err != null) {
-                fail(out, err);
+                request.close();
+                if (p.answer()) {
+                  fail(out, err);
+                }
                 return;
               }
-              EventStreamer s = new EventStreamer(rec.log(), 0, out, streamExecutor, () -> {});
+              EventStreamer s =
+                  new EventStreamer(rec.log(), 0, out, streamExecutor, request::close);
+              s.endWith(e -> clientDeadlineOutcome(p, e));
               p.streamer = s;
+              if (!p.stream()) {
+                // answered already: the deadline passed while the run was starting
+                request.close();
+                return;
+              }
               s.start();
               if (p.cancelled) {
                 // the client left while the run was starting
@@ -168,18 +237,20 @@ final class WorkflowRuns {
 
   private void onRunStreamCancelled(Pending p) {
     p.cancelled = true;
+    Scope request = p.request;
+    if (request != null) {
+      request.close();
+    }
     CompletableFuture<?> a = p.acquiring;
     if (a != null) {
       a.cancel(false);
     }
     RunRecord r = p.record;
     if (r != null) {
-      if (p.deadlineExpired()) {
-        // the engine's timer ends the run with deadline_exceeded at (almost) the same moment;
-        // cancelling here would tell the workers 'cancelled' instead. A late timer still gets a
-        // safety net.
-        timer.schedule(() -> r.cancel(CancelReason.DEADLINE_EXCEEDED), 1, TimeUnit.SECONDS);
-      } else {
+      // A client whose deadline ended the RPC leaves the run to its own deadline, which is no
+      // later than the client's (the run's root scope owns it): cancelling here would tell the
+      // workers 'cancelled' instead of 'deadline_exceeded'.
+      if (!p.deadlineExpired()) {
         r.cancel(CancelReason.CANCELLED);
       }
     }
@@ -286,8 +357,10 @@ final class WorkflowRuns {
     }
     WorkflowResolver.Resolved r = resolver.resolve(spec.name(), spec.definition(), spec.input());
     ScriptStepCeilings.check(r.workflow(), scriptCeilings);
-    Duration left = Requests.remaining(spec.timeout(), bound ? clientDeadline : null);
-    Workflow wf = withDeadline(r.workflow(), left);
+    Requests.Budget budget = Requests.ownDeadline(spec.timeout(), bound ? clientDeadline : null);
+    Workflow wf = withDeadline(r.workflow(), budget.left());
+    p.clientsDeadline = bound && budget.byClient() && wf != r.workflow();
+
     RunRecord rec = registry.create(r.name());
     InFlight.Entry entry = inFlight.add(rec::cancel);
     WorkflowEngine.WorkflowRun run;
@@ -304,6 +377,7 @@ final class WorkflowRuns {
     }
     p.record = rec;
     rec.attach(run);
+
     log.debug("run {} of {} started", rec.id(), r.name());
     run.result()
         .whenComplete(
@@ -339,6 +413,27 @@ final class WorkflowRuns {
         wf.defaults(),
         wf.steps(),
         wf.output());
+  }
+
+  /**
+   * DEADLINE_EXCEEDED for the outcome event of a run whose own timeout — the client's deadline, as
+   * RunWorkflow set it — ended it; else null (the stream completes, the event tells the rest). The
+   * run's and the request's timers are a hair apart, and the outcome event may come first.
+   */
+  private static Status clientDeadlineOutcome(Pending p, RunEvent e) {
+    boolean runTimedOut =
+        e.getType() == EventType.EVENT_TYPE_RUN_FINISHED
+            && e.getStep().isEmpty()
+            && e.hasError()
+            && e.getError().getCode() == Code.DEADLINE_EXCEEDED;
+    return p.clientsDeadline && runTimedOut
+        ? Status.DEADLINE_EXCEEDED.withDescription(
+            "the client's deadline passed: "
+                + e.getError().getMessage()
+                + " (run "
+                + e.getRunId()
+                + ")")
+        : null;
   }
 
   private static void fail(ServerCallStreamObserver<?> out, Throwable err) {
