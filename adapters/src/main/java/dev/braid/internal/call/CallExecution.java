@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * Thread-safe: transitions happen under {@code this}; the result future is completed outside.
  */
-public final class CallExecution implements PoolClient, CallListener {
+public final class CallExecution implements PoolClient, CallListener, CallHandle {
   private static final Logger log = LoggerFactory.getLogger(CallExecution.class);
 
   private enum State {
@@ -87,6 +87,8 @@ public final class CallExecution implements PoolClient, CallListener {
   private ScheduledFuture<?> graceTimer;
   private ScheduledFuture<?> heartbeatTimer;
   private volatile JsonNode lastHeartbeat;
+  // which try of a retried call this is, sent on the Invoke frame; set before start()
+  private int attemptNumber = 1;
 
   /**
    * @param sink null for a unary call; for a streaming call, receives the items
@@ -127,6 +129,17 @@ public final class CallExecution implements PoolClient, CallListener {
 
   public JsonNode lastHeartbeat() {
     return lastHeartbeat;
+  }
+
+  /**
+   * Marks this execution as try {@code n} (from 1) of a retried call; call before {@link #start}.
+   */
+  public CallExecution attempt(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("attempt < 1: " + n);
+    }
+    this.attemptNumber = n;
+    return this;
   }
 
   /** Starts the call: arms the deadline and queues for a worker slot. Call once. */
@@ -216,7 +229,7 @@ public final class CallExecution implements PoolClient, CallListener {
                 .setFunction(function)
                 .setArgs(Protos.json(args))
                 .setRemainingMs(remainingMs)
-                .setAttempt(1)
+                .setAttempt(attemptNumber)
                 .setGraceMs((int) Math.min(Integer.MAX_VALUE, grace.toMillis()));
         if (kwargs.length > 0) {
           inv.setKwargs(Protos.json(kwargs));

@@ -2,14 +2,19 @@ package dev.braid.gateway.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.CallOptions;
+import dev.braid.api.CircuitBreakerPolicy;
 import dev.braid.api.RemoteCall;
+import dev.braid.api.RetryPolicy;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.workflow.CallPolicy;
+import dev.braid.gateway.workflow.CircuitBreaker;
+import dev.braid.gateway.workflow.Jitter;
 import dev.braid.gateway.workflow.Located;
-import dev.braid.gateway.workflow.RetryPolicy;
 import dev.braid.gateway.workflow.Step;
+import dev.braid.internal.policy.CircuitBreakers;
+import dev.braid.internal.policy.Retrier;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
@@ -61,6 +66,7 @@ final class CallStep {
     private final String function;
     private final String language;
     private final CircuitBreakers.Breaker breaker;
+    private final RetryPolicy retry;
 
     Attempts(
         Step.Call call,
@@ -78,8 +84,9 @@ final class CallStep {
       this.breaker =
           call.policy()
               .circuitBreaker()
-              .map(cb -> run.breakers.forFunction(function, cb))
+              .map(cb -> run.breakers.forFunction(function, breakerPolicy(cb)))
               .orElse(null);
+      this.retry = retryPolicy(call.policy());
     }
 
     void start(int attempt) {
@@ -100,7 +107,9 @@ final class CallStep {
       p.queueTimeout().map(Located::value).ifPresent(o::queueTimeout);
       p.heartbeatTimeout().map(Located::value).ifPresent(o::heartbeatTimeout);
       RemoteCall rc =
-          run.braid.function(function).call(args.positional(), args.keywords(), o.build());
+          run.braid
+              .function(function)
+              .internalAttempt(args.positional(), args.keywords(), o.build(), attempt);
       // The attempt is the step's own work, not a child step: it is cancelled with the reason at
       // the root (race_lost, sibling_failed, cancelled...) before the scope tree would tell it
       // only parent_cancelled, so that the function learns why it was stopped.
@@ -143,14 +152,11 @@ final class CallStep {
         fail(new StepFailedException(stoppedBy(), name, call.at()));
         return;
       }
-      RetryPolicy retry = call.policy().retry().orElse(null);
-      if (retry == null
-          || attempt >= retry.maxAttempts().value()
-          || !RetryRules.retryable(retry, f)) {
+      if (retry == null || attempt >= retry.maxAttempts() || !Retrier.retryable(retry, f)) {
         fail(new StepFailedException(f, name, call.at()));
         return;
       }
-      Duration wait = RetryRules.wait(retry, attempt, run.random);
+      Duration wait = Retrier.backoff(retry, attempt, run.random);
       Deadline deadline = scope.deadline();
       if (deadline != null && wait.toNanos() >= deadline.remainingNanos()) {
         // The next attempt could not even start before the deadline: report the real failure
@@ -207,5 +213,30 @@ final class CallStep {
     private void attemptEvent(RunEvent.Type type, int attempt, Status status, Failure failure) {
       run.emit(type, name, "call", function, language, attempt, status, failure, null, null);
     }
+  }
+
+  /**
+   * The workflow's located {@code retry} syntax as the core's policy, or null for one attempt; the
+   * workflow checker validated it already.
+   */
+  static RetryPolicy retryPolicy(CallPolicy policy) {
+    return policy
+        .retry()
+        .map(
+            p ->
+                RetryPolicy.builder()
+                    .maxAttempts(p.maxAttempts().value())
+                    .initialInterval(p.initialInterval().value())
+                    .backoff(p.backoff().value())
+                    .maxInterval(p.maxInterval().value())
+                    .jitter(p.jitter().value() == Jitter.FULL)
+                    .retryOn(p.retryOn().stream().map(Located::value).toList())
+                    .nonRetryable(p.nonRetryable().stream().map(Located::value).toList())
+                    .build())
+        .orElse(null);
+  }
+
+  static CircuitBreakerPolicy breakerPolicy(CircuitBreaker cb) {
+    return new CircuitBreakerPolicy(cb.failureThreshold().value(), cb.resetTimeout().value());
   }
 }
