@@ -5,6 +5,7 @@ import dev.braid.api.CallOptions;
 import dev.braid.api.CircuitBreakerPolicy;
 import dev.braid.api.RemoteCall;
 import dev.braid.api.RetryPolicy;
+import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.StepFailedException;
@@ -16,6 +17,7 @@ import dev.braid.gateway.workflow.Step;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.internal.policy.Retrier;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
@@ -46,7 +48,7 @@ final class CallStep {
     Scope scope = total == null ? stepScope : stepScope.child(total);
     Runnable stopTimer = run.enforce(scope, total);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
-    new Attempts(call, args, scope, name, result).start(1);
+    new Attempts(call, args, scope, name, result).start();
     return result.whenComplete(
         (v, e) -> {
           stopTimer.run();
@@ -56,8 +58,11 @@ final class CallStep {
         });
   }
 
-  /** The attempts of one step, one after the other. */
-  private final class Attempts {
+  /**
+   * The attempts of one step, one after the other: the core's {@link Retrier} decides, on the run
+   * thread, and its callbacks become the run's attempt and retry events.
+   */
+  private final class Attempts implements Retrier.Listener {
     private final Step.Call call;
     private final Arguments args;
     private final Scope scope;
@@ -89,18 +94,26 @@ final class CallStep {
       this.retry = retryPolicy(call.policy());
     }
 
-    void start(int attempt) {
-      if (scope.isCancelled()) {
-        fail(new StepFailedException(stoppedBy(), name, call.at()));
-        return;
-      }
-      attemptEvent(RunEvent.Type.ATTEMPT_STARTED, attempt, null, null);
-      if (breaker != null && !breaker.tryAcquire()) {
-        Failure open = breaker.openFailure();
-        attemptEvent(RunEvent.Type.ATTEMPT_FINISHED, attempt, Status.FAILED, open);
-        afterFailure(attempt, open);
-        return;
-      }
+    void start() {
+      new Retrier<>(retry, breaker, scope, clock(), run.random, run.loop, this, this::startAttempt)
+          .start()
+          .whenComplete(
+              (v, e) -> {
+                if (e == null) {
+                  result.complete(v);
+                } else if (scope.isCancelled()) {
+                  // stopped by the step's scope: say by what (its deadline, a cancel), not how
+                  // the attempt that was running ended
+                  result.completeExceptionally(
+                      new StepFailedException(stoppedBy(), name, call.at()));
+                } else {
+                  result.completeExceptionally(
+                      new StepFailedException(Failures.fromThrowable(e), name, call.at()));
+                }
+              });
+    }
+
+    private CompletableFuture<JsonNode> startAttempt(int attempt) {
       CallPolicy p = call.policy();
       CallOptions.Builder o = CallOptions.builder().parent(scope);
       p.timeout().map(Located::value).ifPresent(o::timeout);
@@ -114,56 +127,32 @@ final class CallStep {
       // the root (race_lost, sibling_failed, cancelled...) before the scope tree would tell it
       // only parent_cancelled, so that the function learns why it was stopped.
       Runnable unhook = scope.onCancel(r -> rc.cancel(rootReason(scope)));
-      rc.whenCompleteAsync(
-          (value, error) -> {
-            unhook.run();
-            if (error == null) {
-              if (breaker != null) {
-                breaker.onSuccess();
-              }
-              attemptEvent(RunEvent.Type.ATTEMPT_FINISHED, attempt, Status.OK, null);
-              result.complete(value);
-              return;
-            }
-            Failure f = Failures.fromThrowable(error);
-            boolean cancelled = f.code() == FailureCode.CANCELLED || scope.isCancelled();
-            if (breaker != null) {
-              if (cancelled) {
-                breaker.onCancelled();
-              } else {
-                breaker.onFailure();
-              }
-            }
-            attemptEvent(
-                RunEvent.Type.ATTEMPT_FINISHED,
-                attempt,
-                cancelled ? Status.CANCELLED : Status.FAILED,
-                f);
-            afterFailure(attempt, f);
-          },
-          run.loop);
+      return rc.whenComplete((v, e) -> unhook.run());
     }
 
-    private void afterFailure(int attempt, Failure f) {
-      if (f.code() == FailureCode.DEADLINE_EXCEEDED) {
+    @Override
+    public void attemptStarted(int attempt) {
+      attemptEvent(RunEvent.Type.ATTEMPT_STARTED, attempt, null, null);
+    }
+
+    @Override
+    public void attemptFinished(int attempt, Failure failure, boolean cancelled) {
+      if (failure == null) {
+        attemptEvent(RunEvent.Type.ATTEMPT_FINISHED, attempt, Status.OK, null);
+        return;
+      }
+      attemptEvent(
+          RunEvent.Type.ATTEMPT_FINISHED,
+          attempt,
+          cancelled ? Status.CANCELLED : Status.FAILED,
+          failure);
+      if (failure.code() == FailureCode.DEADLINE_EXCEEDED) {
         run.enforceIfExpired(scope);
       }
-      if (scope.isCancelled()) {
-        fail(new StepFailedException(stoppedBy(), name, call.at()));
-        return;
-      }
-      if (retry == null || attempt >= retry.maxAttempts() || !Retrier.retryable(retry, f)) {
-        fail(new StepFailedException(f, name, call.at()));
-        return;
-      }
-      Duration wait = Retrier.backoff(retry, attempt, run.random);
-      Deadline deadline = scope.deadline();
-      if (deadline != null && wait.toNanos() >= deadline.remainingNanos()) {
-        // The next attempt could not even start before the deadline: report the real failure
-        // rather than a timeout that the wait would have produced.
-        fail(new StepFailedException(f, name, call.at()));
-        return;
-      }
+    }
+
+    @Override
+    public void retryScheduled(int attempt, Failure failure, Duration wait) {
       run.emit(
           RunEvent.Type.RETRY_SCHEDULED,
           name,
@@ -172,17 +161,27 @@ final class CallStep {
           language,
           attempt,
           Status.FAILED,
-          f,
+          failure,
           wait,
           null);
-      CompletableFuture<Void> sleep = run.clock.sleep(wait);
-      Runnable unhook = scope.onCancel(r -> sleep.cancel(false));
-      sleep.whenCompleteAsync(
-          (v, e) -> {
-            unhook.run();
-            start(attempt + 1);
-          },
-          run.loop);
+    }
+
+    /** The engine's clock as the core's: waits end early when their future is cancelled. */
+    private Clock clock() {
+      EngineClock c = run.clock;
+      return new Clock() {
+        @Override
+        public long nanoTime() {
+          return c.nanoTime();
+        }
+
+        @Override
+        public Clock.Timer schedule(Duration delay, Runnable task) {
+          CompletableFuture<Void> sleep = c.sleep(delay);
+          sleep.thenRun(task);
+          return () -> sleep.cancel(false);
+        }
+      };
     }
 
     private static CancelReason rootReason(Scope s) {
@@ -204,10 +203,6 @@ final class CallStep {
                     .orElse(""));
       }
       return Outcomes.cancelled(scope);
-    }
-
-    private void fail(StepFailedException e) {
-      result.completeExceptionally(e);
     }
 
     private void attemptEvent(RunEvent.Type type, int attempt, Status status, Failure failure) {
