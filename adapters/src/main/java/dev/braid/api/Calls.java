@@ -36,9 +36,9 @@ import java.util.function.Function;
  *     s -> js.call(List.of(x), CallOptions.builder().parent(s).build())).get();
  * }</pre>
  *
- * <p>A null {@code parent} means a fresh root scope. Task functions run on the calling thread (the
- * first ones) or on a common-pool thread (those started as others settle); they must not block.
- * Cancelling the returned future does not cancel the tasks: cancel {@code parent}.
+ * <p>A null {@code parent} means a fresh root scope. Task functions run one at a time on a {@link
+ * ForkJoinPool#commonPool()} thread; they should start work and return, not block. Cancelling the
+ * returned future does not cancel the tasks: cancel {@code parent}.
  */
 public final class Calls {
   private Calls() {}

@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RemoteFunction {
   private static final byte[] NO_KWARGS = new byte[0];
+  // the breakers of functions made by internalOf (a Java worker process has no Braid to hold them)
+  private static final CircuitBreakers PROCESS_BREAKERS = new CircuitBreakers(System::nanoTime);
 
   private final FunctionRef ref;
   private final CallRuntime runtime;
@@ -34,11 +36,11 @@ public final class RemoteFunction {
 
   /**
    * Not API: a function over a given runtime, for Braid's own Java worker process, whose nested
-   * calls travel to the gateway instead of through a {@link Braid}. Its circuit breakers are its
-   * own.
+   * calls travel to the gateway instead of through a {@link Braid}. Its circuit breakers are
+   * shared by the whole process.
    */
   public static RemoteFunction internalOf(FunctionRef ref, CallRuntime runtime) {
-    return new RemoteFunction(ref, runtime, new CircuitBreakers(System::nanoTime));
+    return new RemoteFunction(ref, runtime, PROCESS_BREAKERS);
   }
 
   public FunctionRef ref() {
