@@ -169,6 +169,15 @@ async def flaky(tag, failures, error="ValueError", code=None):
     return s["calls"]
 
 
+async def seen_attempt(tag, failures):
+    """Like ``flaky``, but returns the attempt number the gateway sent with this call."""
+    s = _of(tag)
+    s["calls"] += 1
+    if s["calls"] <= failures:
+        raise ValueError(f"failure {s['calls']}")
+    return braid_worker.current().attempt
+
+
 async def counted_sleep(tag, folder, seconds):
     """Counts its calls and sleeps; writes ``cancelled-N`` (with the reason) for call N."""
     s = _of(tag)

@@ -158,3 +158,10 @@ export async function* bad_stream() {
 export async function call_nested_nan(ref, ctx) {
   return ctx.call(ref, { a: [NaN] });
 }
+
+export async function fail_before_attempt(n, ctx) {
+  if (ctx.attempt < n) {
+    throw new Error(`attempt ${ctx.attempt} of ${n}`);
+  }
+  return ctx.attempt;
+}

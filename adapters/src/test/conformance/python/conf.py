@@ -150,3 +150,11 @@ async def bad_stream():
 
 async def call_nested_nan(ref):
     return await braid_worker.call(ref, {"a": [float("nan")]})
+
+
+async def fail_before_attempt(n):
+    """Fails until the gateway's attempt number reaches n; then returns that number."""
+    attempt = braid_worker.current().attempt
+    if attempt < n:
+        raise RuntimeError(f"attempt {attempt} of {n}")
+    return attempt

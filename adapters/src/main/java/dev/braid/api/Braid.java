@@ -8,6 +8,7 @@ import dev.braid.internal.javaworker.InProcessJavaWorker;
 import dev.braid.internal.javaworker.JavaResolver;
 import dev.braid.internal.javaworker.source.SourceClassLoader;
 import dev.braid.internal.json.JsonRule;
+import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.internal.worker.JavaLauncher;
 import dev.braid.internal.worker.NodeLauncher;
 import dev.braid.internal.worker.PythonLauncher;
@@ -54,6 +55,8 @@ public final class Braid implements AutoCloseable {
   private final SourceClassLoader javaLoader;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final NestedCallRouter router;
+  // one breaker per function for every call made through this Braid (CallOptions.circuitBreaker)
+  private final CircuitBreakers breakers = new CircuitBreakers(System::nanoTime);
 
   private Braid(BraidConfig config, Clock clock) {
     this.config = config;
@@ -180,7 +183,7 @@ public final class Braid implements AutoCloseable {
    */
   public RemoteFunction function(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
-    return new RemoteFunction(ref, runtimes.get(ref.language()));
+    return new RemoteFunction(ref, runtimes.get(ref.language()), breakers);
   }
 
   /**

@@ -12,11 +12,16 @@ import java.util.Objects;
  *   <li>{@code totalTimeout}: everything, from the call until it settles (queueing included);
  *   <li>{@code queueTimeout}: waiting for a worker slot;
  *   <li>{@code heartbeatTimeout}: a function that heartbeats must do so at least this often;
- *   <li>{@code grace}: how long a cancelled callee may take to clean up before it is abandoned.
+ *   <li>{@code grace}: how long a cancelled callee may take to clean up before it is abandoned;
+ *   <li>{@code retry}: tries again after a failure ({@link RetryPolicy}); each attempt has its own
+ *       {@code timeout}, {@code totalTimeout} bounds them all and the waits between;
+ *   <li>{@code circuitBreaker}: fails fast while the function keeps failing ({@link
+ *       CircuitBreakerPolicy}).
  * </ul>
  *
- * Null durations mean "no limit" (grace null = the Braid default). The parent scope, when set,
- * makes the call a child: it inherits the parent's deadline and is cancelled with it.
+ * Null durations mean "no limit" (grace null = the Braid default); null retry means one attempt,
+ * null circuitBreaker none. The parent scope, when set, makes the call a child: it inherits the
+ * parent's deadline and is cancelled with it.
  */
 public record CallOptions(
     Duration timeout,
@@ -25,7 +30,9 @@ public record CallOptions(
     Duration heartbeatTimeout,
     Duration grace,
     CancellationMode cancellationMode,
-    Scope parent) {
+    Scope parent,
+    RetryPolicy retry,
+    CircuitBreakerPolicy circuitBreaker) {
 
   public static final CallOptions DEFAULT = builder().build();
 
@@ -55,6 +62,8 @@ public record CallOptions(
     b.grace = grace;
     b.cancellationMode = cancellationMode;
     b.parent = parent;
+    b.retry = retry;
+    b.circuitBreaker = circuitBreaker;
     return b;
   }
 
@@ -73,6 +82,8 @@ public record CallOptions(
     private Duration grace;
     private CancellationMode cancellationMode = CancellationMode.TRY;
     private Scope parent;
+    private RetryPolicy retry;
+    private CircuitBreakerPolicy circuitBreaker;
 
     private Builder() {}
 
@@ -111,9 +122,29 @@ public record CallOptions(
       return this;
     }
 
+    /** Tries again after a failure; null: one attempt. */
+    public Builder retry(RetryPolicy policy) {
+      this.retry = policy;
+      return this;
+    }
+
+    /** The function's circuit breaker, shared by the calls of one {@link Braid}; null: none. */
+    public Builder circuitBreaker(CircuitBreakerPolicy policy) {
+      this.circuitBreaker = policy;
+      return this;
+    }
+
     public CallOptions build() {
       return new CallOptions(
-          timeout, totalTimeout, queueTimeout, heartbeatTimeout, grace, cancellationMode, parent);
+          timeout,
+          totalTimeout,
+          queueTimeout,
+          heartbeatTimeout,
+          grace,
+          cancellationMode,
+          parent,
+          retry,
+          circuitBreaker);
     }
   }
 }

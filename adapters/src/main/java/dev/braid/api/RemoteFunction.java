@@ -6,6 +6,8 @@ import dev.braid.internal.call.CallExecution;
 import dev.braid.internal.call.CallRuntime;
 import dev.braid.internal.json.JsonRule;
 import dev.braid.internal.json.NotSerializableException;
+import dev.braid.internal.policy.CircuitBreakers;
+import dev.braid.internal.policy.RetriedCall;
 import dev.braid.model.Failures;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,21 +21,26 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RemoteFunction {
   private static final byte[] NO_KWARGS = new byte[0];
+  // the breakers of functions made by internalOf (a Java worker process has no Braid to hold them)
+  private static final CircuitBreakers PROCESS_BREAKERS = new CircuitBreakers(System::nanoTime);
 
   private final FunctionRef ref;
   private final CallRuntime runtime;
+  private final CircuitBreakers breakers;
 
-  RemoteFunction(FunctionRef ref, CallRuntime runtime) {
+  RemoteFunction(FunctionRef ref, CallRuntime runtime, CircuitBreakers breakers) {
     this.ref = ref;
     this.runtime = runtime;
+    this.breakers = breakers;
   }
 
   /**
    * Not API: a function over a given runtime, for Braid's own Java worker process, whose nested
-   * calls travel to the gateway instead of through a {@link Braid}.
+   * calls travel to the gateway instead of through a {@link Braid}. Its circuit breakers are shared
+   * by the whole process.
    */
   public static RemoteFunction internalOf(FunctionRef ref, CallRuntime runtime) {
-    return new RemoteFunction(ref, runtime);
+    return new RemoteFunction(ref, runtime, PROCESS_BREAKERS);
   }
 
   public FunctionRef ref() {
@@ -54,31 +61,52 @@ public final class RemoteFunction {
    * converted fails the returned call with {@code INVALID_ARGUMENT} (nothing is sent).
    */
   public RemoteCall call(List<?> args, Map<String, ?> kwargs, CallOptions options) {
+    return callAttempt(args, kwargs, options, 1);
+  }
+
+  /**
+   * Not API: attempt {@code attempt} of a call whose retries the caller drives (the workflow
+   * engine, which reports each attempt as an event); the worker sees the attempt number.
+   */
+  public RemoteCall internalAttempt(
+      List<?> args, Map<String, ?> kwargs, CallOptions options, int attempt) {
+    return callAttempt(args, kwargs, options, attempt);
+  }
+
+  private RemoteCall callAttempt(
+      List<?> args, Map<String, ?> kwargs, CallOptions options, int attempt) {
     RemoteCall call = new RemoteCall();
-    byte[][] encoded = encode(args, kwargs, call);
-    CallExecution ex =
-        new CallExecution(
-            runtime,
-            ref.local(),
-            encoded == null ? new byte[0] : encoded[0],
-            encoded == null ? NO_KWARGS : encoded[1],
-            options,
-            null,
-            call);
-    call.bind(ex);
-    if (encoded != null) {
-      ex.start();
+    byte[][] encoded = encode(args, kwargs, call.outcome());
+    if (encoded == null) {
+      call.bind(execution(new byte[0], NO_KWARGS, options, call));
+      return call;
     }
-    return call;
+    return start(call, encoded[0], encoded[1], options, attempt);
   }
 
   /** Calls with already-encoded JSON (a worker's nested call); no re-encoding. */
   RemoteCall callRaw(byte[] args, byte[] kwargs, CallOptions options) {
-    RemoteCall call = new RemoteCall();
-    CallExecution ex = new CallExecution(runtime, ref.local(), args, kwargs, options, null, call);
+    return start(new RemoteCall(), args, kwargs, options, 1);
+  }
+
+  private RemoteCall start(
+      RemoteCall call, byte[] args, byte[] kwargs, CallOptions options, int attempt) {
+    if (options.retry() != null || options.circuitBreaker() != null) {
+      RetriedCall retried =
+          new RetriedCall(runtime, ref.local(), args, kwargs, options, breakers, call.outcome());
+      call.bind(retried);
+      retried.start();
+      return call;
+    }
+    CallExecution ex = execution(args, kwargs, options, call).attempt(attempt);
     call.bind(ex);
     ex.start();
     return call;
+  }
+
+  private CallExecution execution(
+      byte[] args, byte[] kwargs, CallOptions options, RemoteCall call) {
+    return new CallExecution(runtime, ref.local(), args, kwargs, options, null, call.outcome());
   }
 
   /** Calls with a JSON array of positional arguments, as the CLI does. */

@@ -172,4 +172,12 @@ public final class ConfFuncs {
   public static Object callNestedNan(String ref, CallContext ctx) throws Exception {
     return ctx.call(ref, Map.of("a", List.of(Double.NaN))).get();
   }
+
+  /** Fails until the gateway's attempt number reaches {@code n}; then returns that number. */
+  public static int failBeforeAttempt(int n, CallContext ctx) {
+    if (ctx.attempt() < n) {
+      throw new IllegalStateException("attempt " + ctx.attempt() + " of " + n);
+    }
+    return ctx.attempt();
+  }
 }

@@ -13,6 +13,7 @@ import dev.braid.api.CancellationMode;
 import dev.braid.api.Cleanup;
 import dev.braid.api.RemoteCall;
 import dev.braid.api.RemoteStream;
+import dev.braid.api.RetryPolicy;
 import dev.braid.model.BraidCancellationException;
 import dev.braid.model.BraidFailure;
 import dev.braid.model.CancelReason;
@@ -276,6 +277,7 @@ class ConformanceTest {
         scenario("application error with cause chain", ConformanceTest::errorWithCause),
         scenario("deadline exceeded (callee observes it)", ConformanceTest::deadline),
         scenario("explicit cancel (callee observes the reason)", ConformanceTest::cancel),
+        scenario("retry: the callee sees attempt 3 on the third try", ConformanceTest::attempts),
         scenario("cancellation mode try", ConformanceTest::modeTry),
         scenario("cancellation mode wait", ConformanceTest::modeWait),
         scenario("cancellation mode abandon", ConformanceTest::modeAbandon),
@@ -400,6 +402,17 @@ class ConformanceTest {
             opts().timeout(Duration.ofMillis(400)).build());
     assertThat(failure(c)).isInstanceOf(DeadlineExceededException.class);
     assertThat(read(m.resolve("cancelled"))).isEqualTo("deadline_exceeded");
+  }
+
+  static void attempts(String l) throws Exception {
+    RetryPolicy retry =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .initialInterval(Duration.ofMillis(10))
+            .jitter(false)
+            .build();
+    RemoteCall c = call(l, "fail_before_attempt", List.of(3), opts().retry(retry).build());
+    assertThat(value(c).asInt()).isEqualTo(3);
   }
 
   static void cancel(String l) throws Exception {

@@ -217,18 +217,40 @@ class RunEvent(_message.Message):
     def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., type: _Optional[_Union[EventType, str]] = ..., t_ms: _Optional[float] = ..., step: _Optional[str] = ..., kind: _Optional[str] = ..., function: _Optional[str] = ..., language: _Optional[str] = ..., attempt: _Optional[int] = ..., status: _Optional[_Union[EventStatus, str]] = ..., error: _Optional[_Union[Failure, _Mapping]] = ..., wait_ms: _Optional[float] = ..., result_json: _Optional[str] = ...) -> None: ...
 
 class InvokeRequest(_message.Message):
-    __slots__ = ("function", "args_json", "kwargs_json", "timeout", "grace")
+    __slots__ = ("function", "args_json", "kwargs_json", "timeout", "grace", "retry")
     FUNCTION_FIELD_NUMBER: _ClassVar[int]
     ARGS_JSON_FIELD_NUMBER: _ClassVar[int]
     KWARGS_JSON_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     GRACE_FIELD_NUMBER: _ClassVar[int]
+    RETRY_FIELD_NUMBER: _ClassVar[int]
     function: str
     args_json: str
     kwargs_json: str
     timeout: _duration_pb2.Duration
     grace: _duration_pb2.Duration
-    def __init__(self, function: _Optional[str] = ..., args_json: _Optional[str] = ..., kwargs_json: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., grace: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    retry: RetryPolicy
+    def __init__(self, function: _Optional[str] = ..., args_json: _Optional[str] = ..., kwargs_json: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., grace: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ...) -> None: ...
+
+class RetryPolicy(_message.Message):
+    __slots__ = ("max_attempts", "initial_interval", "backoff", "max_interval", "no_jitter", "retry_on", "non_retryable", "attempt_timeout")
+    MAX_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    BACKOFF_FIELD_NUMBER: _ClassVar[int]
+    MAX_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    NO_JITTER_FIELD_NUMBER: _ClassVar[int]
+    RETRY_ON_FIELD_NUMBER: _ClassVar[int]
+    NON_RETRYABLE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    max_attempts: int
+    initial_interval: _duration_pb2.Duration
+    backoff: float
+    max_interval: _duration_pb2.Duration
+    no_jitter: bool
+    retry_on: _containers.RepeatedScalarFieldContainer[str]
+    non_retryable: _containers.RepeatedScalarFieldContainer[str]
+    attempt_timeout: _duration_pb2.Duration
+    def __init__(self, max_attempts: _Optional[int] = ..., initial_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., backoff: _Optional[float] = ..., max_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., no_jitter: bool = ..., retry_on: _Optional[_Iterable[str]] = ..., non_retryable: _Optional[_Iterable[str]] = ..., attempt_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class InvokeResponse(_message.Message):
     __slots__ = ("value_json", "failure")

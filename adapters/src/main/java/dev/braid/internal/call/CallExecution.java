@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * Thread-safe: transitions happen under {@code this}; the result future is completed outside.
  */
-public final class CallExecution implements PoolClient, CallListener {
+public final class CallExecution implements PoolClient, CallListener, CallHandle {
   private static final Logger log = LoggerFactory.getLogger(CallExecution.class);
 
   private enum State {
@@ -88,6 +88,8 @@ public final class CallExecution implements PoolClient, CallListener {
   private Clock.Timer graceTimer;
   private Clock.Timer heartbeatTimer;
   private volatile JsonNode lastHeartbeat;
+  // which try of a retried call this is, sent on the Invoke frame; set before start()
+  private int attemptNumber = 1;
 
   /**
    * @param sink null for a unary call; for a streaming call, receives the items
@@ -130,6 +132,17 @@ public final class CallExecution implements PoolClient, CallListener {
 
   public JsonNode lastHeartbeat() {
     return lastHeartbeat;
+  }
+
+  /**
+   * Marks this execution as try {@code n} (from 1) of a retried call; call before {@link #start}.
+   */
+  public CallExecution attempt(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("attempt < 1: " + n);
+    }
+    this.attemptNumber = n;
+    return this;
   }
 
   /** Starts the call: queues for a worker slot (the scope already owns the deadline). Call once. */
@@ -226,7 +239,7 @@ public final class CallExecution implements PoolClient, CallListener {
                 .setFunction(function)
                 .setArgs(Protos.json(args))
                 .setRemainingMs(remainingMs)
-                .setAttempt(1)
+                .setAttempt(attemptNumber)
                 .setGraceMs((int) Math.min(Integer.MAX_VALUE, grace.toMillis()));
         if (kwargs.length > 0) {
           inv.setKwargs(Protos.json(kwargs));

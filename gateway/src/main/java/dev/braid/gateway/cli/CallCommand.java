@@ -9,6 +9,7 @@ import dev.braid.api.CallOptions;
 import dev.braid.api.RemoteCall;
 import dev.braid.api.RemoteFunction;
 import dev.braid.api.RemoteStream;
+import dev.braid.api.RetryPolicy;
 import dev.braid.model.BraidFailure;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
@@ -41,10 +42,13 @@ import picocli.CommandLine.Parameters;
       "  braid call python:pricing:quote '[{\"sku\":\"tea\",\"qty\":2}]' --python-path examples/python",
       "  braid call node:quote.mjs#quote '\"tea\"' --node-path examples/node",
       "  braid call java:examples.Recs#forUser 7 --java-classpath examples/java/classes",
-      "  braid call python:pricing:countdown 3 --stream --python-path examples/python"
+      "  braid call python:pricing:countdown 3 --stream --python-path examples/python",
+      "  braid call python:pricing:quote '[{\"sku\":\"tea\",\"qty\":2}]' --retry 3 --timeout 2s \\",
+      "      --python-path examples/python"
     })
 final class CallCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final int MAX_RETRIES = 100;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -78,6 +82,29 @@ final class CallCommand implements Callable<Integer> {
       description = "time the function gets to clean up after a cancel (default 2s)")
   String grace;
 
+  @Option(
+      names = "--retry",
+      paramLabel = "N",
+      description = {
+        "try again up to N times after a failure (0.."
+            + MAX_RETRIES
+            + ", default 0); never after"
+            + " a cancel or bad input. --timeout then bounds each attempt"
+      })
+  int retry;
+
+  @Option(
+      names = "--retry-backoff",
+      paramLabel = "D",
+      description = "wait before the first retry, doubling for each next one (default 100ms)")
+  String retryBackoff;
+
+  @Option(
+      names = "--retry-max-wait",
+      paramLabel = "D",
+      description = "the longest wait between retries (default 10s)")
+  String retryMaxWait;
+
   @CommandLine.Mixin WorkerOptions paths = new WorkerOptions();
 
   @Option(
@@ -109,6 +136,14 @@ final class CallCommand implements Callable<Integer> {
     }
     if (grace != null) {
       opts.grace(duration(grace, "--grace"));
+    }
+    RetryPolicy retryPolicy = retryPolicy();
+    if (retryPolicy != null) {
+      if (stream) {
+        throw usage(
+            "--retry does not apply to --stream (items already printed cannot be taken back)");
+      }
+      opts.retry(retryPolicy);
     }
     BraidConfig.Builder cfg = paths.config();
     RemoteFunction fn;
@@ -239,6 +274,37 @@ final class CallCommand implements Callable<Integer> {
               + e.getOriginalMessage()
               + "). Quote strings twice, e.g. '\"text\"'");
     }
+  }
+
+  /** The policy of {@code --retry} and its wait options; null for one attempt. */
+  private RetryPolicy retryPolicy() {
+    if (retry < 0 || retry > MAX_RETRIES) {
+      throw usage("--retry must be 0.." + MAX_RETRIES + ", got " + retry);
+    }
+    if (retry == 0) {
+      if (retryBackoff != null || retryMaxWait != null) {
+        throw usage("--retry-backoff and --retry-max-wait need --retry N");
+      }
+      return null;
+    }
+    RetryPolicy.Builder b = RetryPolicy.builder().maxAttempts(retry + 1);
+    Duration initial = RetryPolicy.DEFAULT_INITIAL_INTERVAL;
+    Duration max = RetryPolicy.DEFAULT_MAX_INTERVAL;
+    if (retryBackoff != null) {
+      initial = duration(retryBackoff, "--retry-backoff");
+    }
+    if (retryMaxWait != null) {
+      max = duration(retryMaxWait, "--retry-max-wait");
+    }
+    if (max.compareTo(initial) < 0) {
+      throw usage(
+          "--retry-max-wait ("
+              + Durations.format(max)
+              + ") is shorter than --retry-backoff ("
+              + Durations.format(initial)
+              + ")");
+    }
+    return b.initialInterval(initial).maxInterval(max).build();
   }
 
   private Duration duration(String text, String option) {

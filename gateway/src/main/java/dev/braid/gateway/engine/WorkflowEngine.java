@@ -2,12 +2,12 @@ package dev.braid.gateway.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.Braid;
-import dev.braid.gateway.engine.internal.CircuitBreakers;
 import dev.braid.gateway.engine.internal.RunStarter;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.SandboxConfig;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
+import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
 import dev.braid.model.Scope;
@@ -49,7 +49,7 @@ public final class WorkflowEngine implements AutoCloseable {
     this.braid = braid;
     this.clock = clock != null ? clock : EngineClock.of(braid.clock());
     this.random = random;
-    this.breakers = new CircuitBreakers(this.clock);
+    this.breakers = new CircuitBreakers(this.clock::nanoTime);
   }
 
   /**

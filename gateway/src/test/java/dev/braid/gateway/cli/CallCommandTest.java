@@ -18,6 +18,9 @@ class CallCommandTest {
   private static final String TEST_CLASSES =
       Path.of("target/test-classes").toAbsolutePath().toString();
 
+  private static final String CONF =
+      Path.of(System.getProperty("braid.home"), "adapters/src/test/conformance/python").toString();
+
   record Result(int code, String out, String err) {}
 
   private static Result braid(String... args) {
@@ -182,5 +185,62 @@ class CallCommandTest {
   void functionsWithNothingToListIsBadUsage() {
     assertThat(braid("functions").code()).isEqualTo(2);
     assertThat(braid("functions", "no/such/dir").code()).isEqualTo(2);
+  }
+
+  @Test
+  void retryTriesAgainAndTheFunctionSeesTheAttemptNumber() {
+    Result r =
+        braid(
+            "call",
+            "python:conf:fail_before_attempt",
+            "3",
+            "--retry",
+            "2",
+            "--retry-backoff",
+            "10ms",
+            "--python-path",
+            CONF);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().trim()).isEqualTo("3");
+  }
+
+  @Test
+  void tooFewRetriesReportTheLastAttemptsFailure() {
+    Result r =
+        braid(
+            "call",
+            "python:conf:fail_before_attempt",
+            "3",
+            "--retry",
+            "1",
+            "--retry-backoff",
+            "10ms",
+            "--python-path",
+            CONF);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: RuntimeError: attempt 2 of 3");
+  }
+
+  @Test
+  void badRetryOptionsAreUsageErrors() {
+    assertThat(braid("call", "python:os:getcwd", "--retry", "101").err())
+        .contains("--retry must be 0..100, got 101");
+    assertThat(braid("call", "python:os:getcwd", "--retry", "-1").code()).isEqualTo(2);
+    assertThat(braid("call", "python:os:getcwd", "--retry-backoff", "1s").err())
+        .contains("--retry-backoff and --retry-max-wait need --retry N");
+    Result r =
+        braid(
+            "call",
+            "python:os:getcwd",
+            "--retry",
+            "2",
+            "--retry-backoff",
+            "2s",
+            "--retry-max-wait",
+            "1s");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--retry-max-wait (1s) is shorter than --retry-backoff (2s)");
+    assertThat(braid("call", "python:pricing:countdown", "3", "--stream", "--retry", "1").err())
+        .contains("--retry does not apply to --stream");
   }
 }

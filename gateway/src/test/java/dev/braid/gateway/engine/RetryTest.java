@@ -56,6 +56,23 @@ class RetryTest extends EngineTestBase {
   }
 
   @Test
+  void theWorkerSeesTheAttemptNumberOfEachTry() throws Exception {
+    JsonNode r =
+        run(
+            """
+            input: { tag: string }
+            steps:
+              seen:
+                call: python:engine_funcs:seen_attempt
+                args: ["${{ input.tag }}", 2]
+                retry: { max_attempts: 3, jitter: none }
+            """,
+            input());
+
+    assertJson(r, "{'seen': 3}");
+  }
+
+  @Test
   void aCallWithoutRetryIsAttemptedOnce() throws Exception {
     runFailing(flaky("", "args: [\"${{ input.tag }}\", 1]"), input());
 

@@ -16,6 +16,7 @@ import dev.braid.proto.api.v1.InvokeStreamRequest;
 import dev.braid.proto.api.v1.InvokeStreamResponse;
 import dev.braid.proto.api.v1.ListFunctionsRequest;
 import dev.braid.proto.api.v1.ListFunctionsResponse;
+import dev.braid.proto.api.v1.RetryPolicy;
 import dev.braid.proto.api.v1.RunEvent;
 import dev.braid.proto.api.v1.RunInfo;
 import dev.braid.proto.api.v1.RunState;
@@ -241,6 +242,27 @@ class ApiRpcTest {
                 .setArgsJson(json("['hi']"))
                 .build());
     assertThat(node.getValueJson()).isEqualTo(json("'HI'"));
+  }
+
+  @Test
+  void invokeWithARetryPolicyTriesAgainAndTheWorkerSeesTheAttempt() {
+    InvokeRequest.Builder req =
+        InvokeRequest.newBuilder()
+            .setFunction("python:server_funcs:fail_before_attempt")
+            .setArgsJson("[3]");
+    RetryPolicy.Builder retry =
+        RetryPolicy.newBuilder()
+            .setInitialInterval(com.google.protobuf.Duration.newBuilder().setNanos(10_000_000))
+            .setNoJitter(true);
+
+    InvokeResponse once = stub.invoke(req.build());
+    assertThat(once.getFailure().getMessage()).isEqualTo("attempt 1 of 3");
+
+    InvokeResponse third = stub.invoke(req.setRetry(retry.setMaxAttempts(3)).build());
+    assertThat(third.getValueJson()).isEqualTo("3");
+
+    InvokeResponse tooFew = stub.invoke(req.setRetry(retry.setMaxAttempts(2)).build());
+    assertThat(tooFew.getFailure().getMessage()).isEqualTo("attempt 2 of 3");
   }
 
   @Test

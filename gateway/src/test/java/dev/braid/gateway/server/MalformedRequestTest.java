@@ -11,6 +11,7 @@ import dev.braid.proto.api.v1.Failure;
 import dev.braid.proto.api.v1.GetRunRequest;
 import dev.braid.proto.api.v1.InvokeRequest;
 import dev.braid.proto.api.v1.ListFunctionsRequest;
+import dev.braid.proto.api.v1.RetryPolicy;
 import dev.braid.proto.api.v1.RunWorkflowRequest;
 import dev.braid.proto.api.v1.StartWorkflowRequest;
 import dev.braid.proto.api.v1.WatchRunRequest;
@@ -73,6 +74,46 @@ class MalformedRequestTest {
             refused(() -> stub.invoke(invoke("cobol:x").build()), Status.Code.INVALID_ARGUMENT)
                 .getMessage())
         .contains("unknown language 'cobol'");
+  }
+
+  @Test
+  void invokeWithARetryPolicyOutOfBounds() {
+    assertThat(refusedRetry(RetryPolicy.newBuilder().setMaxAttempts(101)))
+        .contains("retry.max_attempts must be 1..100, got 101");
+    assertThat(refusedRetry(RetryPolicy.newBuilder().setMaxAttempts(-1)))
+        .contains("retry.max_attempts must be 1..100, got 4294967295");
+    assertThat(refusedRetry(RetryPolicy.newBuilder().setBackoff(Double.NaN)))
+        .contains("retry.backoff must be 1..100, got NaN");
+    assertThat(refusedRetry(RetryPolicy.newBuilder().setBackoff(0.5)))
+        .contains("retry.backoff must be 1..100, got 0.5");
+    assertThat(
+            refusedRetry(
+                RetryPolicy.newBuilder().setInitialInterval(Duration.newBuilder().setSeconds(-1))))
+        .contains("retry.initial_interval must be positive");
+    assertThat(
+            refusedRetry(
+                RetryPolicy.newBuilder().setMaxInterval(Duration.newBuilder().setSeconds(7200))))
+        .contains("retry.max_interval must be at most 1h");
+    assertThat(
+            refusedRetry(
+                RetryPolicy.newBuilder()
+                    .setInitialInterval(Duration.newBuilder().setSeconds(5))
+                    .setMaxInterval(Duration.newBuilder().setSeconds(1))))
+        .contains("retry.max_interval (1000ms) is shorter than retry.initial_interval (5000ms)");
+    RetryPolicy.Builder many = RetryPolicy.newBuilder();
+    for (int i = 0; i < 33; i++) {
+      many.addRetryOn("E" + i);
+    }
+    assertThat(refusedRetry(many)).contains("retry.retry_on has 33 names, at most 32");
+    assertThat(refusedRetry(RetryPolicy.newBuilder().addNonRetryable("x".repeat(129))))
+        .contains("retry.non_retryable names must be 1..128 characters, got 129");
+  }
+
+  private static String refusedRetry(RetryPolicy.Builder retry) {
+    return refused(
+            () -> stub.invoke(invoke("python:server_funcs:add").setRetry(retry).build()),
+            Status.Code.INVALID_ARGUMENT)
+        .getMessage();
   }
 
   @Test

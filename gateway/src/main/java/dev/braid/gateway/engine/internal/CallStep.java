@@ -2,15 +2,22 @@ package dev.braid.gateway.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.CallOptions;
+import dev.braid.api.CircuitBreakerPolicy;
 import dev.braid.api.RemoteCall;
+import dev.braid.api.RetryPolicy;
+import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.workflow.CallPolicy;
+import dev.braid.gateway.workflow.CircuitBreaker;
+import dev.braid.gateway.workflow.Jitter;
 import dev.braid.gateway.workflow.Located;
-import dev.braid.gateway.workflow.RetryPolicy;
 import dev.braid.gateway.workflow.Step;
+import dev.braid.internal.policy.CircuitBreakers;
+import dev.braid.internal.policy.Retrier;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
@@ -42,7 +49,7 @@ final class CallStep {
     // attempt's own scope inside the call (CallExecution)
     Scope scope = total == null ? stepScope : stepScope.child(total);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
-    new Attempts(call, args, scope, name, result).start(1);
+    new Attempts(call, args, scope, name, result).start();
     return result.whenComplete(
         (v, e) -> {
           if (scope != stepScope) {
@@ -51,8 +58,11 @@ final class CallStep {
         });
   }
 
-  /** The attempts of one step, one after the other. */
-  private final class Attempts {
+  /**
+   * The attempts of one step, one after the other: the core's {@link Retrier} decides, on the run
+   * thread, and its callbacks become the run's attempt and retry events.
+   */
+  private final class Attempts implements Retrier.Listener {
     private final Step.Call call;
     private final Arguments args;
     private final Scope scope;
@@ -61,6 +71,7 @@ final class CallStep {
     private final String function;
     private final String language;
     private final CircuitBreakers.Breaker breaker;
+    private final RetryPolicy retry;
 
     Attempts(
         Step.Call call,
@@ -78,87 +89,71 @@ final class CallStep {
       this.breaker =
           call.policy()
               .circuitBreaker()
-              .map(cb -> run.breakers.forFunction(function, cb))
+              .map(cb -> run.breakers.forFunction(function, breakerPolicy(cb)))
               .orElse(null);
+      this.retry = retryPolicy(call.policy());
     }
 
-    void start(int attempt) {
-      if (scope.isCancelled()) {
-        fail(new StepFailedException(stoppedBy(), name, call.at()));
-        return;
-      }
-      attemptEvent(RunEvent.Type.ATTEMPT_STARTED, attempt, null, null);
-      if (breaker != null && !breaker.tryAcquire()) {
-        Failure open = breaker.openFailure();
-        attemptEvent(RunEvent.Type.ATTEMPT_FINISHED, attempt, Status.FAILED, open);
-        afterFailure(attempt, open);
-        return;
-      }
+    void start() {
+      new Retrier<>(retry, breaker, scope, clock(), run.random, run.loop, this, this::startAttempt)
+          .start()
+          .whenComplete(
+              (v, e) -> {
+                if (e == null) {
+                  result.complete(v);
+                } else if (scope.isCancelled()) {
+                  // stopped by the step's scope: say by what (its deadline, a cancel), not how
+                  // the attempt that was running ended
+                  result.completeExceptionally(
+                      new StepFailedException(stoppedBy(), name, call.at()));
+                } else {
+                  result.completeExceptionally(
+                      new StepFailedException(Failures.fromThrowable(e), name, call.at()));
+                }
+              });
+    }
+
+    private CompletableFuture<JsonNode> startAttempt(int attempt) {
       CallPolicy p = call.policy();
       CallOptions.Builder o = CallOptions.builder().parent(scope);
       p.timeout().map(Located::value).ifPresent(o::timeout);
       p.queueTimeout().map(Located::value).ifPresent(o::queueTimeout);
       p.heartbeatTimeout().map(Located::value).ifPresent(o::heartbeatTimeout);
       RemoteCall rc =
-          run.braid.function(function).call(args.positional(), args.keywords(), o.build());
+          run.braid
+              .function(function)
+              .internalAttempt(args.positional(), args.keywords(), o.build(), attempt);
       // The attempt is the step's own work, not a child step: it is cancelled with the reason at
       // the root (race_lost, sibling_failed, cancelled...) before the scope tree would tell it
       // only parent_cancelled, so that the function learns why it was stopped.
       Runnable unhook = scope.onCancel(r -> rc.cancel(rootReason(scope)));
-      rc.whenCompleteAsync(
-          (value, error) -> {
-            unhook.run();
-            if (error == null) {
-              if (breaker != null) {
-                breaker.onSuccess();
-              }
-              attemptEvent(RunEvent.Type.ATTEMPT_FINISHED, attempt, Status.OK, null);
-              result.complete(value);
-              return;
-            }
-            Failure f = Failures.fromThrowable(error);
-            boolean cancelled = f.code() == FailureCode.CANCELLED || scope.isCancelled();
-            if (breaker != null) {
-              if (cancelled) {
-                breaker.onCancelled();
-              } else {
-                breaker.onFailure();
-              }
-            }
-            attemptEvent(
-                RunEvent.Type.ATTEMPT_FINISHED,
-                attempt,
-                cancelled ? Status.CANCELLED : Status.FAILED,
-                f);
-            afterFailure(attempt, f);
-          },
-          run.loop);
+      return rc.whenComplete((v, e) -> unhook.run());
     }
 
-    private void afterFailure(int attempt, Failure f) {
-      if (f.code() == FailureCode.DEADLINE_EXCEEDED) {
+    @Override
+    public void attemptStarted(int attempt) {
+      attemptEvent(RunEvent.Type.ATTEMPT_STARTED, attempt, null, null);
+    }
+
+    @Override
+    public void attemptFinished(int attempt, Failure failure, boolean cancelled) {
+      if (failure == null) {
+        attemptEvent(RunEvent.Type.ATTEMPT_FINISHED, attempt, Status.OK, null);
+        return;
+      }
+      attemptEvent(
+          RunEvent.Type.ATTEMPT_FINISHED,
+          attempt,
+          cancelled ? Status.CANCELLED : Status.FAILED,
+          failure);
+      if (failure.code() == FailureCode.DEADLINE_EXCEEDED) {
         // the worker may report the shared deadline before the owner's timer fires
         scope.expireIfDue();
       }
-      if (scope.isCancelled()) {
-        fail(new StepFailedException(stoppedBy(), name, call.at()));
-        return;
-      }
-      RetryPolicy retry = call.policy().retry().orElse(null);
-      if (retry == null
-          || attempt >= retry.maxAttempts().value()
-          || !RetryRules.retryable(retry, f)) {
-        fail(new StepFailedException(f, name, call.at()));
-        return;
-      }
-      Duration wait = RetryRules.wait(retry, attempt, run.random);
-      Deadline deadline = scope.deadline();
-      if (deadline != null && wait.toNanos() >= deadline.remainingNanos()) {
-        // The next attempt could not even start before the deadline: report the real failure
-        // rather than a timeout that the wait would have produced.
-        fail(new StepFailedException(f, name, call.at()));
-        return;
-      }
+    }
+
+    @Override
+    public void retryScheduled(int attempt, Failure failure, Duration wait) {
       run.emit(
           RunEvent.Type.RETRY_SCHEDULED,
           name,
@@ -167,17 +162,27 @@ final class CallStep {
           language,
           attempt,
           Status.FAILED,
-          f,
+          failure,
           wait,
           null);
-      CompletableFuture<Void> sleep = run.clock.sleep(wait);
-      Runnable unhook = scope.onCancel(r -> sleep.cancel(false));
-      sleep.whenCompleteAsync(
-          (v, e) -> {
-            unhook.run();
-            start(attempt + 1);
-          },
-          run.loop);
+    }
+
+    /** The engine's clock as the core's: waits end early when their future is cancelled. */
+    private Clock clock() {
+      EngineClock c = run.clock;
+      return new Clock() {
+        @Override
+        public long nanoTime() {
+          return c.nanoTime();
+        }
+
+        @Override
+        public Clock.Timer schedule(Duration delay, Runnable task) {
+          CompletableFuture<Void> sleep = c.sleep(delay);
+          sleep.thenRun(task);
+          return () -> sleep.cancel(false);
+        }
+      };
     }
 
     private static CancelReason rootReason(Scope s) {
@@ -201,12 +206,33 @@ final class CallStep {
       return Outcomes.cancelled(scope);
     }
 
-    private void fail(StepFailedException e) {
-      result.completeExceptionally(e);
-    }
-
     private void attemptEvent(RunEvent.Type type, int attempt, Status status, Failure failure) {
       run.emit(type, name, "call", function, language, attempt, status, failure, null, null);
     }
+  }
+
+  /**
+   * The workflow's located {@code retry} syntax as the core's policy, or null for one attempt; the
+   * workflow checker validated it already.
+   */
+  static RetryPolicy retryPolicy(CallPolicy policy) {
+    return policy
+        .retry()
+        .map(
+            p ->
+                RetryPolicy.builder()
+                    .maxAttempts(p.maxAttempts().value())
+                    .initialInterval(p.initialInterval().value())
+                    .backoff(p.backoff().value())
+                    .maxInterval(p.maxInterval().value())
+                    .jitter(p.jitter().value() == Jitter.FULL)
+                    .retryOn(p.retryOn().stream().map(Located::value).toList())
+                    .nonRetryable(p.nonRetryable().stream().map(Located::value).toList())
+                    .build())
+        .orElse(null);
+  }
+
+  static CircuitBreakerPolicy breakerPolicy(CircuitBreaker cb) {
+    return new CircuitBreakerPolicy(cb.failureThreshold().value(), cb.resetTimeout().value());
   }
 }

@@ -11,6 +11,7 @@ import dev.braid.gateway.workflow.EvaluationException;
 import dev.braid.gateway.workflow.JoinMode;
 import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.expr.Values;
+import dev.braid.internal.policy.Join;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
@@ -18,7 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** {@code parallel} and {@code for_each}: a {@link Join} and the shape of its result. */
+/**
+ * {@code parallel} and {@code for_each}: a {@link Join} of the core, run on the run loop, and the
+ * shape of its result.
+ */
 final class Joins {
   private final Run run;
   private final Steps steps;
@@ -32,15 +36,16 @@ final class Joins {
     List<String> names = new ArrayList<>(p.branches().keySet());
     List<Step> branches = new ArrayList<>(p.branches().values());
     JoinMode mode = p.mode().value();
-    Join join =
-        new Join(
-            run,
+    Join<JsonNode> join =
+        new Join<>(
             scope,
-            mode,
+            Join.Mode.valueOf(mode.name()),
             branches.size(),
             branches.size(),
-            (i, s) -> steps.run(branches.get(i), s, env));
-    return join.start().thenApply(o -> combine(mode, o, names));
+            (i, s) -> steps.run(branches.get(i), s, env),
+            run.loop,
+            Joins::decisive);
+    return join.start().thenApply(o -> combine(mode, outcome(o), names));
   }
 
   CompletableFuture<JsonNode> forEach(Step.ForEach f, Scope scope, Env env) {
@@ -52,15 +57,35 @@ final class Joins {
     }
     JoinMode mode = f.mode().value();
     String as = f.as().value();
-    Join join =
-        new Join(
-            run,
+    Join<JsonNode> join =
+        new Join<>(
             scope,
-            mode,
+            Join.Mode.valueOf(mode.name()),
             f.concurrency().value(),
             items.size(),
-            (i, s) -> steps.run(f.body(), s, env.item(as, items.get(i), i)));
-    return join.start().thenApply(o -> combine(mode, o, null));
+            (i, s) -> steps.run(f.body(), s, env.item(as, items.get(i), i)),
+            run.loop,
+            Joins::decisive);
+    return join.start().thenApply(o -> combine(mode, outcome(o), null));
+  }
+
+  /** A skipped branch neither wins a race nor counts as a success. */
+  private static boolean decisive(JsonNode value) {
+    return value != Steps.SKIPPED;
+  }
+
+  /** A join's outcome, its errors as the step failures they become. */
+  private record Outcome(JsonNode[] values, StepFailedException[] failures, int winner) {}
+
+  private static Outcome outcome(Join.Outcome<JsonNode> o) {
+    int n = o.values().size();
+    JsonNode[] values = o.values().toArray(new JsonNode[n]);
+    StepFailedException[] failures = new StepFailedException[n];
+    for (int i = 0; i < n; i++) {
+      Throwable e = o.errors().get(i);
+      failures[i] = e == null ? null : Outcomes.failure(e, null, null);
+    }
+    return new Outcome(values, failures, o.winner());
   }
 
   /**
@@ -68,7 +93,7 @@ final class Joins {
    *
    * @throws StepFailedException when the mode says the join failed
    */
-  private static JsonNode combine(JoinMode mode, Join.Outcome o, List<String> names) {
+  private static JsonNode combine(JoinMode mode, Outcome o, List<String> names) {
     switch (mode) {
       case RACE -> {
         // nothing won only when the scope was cancelled before any child settled; the step
@@ -111,7 +136,7 @@ final class Joins {
     }
   }
 
-  private static JsonNode shape(Join.Outcome o, List<String> names, boolean outcomes) {
+  private static JsonNode shape(Outcome o, List<String> names, boolean outcomes) {
     int n = o.values().length;
     ObjectNode byName = JsonNodeFactory.instance.objectNode();
     ArrayNode list = JsonNodeFactory.instance.arrayNode();
@@ -133,7 +158,7 @@ final class Joins {
     return names != null ? byName : list;
   }
 
-  private static StepFailedException firstFailureOrNull(Join.Outcome o) {
+  private static StepFailedException firstFailureOrNull(Outcome o) {
     for (StepFailedException f : o.failures()) {
       if (f != null) {
         return f;
@@ -142,7 +167,7 @@ final class Joins {
     return null;
   }
 
-  private static StepFailedException firstFailure(Join.Outcome o) {
+  private static StepFailedException firstFailure(Outcome o) {
     StepFailedException f = firstFailureOrNull(o);
     return f != null
         ? f
@@ -153,7 +178,7 @@ final class Joins {
   }
 
   /** {@code any} with no success: one failure that lists every branch's. */
-  private static StepFailedException allFailed(Join.Outcome o, List<String> names) {
+  private static StepFailedException allFailed(Outcome o, List<String> names) {
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     StringBuilder msg = new StringBuilder("every branch failed");
     FailureCode code = null;

@@ -7,6 +7,7 @@ import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.Workflow;
+import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
 import java.time.Duration;

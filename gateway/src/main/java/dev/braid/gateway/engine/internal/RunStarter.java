@@ -13,6 +13,7 @@ import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.InputField;
 import dev.braid.gateway.workflow.Workflow;
+import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;

@@ -69,7 +69,8 @@ final class FunctionCalls {
       List<JsonNode> args,
       Map<String, JsonNode> kwargs,
       Duration timeout,
-      Duration grace) {}
+      Duration grace,
+      RetryRequests.Retry retry) {}
 
   private Spec spec(
       String function,
@@ -104,7 +105,8 @@ final class FunctionCalls {
         Requests.array("args_json", argsJson),
         Requests.object("kwargs_json", kwargsJson),
         Requests.duration("timeout", hasTimeout, timeout),
-        g);
+        g,
+        null);
   }
 
   /** The cancel of a call that may not exist yet. */
@@ -154,6 +156,12 @@ final class FunctionCalls {
               req.getTimeout(),
               req.hasGrace(),
               req.getGrace());
+      RetryRequests.Retry retry = RetryRequests.of(req);
+      if (retry != null) {
+        spec =
+            new Spec(
+                spec.function(), spec.args(), spec.kwargs(), spec.timeout(), spec.grace(), retry);
+      }
     } catch (StatusRuntimeException e) {
       out.onError(e);
       return;
@@ -165,7 +173,8 @@ final class FunctionCalls {
       out.onError(e);
       return;
     }
-    admit(out, ctx, p, hold, permit -> startCall(spec, out, ctx, p, permit, hold));
+    Spec call = spec;
+    admit(out, ctx, p, hold, permit -> startCall(call, out, ctx, p, permit, hold));
   }
 
   private void startCall(
@@ -228,6 +237,9 @@ final class FunctionCalls {
     }
     if (spec.grace() != null) {
       o.grace(spec.grace());
+    }
+    if (spec.retry() != null) {
+      o.retry(spec.retry().policy()).timeout(spec.retry().attemptTimeout());
     }
     return o.build();
   }

@@ -1,31 +1,37 @@
-package dev.braid.gateway.engine.internal;
+package dev.braid.internal.policy;
 
-import dev.braid.gateway.workflow.CircuitBreaker;
-import dev.braid.model.Clock;
+import dev.braid.api.CircuitBreakerPolicy;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
- * One circuit breaker per function reference (DESIGN §3.9), shared by every run of an engine: the
- * health of a function is a fact about the function, not about one run. Thread-safe.
+ * One circuit breaker per function reference (DESIGN §3.9), shared by every call of its owner (a
+ * {@code Braid}, or a workflow engine across its runs): the health of a function is a fact about
+ * the function, not about one call. Thread-safe.
  */
 public final class CircuitBreakers {
   private final Map<String, Breaker> byFunction = new ConcurrentHashMap<>();
-  private final Clock clock;
+  // only the reading is needed: an open circuit is checked when a call asks, no timer fires
+  private final LongSupplier nanoTime;
 
-  public CircuitBreakers(Clock clock) {
-    this.clock = clock;
+  /**
+   * @param nanoTime a monotonic clock reading, e.g. {@code clock::nanoTime}
+   */
+  public CircuitBreakers(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
   }
 
-  Breaker forFunction(String function, CircuitBreaker settings) {
+  /** The breaker of {@code function}; the first caller's settings make it. */
+  public Breaker forFunction(String function, CircuitBreakerPolicy settings) {
     return byFunction.computeIfAbsent(function, f -> new Breaker(f, settings));
   }
 
   /** Closed, open, or half open with one probe call in flight. */
-  final class Breaker {
+  public final class Breaker {
     private final String function;
     private final int threshold;
     private final long resetNanos;
@@ -35,49 +41,50 @@ public final class CircuitBreakers {
     private boolean open;
     private boolean probing;
 
-    Breaker(String function, CircuitBreaker settings) {
+    Breaker(String function, CircuitBreakerPolicy settings) {
       this.function = function;
-      this.threshold = settings.failureThreshold().value();
-      this.resetNanos = settings.resetTimeout().value().toNanos();
+      this.threshold = settings.failureThreshold();
+      this.resetNanos = settings.resetTimeout().toNanos();
     }
 
     /**
      * Whether a call may go ahead. While open, none may, until the reset timeout has passed: then
      * exactly one (the probe) may, and its outcome closes or reopens the circuit.
      */
-    synchronized boolean tryAcquire() {
+    public synchronized boolean tryAcquire() {
       if (!open) {
         return true;
       }
-      if (probing || clock.nanoTime() - openedAt < resetNanos) {
+      if (probing || nanoTime.getAsLong() - openedAt < resetNanos) {
         return false;
       }
       probing = true;
       return true;
     }
 
-    synchronized void onSuccess() {
+    public synchronized void onSuccess() {
       open = false;
       probing = false;
       consecutiveFailures = 0;
     }
 
-    synchronized void onFailure() {
+    public synchronized void onFailure() {
       consecutiveFailures++;
       if (probing || consecutiveFailures >= threshold) {
         open = true;
-        openedAt = clock.nanoTime();
+        openedAt = nanoTime.getAsLong();
       }
       probing = false;
     }
 
     /** A cancelled call says nothing about the function's health; it frees the probe slot. */
-    synchronized void onCancelled() {
+    public synchronized void onCancelled() {
       probing = false;
     }
 
-    synchronized Failure openFailure() {
-      long left = Math.max(0, resetNanos - (clock.nanoTime() - openedAt));
+    /** The failure a call refused by {@link #tryAcquire} ends with. */
+    public synchronized Failure openFailure() {
+      long left = Math.max(0, resetNanos - (nanoTime.getAsLong() - openedAt));
       String next =
           probing
               ? "a probe call is in flight"
