@@ -7,7 +7,6 @@ import dev.braid.internal.call.CallExecution;
 import dev.braid.internal.call.CallHandle;
 import dev.braid.internal.call.CallRuntime;
 import dev.braid.model.CancelReason;
-import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Scope;
 import java.util.Random;
@@ -54,7 +53,10 @@ public final class RetriedCall implements CallHandle {
             ? null
             : breakers.forFunction(runtime.language() + ":" + function, options.circuitBreaker());
     this.result = result;
-    Deadline total = options.totalTimeout() == null ? null : Deadline.after(options.totalTimeout(), runtime.clock());
+    Deadline total =
+        options.totalTimeout() == null
+            ? null
+            : Deadline.after(options.totalTimeout(), runtime.clock());
     this.scope = options.parent() == null ? Scope.root(total) : options.parent().child(total);
   }
 
