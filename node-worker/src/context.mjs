@@ -144,7 +144,12 @@ export class CallContext {
 
   /** Milliseconds left before the deadline (never negative), or null without a deadline. */
   remaining() {
-    return this.deadline === null ? null : Math.max(0, this.deadline - performance.now());
+    if (this.deadline === null) return null;
+    // libuv rounds timers to its millisecond loop clock, so the deadline's timer can fire a
+    // fraction of a millisecond before performance.now() reaches the deadline; once it fired,
+    // no time is left.
+    if (this._reason === DEADLINE_EXCEEDED) return 0;
+    return Math.max(0, this.deadline - performance.now());
   }
 
   /**

@@ -103,6 +103,10 @@ class CallContext:
         """Seconds left before the deadline (never negative), or None without a deadline."""
         if self.deadline is None:
             return None
+        # asyncio runs a timer up to one clock resolution early, so the deadline may have
+        # fired just before time.monotonic() reaches it; once it fired, no time is left.
+        if self._reason == DEADLINE_EXCEEDED:
+            return 0.0
         return max(0.0, self.deadline - time.monotonic())
 
     def heartbeat(self, details: Any = None) -> None:
