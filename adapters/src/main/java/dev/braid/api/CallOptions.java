@@ -16,7 +16,10 @@ import java.util.Objects;
  *   <li>{@code retry}: tries again after a failure ({@link RetryPolicy}); each attempt has its own
  *       {@code timeout}, {@code totalTimeout} bounds them all and the waits between;
  *   <li>{@code circuitBreaker}: fails fast while the function keeps failing ({@link
- *       CircuitBreakerPolicy}).
+ *       CircuitBreakerPolicy});
+ *   <li>{@code idempotencyKey}: a key the function can read from its context to make its side
+ *       effects exactly-once; the same for every attempt (a workflow step sets {@code
+ *       run_id/step_path}); null: none.
  * </ul>
  *
  * Null durations mean "no limit" (grace null = the Braid default); null retry means one attempt,
@@ -32,7 +35,8 @@ public record CallOptions(
     CancellationMode cancellationMode,
     Scope parent,
     RetryPolicy retry,
-    CircuitBreakerPolicy circuitBreaker) {
+    CircuitBreakerPolicy circuitBreaker,
+    String idempotencyKey) {
 
   public static final CallOptions DEFAULT = builder().build();
 
@@ -64,6 +68,7 @@ public record CallOptions(
     b.parent = parent;
     b.retry = retry;
     b.circuitBreaker = circuitBreaker;
+    b.idempotencyKey = idempotencyKey;
     return b;
   }
 
@@ -84,6 +89,7 @@ public record CallOptions(
     private Scope parent;
     private RetryPolicy retry;
     private CircuitBreakerPolicy circuitBreaker;
+    private String idempotencyKey;
 
     private Builder() {}
 
@@ -134,6 +140,12 @@ public record CallOptions(
       return this;
     }
 
+    /** The key every attempt's context reports as its idempotency key; null: none. */
+    public Builder idempotencyKey(String key) {
+      this.idempotencyKey = key;
+      return this;
+    }
+
     public CallOptions build() {
       return new CallOptions(
           timeout,
@@ -144,7 +156,8 @@ public record CallOptions(
           cancellationMode,
           parent,
           retry,
-          circuitBreaker);
+          circuitBreaker,
+          idempotencyKey);
     }
   }
 }

@@ -1,0 +1,72 @@
+package dev.braid.gateway.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.gateway.engine.RunJournal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where runs are kept (docs/durability.md): SQLite by default, PostgreSQL for deployments, one
+ * schema. Only run-level state goes here — definitions, runs, settled steps, events, signals —
+ * never a call: calls stay on the workers' streams.
+ *
+ * <p>Thread-safe. Writes of one run go through its {@link RunJournal}, batched with the other runs'
+ * writes (group commit) and fenced by the run's owner and epoch.
+ */
+public interface RunStore extends AutoCloseable {
+  /** This gateway's owner id (what {@link StoredRun#owner} holds for the runs it runs). */
+  String owner();
+
+  /**
+   * Saves {@code definition} (content-addressed: the same text is stored once) and a new {@link
+   * RunStatus#RUNNING} run of it owned by this gateway, and returns the journal to run it with.
+   *
+   * @param deadline the run's absolute deadline, or null
+   */
+  Claimed create(String workflow, String definition, JsonNode input, Instant deadline);
+
+  /**
+   * Takes over an unfinished run for this gateway: its epoch goes up by one, so writes of any
+   * earlier owner fail from now on. The journal holds its recorded steps and attempts.
+   *
+   * @throws StoreException when the run does not exist or is finished
+   */
+  Claimed claim(String runId);
+
+  /** A run with its definition text and input, ready to be replayed. */
+  record Claimed(StoredRun run, String definition, RunJournal journal) {}
+
+  Optional<StoredRun> get(String runId);
+
+  /** The newest runs first; {@code status} null for all. */
+  List<StoredRun> list(RunStatus status, int limit);
+
+  /** The step instances of a run, in the order they were first recorded. */
+  List<StoredStep> steps(String runId);
+
+  /** Up to {@code max} events of a run with {@code seq >= fromSeq}. */
+  List<StoredEvent> events(String runId, long fromSeq, int max);
+
+  /**
+   * Journals a signal for a run, then hands it to the run's live journal if this store has one
+   * open. Delivered once: a {@code signal} step consumes it with its outcome.
+   *
+   * @throws StoreException when the run does not exist or is finished
+   */
+  void signal(String runId, String name, JsonNode payload);
+
+  /** Marks a cancel for a run that no gateway runs now; honoured when it is resumed. */
+  void requestCancel(String runId);
+
+  /**
+   * Deletes finished runs older than {@code maxAge} and, beyond the newest {@code keep} finished
+   * runs, the rest; returns how many went.
+   */
+  int prune(Duration maxAge, int keep);
+
+  /** Waits for pending writes to be durable, then releases the store (and its SQLite lock). */
+  @Override
+  void close();
+}
