@@ -14,6 +14,7 @@ import dev.braid.model.Scope;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -78,6 +79,14 @@ public final class WorkflowEngine implements AutoCloseable {
    * go to {@code listener} on the run's thread.
    */
   public WorkflowRun start(Workflow wf, JsonNode input, RunListener listener) {
+    return start(wf, input, listener, RunJournal.memory(UUID.randomUUID().toString()));
+  }
+
+  /**
+   * Starts, or resumes, a run that {@code journal} keeps: steps it recorded are fed back, not run
+   * again (docs/durability.md). For a new run the journal is empty.
+   */
+  public WorkflowRun start(Workflow wf, JsonNode input, RunListener listener, RunJournal journal) {
     Map<String, Set<String>> deps = WorkflowChecker.dependencies(wf);
     Deadline deadline = wf.timeout().map(t -> Deadline.after(t.value(), clock)).orElse(null);
     Scope root = Scope.root(deadline);
