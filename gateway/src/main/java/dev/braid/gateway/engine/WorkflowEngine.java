@@ -11,6 +11,7 @@ import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
 import dev.braid.model.Scope;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -32,6 +33,7 @@ public final class WorkflowEngine implements AutoCloseable {
   private final EngineClock clock;
   private final Random random;
   private final CircuitBreakers breakers;
+  private volatile InstantSource wall = InstantSource.system();
   private final Object sandboxLock = new Object();
   private Supplier<Sandbox> sandboxFactory = () -> Sandbox.create(SandboxConfig.defaultConfig());
   // guarded by sandboxLock; created on the first script step, closed with the engine
@@ -65,6 +67,15 @@ public final class WorkflowEngine implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Wall time, for what a run keeps across a restart (its absolute deadline, wake-up instants);
+   * default: the system's. Tests give a fixed or stepped source.
+   */
+  public WorkflowEngine wallClock(InstantSource wall) {
+    this.wall = wall;
+    return this;
+  }
+
   private Sandbox sandbox() {
     synchronized (sandboxLock) {
       if (sandbox == null) {
@@ -92,7 +103,18 @@ public final class WorkflowEngine implements AutoCloseable {
     Scope root = Scope.root(deadline);
     CompletableFuture<JsonNode> result =
         RunStarter.start(
-            braid, wf, deps, input, root, clock, listener, breakers, random, this::sandbox);
+            braid,
+            wf,
+            deps,
+            input,
+            root,
+            clock,
+            listener,
+            breakers,
+            random,
+            this::sandbox,
+            journal,
+            wall);
     return new WorkflowRun(root, result);
   }
 

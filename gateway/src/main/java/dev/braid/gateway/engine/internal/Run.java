@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.Braid;
 import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.RunEvent;
+import dev.braid.gateway.engine.RunJournal;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.Workflow;
@@ -11,6 +12,7 @@ import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -38,6 +40,13 @@ final class Run {
   final CircuitBreakers breakers;
   final Random random;
   final Supplier<Sandbox> sandbox;
+
+  /** What the run remembers across a crash (docs/durability.md). */
+  final RunJournal journal;
+
+  /** Wall time, for what must hold across a restart: absolute deadlines and wake-ups. */
+  final InstantSource wall;
+
   private final long startNanos;
 
   Run(
@@ -49,7 +58,9 @@ final class Run {
       RunListener listener,
       CircuitBreakers breakers,
       Random random,
-      Supplier<Sandbox> sandbox) {
+      Supplier<Sandbox> sandbox,
+      RunJournal journal,
+      InstantSource wall) {
     this.braid = braid;
     this.workflow = workflow;
     this.dependencies = dependencies;
@@ -59,6 +70,8 @@ final class Run {
     this.breakers = breakers;
     this.random = random;
     this.sandbox = sandbox;
+    this.journal = journal;
+    this.wall = wall;
     this.startNanos = clock.nanoTime();
   }
 

@@ -8,6 +8,7 @@ import dev.braid.api.Braid;
 import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
+import dev.braid.gateway.engine.RunJournal;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.sandbox.Sandbox;
@@ -19,6 +20,7 @@ import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -51,7 +53,9 @@ public final class RunStarter {
       RunListener listener,
       CircuitBreakers breakers,
       Random random,
-      Supplier<Sandbox> sandbox) {
+      Supplier<Sandbox> sandbox,
+      RunJournal journal,
+      InstantSource wall) {
     int n = RUNS.incrementAndGet();
     ExecutorService loop =
         Executors.newSingleThreadExecutor(
@@ -60,7 +64,19 @@ public final class RunStarter {
               t.setDaemon(true);
               return t;
             });
-    Run run = new Run(braid, wf, dependencies, loop, clock, listener, breakers, random, sandbox);
+    Run run =
+        new Run(
+            braid,
+            wf,
+            dependencies,
+            loop,
+            clock,
+            listener,
+            breakers,
+            random,
+            sandbox,
+            journal,
+            wall);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     loop.execute(
         () -> {
