@@ -233,6 +233,9 @@ class Report:
         import report_javafn  # noqa: PLC0415
 
         out += report_javafn.render(r)  # Java functions in process vs worker (empty without)
+        import report_durable  # noqa: PLC0415
+
+        out += report_durable.render(r)  # durable runs per store (empty without them)
         if r.get("errors"):
             out += ["", "## Errors", ""]
             for name, trace in r["errors"].items():

@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What running Java functions in a Java worker process costs per call: the trivial {@code
- * java:dev.braid.bench.WorkflowFns#step} called in process ({@code BraidConfig.javaInProcess(true)},
- * the local CLI's way) and in a Java worker process ({@code braid serve}'s default), in the same
- * run, alternating: sequential latency, then pipelined throughput at a few windows (best of the
- * rounds).
+ * java:dev.braid.bench.WorkflowFns#step} called in process ({@code
+ * BraidConfig.javaInProcess(true)}, the local CLI's way) and in a Java worker process ({@code braid
+ * serve}'s default), in the same run, alternating: sequential latency, then pipelined throughput at
+ * a few windows (best of the rounds).
  */
 final class JavaFnBench {
   private static final Logger log = LoggerFactory.getLogger(JavaFnBench.class);
@@ -78,8 +78,7 @@ final class JavaFnBench {
 
   private Braid start(boolean inProcess) throws Exception {
     Braid b =
-        Braid.start(
-            BraidConfig.builder().braidHome(cfg.home()).javaInProcess(inProcess).build());
+        Braid.start(BraidConfig.builder().braidHome(cfg.home()).javaInProcess(inProcess).build());
     try {
       // the first call starts the Java worker (process mode) and loads the class
       b.function(FN).call("start").get(60, TimeUnit.SECONDS);
