@@ -15,7 +15,6 @@ import dev.braid.model.FailureCode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -126,7 +125,7 @@ final class RunResumer {
       refuse(rec, journal, e.getStatus().getDescription());
       return;
     }
-    Workflow wf = WorkflowRuns.withDeadline(resolved.workflow(), left(run.deadline()));
+    Workflow wf = WorkflowRuns.withDeadline(resolved.workflow(), timeout(run));
     WorkflowEngine.WorkflowRun started = engine.start(wf, run.input(), RunListener.NONE, journal);
     rec.attach(started, journal);
     durability.started(rec, journal, started);
@@ -144,12 +143,16 @@ final class RunResumer {
             });
   }
 
-  /** Time left before an absolute deadline; at least a millisecond (the engine fails it then). */
-  private static Duration left(Instant deadline) {
-    if (deadline == null) {
+  /**
+   * The run's timeout as it started (a request's timeout is not in the saved text), or null. The
+   * engine keeps the absolute deadline in the journal and holds the resumed run to it; this only
+   * tells it the run has one.
+   */
+  private static Duration timeout(StoredRun run) {
+    if (run.deadline() == null || run.created() == null) {
       return null;
     }
-    Duration d = Duration.between(Instant.now(), deadline);
+    Duration d = Duration.between(run.created(), run.deadline());
     return d.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : d;
   }
 
