@@ -68,7 +68,6 @@ public final class Durability implements AutoCloseable {
 
   /** The journal a run of {@code record} writes through, on the store's journal {@code stored}. */
   ServerJournal journal(RunRecord record, RunJournal stored) {
-    record.markStored();
     return new ServerJournal(stored, record);
   }
 
@@ -120,11 +119,13 @@ public final class Durability implements AutoCloseable {
     }
   }
 
-  /** Where a watch of {@code record}'s events reads. */
+  /**
+   * Where a watch of {@code record}'s events reads: with a store every run is kept in it, also a
+   * resumed run whose log does not yet continue the stored numbering (it is registered before its
+   * claim).
+   */
   EventSource events(RunRecord record) {
-    return record.stored()
-        ? new DurableEvents(record.log(), store, record.id(), limits)
-        : record.log();
+    return new DurableEvents(record.log(), store, record.id(), limits);
   }
 
   /** Where a watch of a run this server does not know in memory reads. */

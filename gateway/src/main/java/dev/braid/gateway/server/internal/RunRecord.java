@@ -27,7 +27,6 @@ public final class RunRecord {
   private final Instant createdAt;
   private final EventLog log;
   private final ServerLimits limits;
-  private volatile boolean stored;
   // guarded by this
   private WorkflowRun run;
   private RunJournal journal;
@@ -58,15 +57,6 @@ public final class RunRecord {
 
   public EventLog log() {
     return log;
-  }
-
-  /** The run is kept in a store: what its log no longer holds, the store does. */
-  void markStored() {
-    stored = true;
-  }
-
-  boolean stored() {
-    return stored;
   }
 
   /** The listener that feeds the engine's events into this record's log. */
