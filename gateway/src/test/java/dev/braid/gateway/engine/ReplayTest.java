@@ -14,6 +14,7 @@ import dev.braid.gateway.workflow.ParsedWorkflow;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,6 +151,33 @@ class ReplayTest {
     assertThat(result(start(wf, j)).get("r").asText()).isEqualTo("won");
     assertThat(Replays.calls("fast")).isZero();
     assertThat(Replays.calls("slow")).isZero();
+  }
+
+  @Test
+  void aParallelWithARecordedFailureFailsWithItWithoutStartingTheRest() throws Exception {
+    Workflow wf =
+        workflow(
+            """
+            steps:
+              p:
+                parallel:
+                  branches:
+                    x: { call: %1$s, args: [x] }
+                    y: { call: %1$s, args: [y] }
+            """
+                .formatted(STEP));
+    // the process died after branch x's failure was recorded, before the parallel's
+    RecordingJournal j =
+        new RecordingJournal("run-pf")
+            .record(
+                "p.x",
+                StepOutcome.failed(Failure.of(FailureCode.APPLICATION, "ValueError", "x broke")));
+
+    StepFailedException f = failure(start(wf, j));
+
+    assertThat(f.failure().message()).isEqualTo("x broke");
+    assertThat(Replays.calls("x")).isZero();
+    assertThat(Replays.calls("y")).as("y was cancelled then, it is not started now").isZero();
   }
 
   @Test

@@ -54,7 +54,9 @@ final class Joins {
             (i, s) -> steps.run(branches.get(i), s, env),
             run.loop,
             Joins::decisive);
-    return join.start().thenApply(o -> combine(mode, outcome(o), names));
+    return join.settlingDoneChildrenAtOnce()
+        .start()
+        .thenApply(o -> combine(mode, outcome(o), names));
   }
 
   CompletableFuture<JsonNode> forEach(Step.ForEach f, Scope scope, Env env) {
@@ -75,7 +77,9 @@ final class Joins {
             (i, s) -> steps.run(f.body(), s, env.item(as, items.get(i), i)),
             run.loop,
             Joins::decisive);
-    return join.start().thenApply(o -> combine(mode, outcome(o), null));
+    return join.settlingDoneChildrenAtOnce()
+        .start()
+        .thenApply(o -> combine(mode, outcome(o), null));
   }
 
   /**
