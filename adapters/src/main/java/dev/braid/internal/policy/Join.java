@@ -108,7 +108,19 @@ public final class Join<T> {
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
-      f.whenCompleteAsync((v, e) -> settled(i, v, e), executor);
+      if (f.isDone()) {
+        // A child that settled at once (a step a resumed run replays from its journal, a skipped
+        // one) counts before the next starts: a replayed race winner decides the race without
+        // starting its losers, and a loop over recorded items only starts the rest.
+        f.whenComplete((v, e) -> record(i, v, e));
+      } else {
+        f.whenCompleteAsync(
+            (v, e) -> {
+              record(i, v, e);
+              fill();
+            },
+            executor);
+      }
     }
     if (running == 0 && (next == size || decided || parent.isCancelled())) {
       @SuppressWarnings("unchecked")
@@ -117,7 +129,7 @@ public final class Join<T> {
     }
   }
 
-  private void settled(int i, T value, Throwable error) {
+  private void record(int i, T value, Throwable error) {
     running--;
     scopes.get(i).close();
     if (error == null) {
@@ -145,7 +157,6 @@ public final class Join<T> {
         case SETTLED -> {}
       }
     }
-    fill();
   }
 
   private void decide(int i, CancelReason othersWith) {

@@ -9,7 +9,6 @@ import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
-import dev.braid.model.Deadline;
 import dev.braid.model.Scope;
 import java.time.InstantSource;
 import java.util.Map;
@@ -99,8 +98,8 @@ public final class WorkflowEngine implements AutoCloseable {
    */
   public WorkflowRun start(Workflow wf, JsonNode input, RunListener listener, RunJournal journal) {
     Map<String, Set<String>> deps = WorkflowChecker.dependencies(wf);
-    Deadline deadline = wf.timeout().map(t -> Deadline.after(t.value(), clock)).orElse(null);
-    Scope root = Scope.root(deadline);
+    // the run's timeout becomes an absolute deadline kept in the journal, set on the run thread
+    Scope root = Scope.root();
     CompletableFuture<JsonNode> result =
         RunStarter.start(
             braid,
@@ -108,6 +107,7 @@ public final class WorkflowEngine implements AutoCloseable {
             deps,
             input,
             root,
+            wf.timeout().map(t -> t.value()).orElse(null),
             clock,
             listener,
             breakers,
@@ -157,7 +157,9 @@ public final class WorkflowEngine implements AutoCloseable {
 
     /**
      * Cancels the whole run with {@code reason} ({@code shutdown} when a server stops, say): the
-     * running functions observe that reason. Only the first cancel has an effect.
+     * running functions observe that reason. Only the first cancel has an effect. A cancel is final
+     * (journaled as such), except {@code shutdown}: the process is going away, not the run, which
+     * stays resumable from its journal.
      */
     public void cancel(CancelReason reason) {
       root.cancel(reason);

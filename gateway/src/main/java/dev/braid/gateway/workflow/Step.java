@@ -13,7 +13,8 @@ import java.util.Optional;
  *
  * @param name the key it is written under (a step name, a branch name, a case, or {@code do})
  * @param id unique in the workflow: the name for steps of a {@code steps:} block; for inline steps
- *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do})
+ *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do}), or the name quoted
+ *     in brackets when it is not a plain identifier ({@code pick["1.5"]})
  * @param at where the name is written
  * @param when {@code if}: the step runs only if this is truthy; otherwise it is skipped and its
  *     result is null
