@@ -53,7 +53,7 @@ abstract class CrashResumeScenarios {
       def _log(d, step):
           ctx = braid_worker.current()
           line = json.dumps(
-              {"step": step, "attempt": ctx.attempt,
+              {"step": step, "attempt": ctx.attempt, "t": time.time(),
                "key": getattr(ctx, "idempotency_key", None)}
           )
           with open(os.path.join(d, "calls.log"), "a") as f:
@@ -97,7 +97,9 @@ abstract class CrashResumeScenarios {
       import { join } from 'node:path';
 
       export async function work(dir, step, value, ctx) {
-        const line = { step, attempt: ctx.attempt, key: ctx.idempotencyKey ?? null };
+        const line = {
+          step, attempt: ctx.attempt, t: Date.now() / 1000, key: ctx.idempotencyKey ?? null,
+        };
         appendFileSync(join(dir, 'calls.log'), JSON.stringify(line) + '\\n');
         return value;
       }
@@ -215,7 +217,7 @@ abstract class CrashResumeScenarios {
   void assertOneKey(String step) throws IOException {
     List<String> keys =
         calls().get(step).stream().map(n -> n.get("key").asText(null)).distinct().toList();
-    assertThat(keys).as("idempotency keys of %s", step).hasSize(1);
+    assertThat(keys).as("idempotency keys of %s", step).hasSize(1).doesNotContainNull();
   }
 
   /** Resumes {@code runId} after a crash and returns its result (stdout), asserting exit 0. */
@@ -328,6 +330,73 @@ abstract class CrashResumeScenarios {
     assertThat(attempts("y")).containsExactly(1);
     assertThat(attempts("z")).containsExactly(1, 2);
     assertOneKey("z");
+  }
+
+  /** When {@code step}'s first invocation began, in epoch seconds. */
+  double firstCallAt(String step) throws IOException {
+    return calls().get(step).get(0).get("t").asDouble();
+  }
+
+  @Test
+  void aCrashDuringAWaitWakesAtTheRecordedInstantAfterResume() throws Exception {
+    String store = store();
+    Path flow =
+        workflow(
+            """
+            input: { dir: string }
+            steps:
+              a: { call: python:crashfuncs:work, args: ["${{ input.dir }}", a, 1] }
+              w: { needs: [a], wait: 3s }
+              c: { needs: [w], call: node:crashfuncs.mjs#work, args: ["${{ input.dir }}", c, 3] }
+            output: { c: "${{ steps.c }}" }
+            """);
+    String runId;
+    try (GatewayProcess g = run(flow, store, "run")) {
+      runId = g.runId(START);
+      awaitRecorded(g, runId, store, "a");
+      g.crash();
+    }
+    assertThat(calls()).doesNotContainKey("c");
+
+    JsonNode result = resumeToSuccess(runId, store);
+
+    assertThat(result).isEqualTo(JSON.readTree("{\"c\": 3}"));
+    assertThat(attempts("a")).containsExactly(1);
+    assertThat(attempts("c")).containsExactly(1);
+    // the wait began after a ran: c cannot start before a + 3 s, however the crash fell
+    assertThat(firstCallAt("c") - firstCallAt("a")).isGreaterThanOrEqualTo(3.0);
+  }
+
+  @Test
+  void aSignalSentWhileNoBraidRunsTheRunIsDeliveredOnResume() throws Exception {
+    String store = store();
+    Path flow =
+        workflow(
+            """
+            input: { dir: string }
+            steps:
+              a: { call: python:crashfuncs:work, args: ["${{ input.dir }}", a, 1] }
+              ok: { needs: [a], signal: { name: approve, timeout: 1h } }
+              c:
+                call: node:crashfuncs.mjs#work
+                args: ["${{ input.dir }}", c, "${{ steps.ok.by }}"]
+            output: { by: "${{ steps.c }}" }
+            """);
+    String runId;
+    try (GatewayProcess g = run(flow, store, "run")) {
+      runId = g.runId(START);
+      awaitRecorded(g, runId, store, "a");
+      g.crash();
+    }
+
+    Cli sent = braid("signal", runId, "approve", "{\"by\": \"ana\"}", "--store", store);
+    assertThat(sent.code()).as(sent.err()).isZero();
+
+    JsonNode result = resumeToSuccess(runId, store);
+
+    assertThat(result).isEqualTo(JSON.readTree("{\"by\": \"ana\"}"));
+    assertThat(attempts("a")).containsExactly(1);
+    assertThat(attempts("c")).containsExactly(1);
   }
 
   @Test
