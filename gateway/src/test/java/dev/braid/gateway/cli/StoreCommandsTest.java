@@ -140,12 +140,16 @@ class StoreCommandsTest {
   }
 
   @Test
-  void runsOnAnEmptyStoreSaysSo() {
+  void runsOnAnEmptyStoreSaysSo() throws Exception {
     Result r = braid("runs", "--store", store(), "--status", "running");
 
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).contains("no running runs in the store " + store());
+    assertThat(r.err()).contains("no runs in the store " + store() + " (it does not exist yet)");
+    unfinishedRun();
+    Result none = braid("runs", "--store", store(), "--status", "failed");
+    assertThat(none.code()).isZero();
+    assertThat(none.err()).contains("no failed runs in the store " + store());
   }
 
   @Test
