@@ -108,6 +108,11 @@ public final class GroupCommitter implements AutoCloseable {
     return w.done;
   }
 
+  /** Writes waiting for the writer thread to take them. */
+  int queued() {
+    return queue.size();
+  }
+
   /** Transactions committed so far. */
   public long commits() {
     return commits.get();
