@@ -60,7 +60,7 @@ final class Steps {
    * when {@code parent} was cancelled while it ran.
    */
   CompletableFuture<JsonNode> run(Step step, Scope parent, Env env) {
-    String name = step.id() + env.suffix();
+    String name = path(step, env);
     String kind = kindOf(step.action());
     if (parent.isCancelled()) {
       return CompletableFuture.failedFuture(
@@ -242,6 +242,14 @@ final class Steps {
 
   private void finished(String name, String kind, Status status, Failure failure) {
     run.emit(RunEvent.Type.STEP_FINISHED, name, kind, null, null, 0, status, failure, null, null);
+  }
+
+  /**
+   * The step instance's path: the step's id, then the index of each loop item around it ({@code
+   * prices.do[3]}); the name its events carry and its journal key.
+   */
+  static String path(Step step, Env env) {
+    return step.id() + env.suffix();
   }
 
   static String kindOf(Step.Action a) {

@@ -56,7 +56,9 @@ final class StreamStep {
             return;
           }
           RemoteStream stream =
-              run.braid.function(function).stream(args.positional(), args.keywords(), o.build());
+              run.braid
+                  .function(function)
+                  .internalStreamAttempt(args.positional(), args.keywords(), o.build(), attempt);
           // like a call step's attempt, the generator hears the reason at the root of a cancel
           Runnable unhook =
               work.onCancel(r -> stream.cancel(work.rootReason() != null ? work.rootReason() : r));
