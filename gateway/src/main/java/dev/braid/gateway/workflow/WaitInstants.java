@@ -28,27 +28,38 @@ public final class WaitInstants {
   public static long epochMillis(JsonNode value) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       throw new IllegalArgumentException(
-          "is null: give an ISO-8601 instant such as 2026-12-24T18:00:00Z or epoch milliseconds");
+          "null is not an instant: give an ISO-8601 instant such as 2026-12-24T18:00:00Z or epoch"
+              + " milliseconds");
     }
     long ms;
     if (value.isNumber()) {
       if (!value.canConvertToExactIntegral() || !value.canConvertToLong()) {
         throw new IllegalArgumentException(
-            "epoch milliseconds must be a whole number, got " + value.asText());
+            value.asText() + " is not a whole number of epoch milliseconds");
       }
       ms = value.asLong();
     } else if (value.isTextual()) {
       ms = parse(value.textValue()).toEpochMilli();
     } else {
       throw new IllegalArgumentException(
-          "must be an ISO-8601 instant such as 2026-12-24T18:00:00Z or epoch milliseconds, not "
-              + value.getNodeType().name().toLowerCase(Locale.ROOT));
+          kind(value)
+              + " is not an instant: give an ISO-8601 instant such as 2026-12-24T18:00:00Z or"
+              + " epoch milliseconds");
     }
     if (ms < 0 || ms > MAX_EPOCH_MILLIS) {
       throw new IllegalArgumentException(
-          "instant " + ms + " is out of range: give one between 1970 and 9999");
+          ms + " is out of range: give an instant between 1970 and 9999");
     }
     return ms;
+  }
+
+  private static String kind(JsonNode value) {
+    return switch (value.getNodeType()) {
+      case OBJECT -> "an object";
+      case ARRAY -> "a list";
+      case BOOLEAN -> "a boolean";
+      default -> "a " + value.getNodeType().name().toLowerCase(Locale.ROOT);
+    };
   }
 
   /** What is wrong with {@code value} as an instant, if anything. */

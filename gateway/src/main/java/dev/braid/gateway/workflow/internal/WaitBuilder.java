@@ -46,7 +46,7 @@ final class WaitBuilder {
         && s.value().textValue().contains("${{")) {
       f.error(
           v.at(),
-          "wait: takes a duration such as 90s; for a time from an expression write"
+          "wait takes a duration such as 90s; for a time from an expression write"
               + " wait: { until: \"${{ ... }}\" }");
       return null;
     }
