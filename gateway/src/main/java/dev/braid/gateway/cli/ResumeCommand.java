@@ -71,6 +71,7 @@ final class ResumeCommand implements Callable<Integer> {
     if (store == null) {
       return 2;
     }
+    store.listenForSignals(storeOptions.location());
     try (store) {
       Optional<StoredRun> found = store.store().get(runId);
       if (found.isEmpty()) {

@@ -92,6 +92,7 @@ final class RunCommand implements Callable<Integer> {
     if (store == null) {
       return 2;
     }
+    store.listenForSignals(storeOptions.location());
     try (store;
         Braid braid =
             Braid.start(

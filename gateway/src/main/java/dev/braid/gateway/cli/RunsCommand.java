@@ -69,6 +69,10 @@ final class RunsCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cl, "--limit must be between 1 and " + MAX_LIMIT + ", not " + limit);
     }
+    if (storeOptions.notCreatedYet()) {
+      err.println("no runs in the store " + storeOptions.location() + " (it does not exist yet)");
+      return 0;
+    }
     StoreHandle store = StoreErrors.open(storeOptions, true, err);
     if (store == null) {
       return 2;

@@ -65,6 +65,15 @@ final class ShowCommand implements Callable<Integer> {
     PrintWriter out = cl.getOut();
     PrintWriter err = cl.getErr();
     RunIds.check(cl, runId);
+    if (storeOptions.notCreatedYet()) {
+      err.println(
+          "error: no run "
+              + runId
+              + " in the store "
+              + storeOptions.location()
+              + " (it does not exist yet)");
+      return 2;
+    }
     StoreHandle store = StoreErrors.open(storeOptions, true, err);
     if (store == null) {
       return 2;

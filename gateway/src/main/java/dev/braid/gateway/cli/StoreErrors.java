@@ -12,11 +12,16 @@ final class StoreErrors {
    * then exits 2). A store held by another gateway is refused, with the way around it.
    */
   static StoreHandle open(StoreOptions options, boolean readOnly, PrintWriter err) {
+    return open(options, readOnly, err, true);
+  }
+
+  /** As {@link #open(StoreOptions, boolean, PrintWriter)}; {@code hint}: add the way around. */
+  static StoreHandle open(StoreOptions options, boolean readOnly, PrintWriter err, boolean hint) {
     try {
       return new StoreHandle(options.open(readOnly));
     } catch (StoreException e) {
       err.println("error: " + e.getMessage());
-      if (!readOnly && !options.inMemory()) {
+      if (hint && !readOnly && !options.inMemory()) {
         err.println(
             "hint: --store OTHER.db uses another store; --store memory runs without keeping the"
                 + " run");

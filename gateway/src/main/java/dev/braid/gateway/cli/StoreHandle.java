@@ -9,6 +9,7 @@ import dev.braid.gateway.store.RunStore;
  */
 final class StoreHandle implements AutoCloseable {
   private final RunStore store;
+  private SignalSocket signals; // guarded by this
   private boolean closed; // guarded by this
 
   StoreHandle(RunStore store) {
@@ -19,10 +20,23 @@ final class StoreHandle implements AutoCloseable {
     return store;
   }
 
+  /**
+   * Takes signals that {@code braid signal} sends from other processes while this one holds the
+   * SQLite store at {@code location} (nothing for other stores: see {@link SignalSocket}).
+   */
+  synchronized void listenForSignals(String location) {
+    if (!closed && signals == null) {
+      signals = SignalSocket.listen(SignalSocket.pathFor(location), store);
+    }
+  }
+
   @Override
   public synchronized void close() {
     if (!closed) {
       closed = true;
+      if (signals != null) {
+        signals.close();
+      }
       store.close();
     }
   }

@@ -3,6 +3,7 @@ package dev.braid.gateway.cli;
 import dev.braid.gateway.store.RunStore;
 import dev.braid.gateway.store.RunStores;
 import dev.braid.gateway.store.StoreConfig;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,7 +99,9 @@ final class StoreOptions {
             maxOutcomeBytes == null
                 ? d.maxOutcomeBytes()
                 : size(maxOutcomeBytes, "--max-outcome-bytes"));
-    return new StoreConfig(location(), s, budgets, readOnly);
+    String where = location();
+    // an in-memory store is this process's own, empty: nothing to protect by reading only
+    return new StoreConfig(where, s, budgets, readOnly && !"memory".equals(where));
   }
 
   /**
@@ -107,6 +110,23 @@ final class StoreOptions {
    */
   RunStore open(boolean readOnly) {
     return RunStores.open(config(readOnly));
+  }
+
+  /**
+   * True when the store is a SQLite file that does not exist yet: it holds no run, and a command
+   * that only reads says so instead of failing to open it.
+   */
+  boolean notCreatedYet() {
+    config(true); // bad options are refused whether or not the file exists
+    String where = location();
+    if (inMemory() || where.contains("://")) {
+      return false;
+    }
+    try {
+      return !java.nio.file.Files.exists(Path.of(where));
+    } catch (java.nio.file.InvalidPathException e) {
+      return false; // opening it explains
+    }
   }
 
   /** True when runs are kept in this process only ({@code --store memory}). */
