@@ -352,6 +352,10 @@ final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     StoreHandle stores = store;
+    if (store != null) {
+      // `braid signal` from another process reaches a SQLite store this server holds
+      store.listenForSignals(storeOptions.location());
+    }
     Sandbox sandboxes = sandbox;
     AtomicBoolean stopped = new AtomicBoolean();
     // SIGTERM and Ctrl-C: drain, then close the store (its writes made durable), stop the

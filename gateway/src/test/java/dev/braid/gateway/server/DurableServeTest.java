@@ -69,34 +69,41 @@ class DurableServeTest {
     }
   }
 
+  private static List<String> java(String... args) {
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java.toString());
+    cmd.add("-cp");
+    cmd.add(cp);
+    cmd.add("-Dbraid.home=" + System.getProperty("braid.home"));
+    cmd.add(Main.class.getName());
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
   private Serve serve(String location) throws Exception {
     Path tokens = folder.resolve("tokens");
     if (!Files.exists(tokens)) {
       Files.writeString(tokens, TestServer.TOKEN + " run,invoke\n");
     }
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder pb =
         new ProcessBuilder(
-                java.toString(),
-                "-cp",
-                cp,
-                "-Dbraid.home=" + System.getProperty("braid.home"),
-                Main.class.getName(),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--token-file",
-                tokens.toString(),
-                "--workflows",
-                DurableServerContract.FLOWS.toString(),
-                "--warm",
-                "python",
-                "--store",
-                location,
-                "--drain",
-                "1s")
+                java(
+                    "serve",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--token-file",
+                    tokens.toString(),
+                    "--workflows",
+                    DurableServerContract.FLOWS.toString(),
+                    "--warm",
+                    "python",
+                    "--store",
+                    location,
+                    "--drain",
+                    "1s"))
             .redirectErrorStream(true);
     // the test JVM's surefire environment says BRAID_STORE=memory; --store wins over it anyway
     pb.environment().remove("BRAID_STORE");
@@ -236,5 +243,34 @@ class DurableServeTest {
     // SIGTERM: a clean exit
     new ProcessBuilder("kill", "-TERM", Long.toString(second.process().pid())).start().waitFor();
     assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /**
+   * {@code braid signal} from another process reaches a run of the server that holds the SQLite
+   * store (through the store's socket). On PostgreSQL a client signals through SignalRun instead.
+   */
+  @Test
+  void braidSignalReachesARunOfTheServerHoldingTheStore() throws Exception {
+    Path marks = Files.createDirectory(folder.resolve("marks"));
+    String location = location();
+    Serve s = serve(location);
+    BraidGrpc.BraidBlockingStub stub = stub(s);
+    String id = start(stub, "approval", marks);
+    assertThat(TestServer.await(marks.resolve("asked.calls"), Duration.ofSeconds(60))).isTrue();
+
+    ProcessBuilder pb =
+        new ProcessBuilder(java("signal", id, "approve", "{\"ok\": true}", "--store", location))
+            .redirectErrorStream(true);
+    pb.environment().remove("BRAID_STORE");
+    Process signal = pb.start();
+    String out = new String(signal.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(signal.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(signal.exitValue()).as(out).isZero();
+
+    List<RunEvent> events = watch(stub, id, 0);
+    RunEvent outcome = events.get(events.size() - 1);
+    assertThat(outcome.getStatus()).isEqualTo(EventStatus.EVENT_STATUS_OK);
+    assertThat(outcome.getResultJson()).isEqualTo("{\"ok\":true}");
+    assertThat(calls(marks, "done")).containsExactly("1");
   }
 }
