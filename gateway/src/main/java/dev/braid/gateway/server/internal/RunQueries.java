@@ -122,7 +122,14 @@ final class RunQueries {
       return;
     }
     if (durability == null) {
-      if (!r.signalInMemory(req.getName(), payload)) {
+      boolean delivered;
+      try {
+        delivered = r.signalInMemory(req.getName(), payload);
+      } catch (IllegalStateException e) {
+        out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
+        return;
+      }
+      if (!delivered) {
         out.onError(finished(r.id()).asRuntimeException());
         return;
       }

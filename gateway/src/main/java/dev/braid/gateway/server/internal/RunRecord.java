@@ -208,6 +208,7 @@ public final class RunRecord {
    * @return false if the run has finished or keeps its journal elsewhere
    */
   boolean signalInMemory(String name, JsonNode payload) {
+    // IllegalStateException past the memory journal's bound of pending signals
     RunJournal j;
     synchronized (this) {
       if (state != RunState.RUN_STATE_RUNNING) {
@@ -220,6 +221,59 @@ public final class RunRecord {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Ends the log with the run's outcome when the engine's outcome event never reached it: a stored
+   * run whose journal refused a write (a budget) is failed by the engine without journaling more,
+   * and its watchers must still see the end. No effect once the log has ended.
+   */
+  void endLog(JsonNode result, Throwable error) {
+    synchronized (this) {
+      if (detached) {
+        return;
+      }
+    }
+    if (log.finished()) {
+      return;
+    }
+    RunEvent e;
+    if (error == null) {
+      e =
+          new RunEvent(
+              RunEvent.Type.RUN_FINISHED,
+              0,
+              null,
+              null,
+              null,
+              null,
+              0,
+              RunEvent.Status.OK,
+              null,
+              null,
+              result);
+    } else {
+      Throwable t = Failures.unwrap(error);
+      dev.braid.model.Failure f =
+          t instanceof StepFailedException sf ? sf.failure() : Failures.fromThrowable(t);
+      String step = t instanceof StepFailedException sf ? sf.step() : null;
+      e =
+          new RunEvent(
+              RunEvent.Type.RUN_FINISHED,
+              0,
+              step,
+              null,
+              null,
+              null,
+              0,
+              f.code() == FailureCode.CANCELLED
+                  ? RunEvent.Status.CANCELLED
+                  : RunEvent.Status.FAILED,
+              f,
+              null,
+              null);
+    }
+    append(e);
   }
 
   /** Records the outcome: from the outcome event, else when the result future completes. */

@@ -138,6 +138,7 @@ final class RunResumer {
         .result()
         .whenComplete(
             (v, e) -> {
+              rec.endLog(v, e);
               rec.finish(v, e);
               registry.finished(rec);
             });

@@ -449,6 +449,7 @@ final class WorkflowRuns {
     run.result()
         .whenComplete(
             (v, e) -> {
+              rec.endLog(v, e);
               rec.finish(v, e);
               registry.finished(rec);
               permit.release();
