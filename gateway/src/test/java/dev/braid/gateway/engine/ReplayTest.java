@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.braid.api.Braid;
 import dev.braid.api.BraidConfig;
@@ -27,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -178,6 +180,57 @@ class ReplayTest {
     assertThat(f.failure().message()).isEqualTo("x broke");
     assertThat(Replays.calls("x")).isZero();
     assertThat(Replays.calls("y")).as("y was cancelled then, it is not started now").isZero();
+  }
+
+  @Test
+  void anAnyWhoseSuccessWasRecordedReplaysItWithoutStartingTheOthers() throws Exception {
+    Workflow wf =
+        workflow(
+            """
+            steps:
+              first_ok:
+                parallel:
+                  mode: any
+                  branches:
+                    bad: { call: %2$s, args: [bad] }
+                    good: { call: %1$s, args: [good] }
+            """
+                .formatted(STEP, BOOM));
+    RecordingJournal j =
+        new RecordingJournal("run-any")
+            .record("first_ok.good", StepOutcome.ok(TextNode.valueOf("v:good")));
+
+    assertThat(result(start(wf, j)).get("first_ok").asText()).isEqualTo("v:good");
+    assertThat(Replays.calls("bad")).isZero();
+    assertThat(Replays.calls("good")).isZero();
+  }
+
+  @Test
+  void aThousandRecordedItemsAreFedBackWithoutACall() throws Exception {
+    Workflow wf =
+        workflow(
+            """
+            input: { items: array }
+            steps:
+              each:
+                for_each: "${{ input.items }}"
+                concurrency: 8
+                do: { call: %1$s, args: ["i${{ item }}"] }
+            """
+                .formatted(STEP));
+    RecordingJournal j = new RecordingJournal("run-1000");
+    for (int i = 0; i < 1000; i++) {
+      j.record("each.do[" + i + "]", StepOutcome.ok(TextNode.valueOf("v:i" + i)));
+    }
+
+    ObjectNode in = JSON.createObjectNode();
+    in.set("items", JSON.valueToTree(IntStream.range(0, 1000).toArray()));
+    JsonNode r = result(engine.start(wf, in, events::add, j)).get("each");
+
+    assertThat(r).hasSize(1000);
+    assertThat(r.get(999).asText()).isEqualTo("v:i999");
+    assertThat(Replays.ATTEMPTS).isEmpty();
+    assertThat(j.outcomes()).containsKey("each");
   }
 
   @Test
@@ -462,6 +515,19 @@ class ReplayTest {
     assertThat(f.failure().message()).contains("budget");
     assertThat(Replays.calls("b")).isZero();
     assertThat(j.finished.failure().code()).isEqualTo(FailureCode.RESOURCE_EXHAUSTED);
+  }
+
+  @Test
+  void aJournalThatRefusesAnEventFailsTheRun() throws Exception {
+    Workflow wf = workflow("steps:\n  a: { call: %s, args: [a] }\n".formatted(STEP));
+    RecordingJournal j = new RecordingJournal("run-e");
+    j.failEvents = new JournalException(FailureCode.UNAVAILABLE, "another gateway owns the run");
+
+    StepFailedException f = failure(start(wf, j));
+
+    assertThat(f.failure().code()).isEqualTo(FailureCode.UNAVAILABLE);
+    assertThat(f.failure().message()).contains("another gateway owns the run");
+    assertThat(Replays.calls("a")).isZero();
   }
 
   @Test
