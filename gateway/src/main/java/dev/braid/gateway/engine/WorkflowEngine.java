@@ -115,7 +115,7 @@ public final class WorkflowEngine implements AutoCloseable {
             this::sandbox,
             journal,
             wall);
-    return new WorkflowRun(root, result);
+    return new WorkflowRun(root, result, journal);
   }
 
   /** Closes the sandbox, if one was started. The clock is the Braid's, closed with it. */
@@ -132,10 +132,33 @@ public final class WorkflowEngine implements AutoCloseable {
   public static final class WorkflowRun {
     private final Scope root;
     private final CompletableFuture<JsonNode> result;
+    private final RunJournal journal;
 
-    WorkflowRun(Scope root, CompletableFuture<JsonNode> result) {
+    WorkflowRun(Scope root, CompletableFuture<JsonNode> result, RunJournal journal) {
       this.root = root;
       this.result = result;
+      this.journal = journal;
+    }
+
+    /** The run's id, its journal's. */
+    public String runId() {
+      return journal.runId();
+    }
+
+    /**
+     * Delivers signal {@code name} with {@code payload} to this run, kept in memory: for a run with
+     * a {@link MemoryJournal} (what {@link WorkflowEngine#start(Workflow, JsonNode, RunListener)}
+     * gives). A run kept in a store is signalled through the store ({@code RunStore.signal}), which
+     * journals the signal first. Thread-safe.
+     *
+     * @throws IllegalStateException for a run kept in a store, or past the memory journal's bound
+     */
+    public void signal(String name, JsonNode payload) {
+      if (!(journal instanceof MemoryJournal m)) {
+        throw new IllegalStateException(
+            "run " + journal.runId() + " is kept in a store: signal it through the store");
+      }
+      m.signal(name, payload);
     }
 
     /**

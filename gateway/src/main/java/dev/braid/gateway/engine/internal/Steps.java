@@ -231,6 +231,10 @@ final class Steps {
           : run(chosen, scope, env);
     } else if (a instanceof Step.Stream s) {
       return streams.run(s, scope, env, name);
+    } else if (a instanceof Step.Wait w) {
+      return new WaitStep(run).run(w, scope, env, name);
+    } else if (a instanceof Step.Signal sg) {
+      return new SignalStep(run).run(sg, scope, name);
     } else {
       return scripts.run(step, (Step.Script) a, scope, env, name);
     }
@@ -261,6 +265,10 @@ final class Steps {
       return "switch";
     } else if (a instanceof Step.Stream) {
       return "stream";
+    } else if (a instanceof Step.Wait) {
+      return "wait";
+    } else if (a instanceof Step.Signal) {
+      return "signal";
     }
     return "script";
   }

@@ -35,11 +35,13 @@ final class ActionBuilder {
   private final ModelBuilder m;
   private final StepBuilder steps;
   private final Fields f;
+  private final WaitBuilder waits;
 
   ActionBuilder(ModelBuilder m, StepBuilder steps) {
     this.m = m;
     this.steps = steps;
     this.f = m.fields;
+    this.waits = new WaitBuilder(m);
   }
 
   Step.Action action(
@@ -57,6 +59,8 @@ final class ActionBuilder {
       case "try" -> tryStep(at, v, map, id);
       case "switch" -> switchStep(at, v, map, id);
       case "stream" -> stream(at, v, map, id, timeout);
+      case "wait" -> waits.waitStep(at, v);
+      case "signal" -> waits.signalStep(at, v);
       default -> script(at, v);
     };
   }
