@@ -96,6 +96,7 @@ class ReplayTest {
     assertThat(resumed).isEqualTo(fresh);
     assertThat(Replays.calls("a")).as("a completed in life 1").isEqualTo(1);
     assertThat(Replays.ATTEMPTS.get("b")).containsExactly(1, 2);
+    assertThat(Replays.KEYS.get("b")).containsExactly("run-1/b", "run-1/b");
     assertThat(Replays.ATTEMPTS.get("c")).containsExactly(1);
     assertThat(life2.attemptWrites("b")).containsExactly("attempt:b#2");
     // a's outcome is shown as replayed, and not journaled again
@@ -254,6 +255,7 @@ class ReplayTest {
     assertThat(Replays.calls("i0")).isEqualTo(1);
     assertThat(Replays.calls("i1")).isEqualTo(1);
     assertThat(Replays.ATTEMPTS.get("i2")).containsExactly(1, 2);
+    assertThat(Replays.KEYS.get("i2")).containsExactly("run-1/each.do[2]", "run-1/each.do[2]");
     assertThat(Replays.ATTEMPTS.get("i3")).containsExactly(1);
     assertThat(Replays.ATTEMPTS.get("i4")).containsExactly(1);
   }
@@ -334,6 +336,7 @@ class ReplayTest {
 
     assertThat(resumed).isEqualTo(fresh);
     assertThat(Replays.ATTEMPTS.get("gen")).containsExactly(1, 2);
+    assertThat(Replays.KEYS.get("gen")).containsExactly("run-1/s", "run-1/s");
     assertThat(Replays.calls("n0")).isEqualTo(1);
     assertThat(Replays.calls("n1")).isEqualTo(1);
     assertThat(Replays.ATTEMPTS.get("n2")).containsExactly(1, 2);
@@ -561,6 +564,7 @@ class ReplayTest {
   private JsonNode freshResult(Workflow wf) throws Exception {
     JsonNode r = result(start(wf, new RecordingJournal("fresh")));
     Replays.ATTEMPTS.clear();
+    Replays.KEYS.clear();
     events.clear();
     return r;
   }
