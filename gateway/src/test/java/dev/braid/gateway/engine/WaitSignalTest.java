@@ -304,7 +304,7 @@ class WaitSignalTest {
     armed(Duration.ofSeconds(1));
     clock.advance(Duration.ofSeconds(1));
     assertThat(result(run).asText())
-        .isEqualTo("DEADLINE_EXCEEDED: no signal 'approve' arrived within 3600s");
+        .isEqualTo("DEADLINE_EXCEEDED: no signal 'approve' arrived within 1h");
   }
 
   @Test
