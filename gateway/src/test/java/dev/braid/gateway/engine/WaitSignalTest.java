@@ -281,6 +281,72 @@ class WaitSignalTest {
   }
 
   @Test
+  void concurrentSignalStepsOfOneNameEachTakeOneSignalInOrder() throws Exception {
+    WorkflowRun run =
+        run(
+            """
+            steps:
+              each:
+                for_each: [a, b, c]
+                concurrency: 3
+                do: { signal: vote }
+            output: "${{ steps.each }}"
+            """);
+    until(
+        "three signal steps started",
+        () ->
+            events.stream()
+                    .filter(
+                        e -> e.type() == RunEvent.Type.STEP_STARTED && "signal".equals(e.kind()))
+                    .count()
+                == 3);
+    for (int i = 1; i <= 3; i++) {
+      run.signal("vote", json(String.valueOf(i)));
+    }
+    assertThat(result(run)).isEqualTo(json("[1, 2, 3]"));
+  }
+
+  @Test
+  void theRunTimeoutEndsASignalWait() throws Exception {
+    WorkflowRun run = run("timeout: 5s\nsteps:\n  s: { signal: approve }\n");
+    started("s");
+    clock.advance(Duration.ofSeconds(5));
+    StepFailedException f = failure(run);
+    assertThat(f.failure().code()).isEqualTo(FailureCode.DEADLINE_EXCEEDED);
+    assertThat(f.failure().message()).contains("the run's timeout 5s expired");
+  }
+
+  @Test
+  void aSkippedSignalStepTakesNoSignal() throws Exception {
+    MemoryJournal journal = new MemoryJournal("run-1");
+    WorkflowRun run =
+        run(
+            """
+            steps:
+              skipped: { signal: approve, if: false }
+              taken: { signal: approve, needs: skipped }
+            output: "${{ steps.taken }}"
+            """,
+            journal);
+    run.signal("approve", json("\"only\""));
+    assertThat(result(run).asText()).isEqualTo("only");
+  }
+
+  @Test
+  void onErrorGivesASignalTimeoutADefault() throws Exception {
+    WorkflowRun run =
+        run(
+            """
+            steps:
+              s: { signal: { name: approve, timeout: 10m }, on_error: { value: { ok: false } } }
+            output: "${{ steps.s }}"
+            """);
+    armed(Duration.ofMinutes(10));
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(result(run)).isEqualTo(json("{\"ok\": false}"));
+  }
+
+  @Test
   void aSignalTimeoutFailsCatchablyAsDeadlineExceeded() throws Exception {
     Instants journal = new Instants(Map.of());
     WorkflowRun run =
@@ -304,7 +370,7 @@ class WaitSignalTest {
     armed(Duration.ofSeconds(1));
     clock.advance(Duration.ofSeconds(1));
     assertThat(result(run).asText())
-        .isEqualTo("DEADLINE_EXCEEDED: no signal 'approve' arrived within 3600s");
+        .isEqualTo("DEADLINE_EXCEEDED: no signal 'approve' arrived within 1h");
   }
 
   @Test

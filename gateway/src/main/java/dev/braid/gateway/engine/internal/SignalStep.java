@@ -69,7 +69,7 @@ final class SignalStep {
                           "no signal '"
                               + signal
                               + "' arrived within "
-                              + Durations.format(s.timeout().get().value())),
+                              + written(s.timeout().get().value())),
                       name,
                       s.at()));
             }
@@ -82,5 +82,17 @@ final class SignalStep {
           t.cancel(false);
         });
     return result;
+  }
+
+  /** {@code d} as a person wrote it, for whole hours and minutes: "1h" reads better than 3600s. */
+  static String written(Duration d) {
+    long ms = d.toMillis();
+    if (ms >= 3_600_000 && ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms >= 60_000 && ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    return Durations.format(d);
   }
 }
