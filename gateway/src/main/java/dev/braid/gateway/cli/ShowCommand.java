@@ -135,7 +135,7 @@ final class ShowCommand implements Callable<Integer> {
             new String[] {
               RunViews.cell(s.path()),
               RunViews.status(s, run),
-              Integer.toString(s.attempt()),
+              s.attempt() == 0 ? "-" : Integer.toString(s.attempt()), // 0: not a call
               RunViews.duration(took.get(s.path())),
               s.outcome() == null || s.outcome().isOk()
                   ? ""
