@@ -228,13 +228,12 @@ final class WorkflowRuns {
                 }
                 return;
               }
+              // a stored run's old events are read from the store: on its threads, which may block
               EventStreamer s =
-                  new EventStreamer(
-                      durability == null ? rec.log() : durability.events(rec),
-                      0,
-                      out,
-                      streamExecutor,
-                      request::close);
+                  durability == null
+                      ? new EventStreamer(rec.log(), 0, out, streamExecutor, request::close)
+                      : new EventStreamer(
+                          durability.events(rec), 0, out, durability.io(), request::close);
               s.endWith(e -> clientDeadlineOutcome(p, e));
               p.streamer = s;
               if (!p.stream()) {
