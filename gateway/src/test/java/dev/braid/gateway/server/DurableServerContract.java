@@ -11,6 +11,7 @@ import dev.braid.gateway.store.RunStores;
 import dev.braid.gateway.store.StoreConfig;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.CancelRunRequest;
+import dev.braid.proto.api.v1.Code;
 import dev.braid.proto.api.v1.EventStatus;
 import dev.braid.proto.api.v1.EventType;
 import dev.braid.proto.api.v1.GetRunRequest;
@@ -30,6 +31,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
@@ -282,6 +284,53 @@ abstract class DurableServerContract {
     assertThat(calls("first")).containsExactly("1");
     assertThat(calls("gate")).containsExactly("1", "2");
     assertThat(calls("last")).containsExactly("1");
+  }
+
+  @Test
+  void eventsPastTheMemoryWindowAreReadFromTheStore() throws Exception {
+    // the server keeps only the last two events of a run in memory; the store has them all
+    startServer(b -> b.runEventWindow(2));
+    String id = start("gated");
+    Files.writeString(marks.resolve("release"), "go");
+    List<RunEvent> all = watch(id, 0);
+    assertThat(all.size()).isGreaterThan(2);
+    assertThat(seqs(all)).isEqualTo(range(0, all.size()));
+    assertThat(last(all).getStatus()).isEqualTo(EventStatus.EVENT_STATUS_OK);
+    assertThat(all.get(0).getType()).isEqualTo(EventType.EVENT_TYPE_RUN_STARTED);
+  }
+
+  @Test
+  void aRunWhoseDeadlinePassedWhileNoServerRanItFailsOnResume() throws Exception {
+    startServer();
+    String id =
+        stub()
+            .startWorkflow(
+                StartWorkflowRequest.newBuilder()
+                    .setName("gated")
+                    .setInputJson("{\"folder\": " + JSON.valueToTree(marks.toString()) + "}")
+                    .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(3))
+                    .build())
+            .getRunId();
+    assertThat(TestServer.await(marks.resolve("gate.started"), Duration.ofSeconds(60))).isTrue();
+    stopServer();
+    Instant deadline = store.get(id).orElseThrow().deadline();
+    assertThat(deadline).isNotNull();
+    while (Instant.now().isBefore(deadline.plusMillis(200))) {
+      Thread.sleep(50);
+    }
+    Files.writeString(marks.resolve("release"), "go");
+
+    restartServer();
+
+    List<RunEvent> events = watch(id, 0);
+    RunEvent outcome = last(events);
+    assertThat(outcome.getStatus()).isEqualTo(EventStatus.EVENT_STATUS_FAILED);
+    assertThat(outcome.getError().getCode()).isEqualTo(Code.DEADLINE_EXCEEDED);
+    assertThat(outcome.getError().getMessage()).contains("while the run was not running");
+    assertThat(get(id).getState()).isEqualTo(RunState.RUN_STATE_FAILED);
+    // nothing ran again
+    assertThat(calls("gate")).containsExactly("1");
+    assertThat(calls("last")).isEmpty();
   }
 
   @Test

@@ -125,7 +125,7 @@ public final class Durability implements AutoCloseable {
    * claim).
    */
   EventSource events(RunRecord record) {
-    return new DurableEvents(record.log(), store, record.id(), limits);
+    return new DurableEvents(record.log(), store, record.id(), limits, timer);
   }
 
   /** Where a watch of a run this server does not know in memory reads. */
