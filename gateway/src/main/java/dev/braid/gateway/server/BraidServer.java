@@ -29,6 +29,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -191,6 +192,8 @@ public final class BraidServer implements AutoCloseable {
             ? health.getHealthService().bindService()
             : secured(health.getHealthService(), auth));
     b.addService(secured(ProtoReflectionServiceV1.newInstance(), auth));
+    // runs created from now on are this server's own: only older ones are resumed
+    Instant listening = Instant.now();
     try {
       this.server = b.build().start();
     } catch (IOException | RuntimeException e) {
@@ -208,7 +211,7 @@ public final class BraidServer implements AutoCloseable {
     if (durability != null) {
       durability.retain(config.retentionAge(), config.retentionKeep(), config.retentionEvery());
     }
-    this.resumed = api.resumeAll();
+    this.resumed = api.resumeAll(listening);
   }
 
   /**

@@ -27,6 +27,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -133,11 +134,11 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
   }
 
   /**
-   * Resumes the unfinished runs of the store (none without one); completes when each has started
-   * again or been given up on.
+   * Resumes the unfinished runs of the store created before {@code before} (none without a store);
+   * completes when each has started again or been given up on.
    */
-  public CompletableFuture<Void> resumeAll() {
-    return resumer == null ? CompletableFuture.completedFuture(null) : resumer.resumeAll();
+  public CompletableFuture<Void> resumeAll(Instant before) {
+    return resumer == null ? CompletableFuture.completedFuture(null) : resumer.resumeAll(before);
   }
 
   @Override

@@ -15,6 +15,7 @@ import dev.braid.model.FailureCode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -58,14 +59,20 @@ final class RunResumer {
   }
 
   /**
-   * Resumes the store's unfinished runs on {@code executor}, oldest first; the future completes
-   * when each has been started again or given up on.
+   * Resumes the store's unfinished runs created before {@code before} on {@code executor}, oldest
+   * first; the future completes when each has been started again or given up on.
    */
-  CompletableFuture<Void> resumeAll() {
+  CompletableFuture<Void> resumeAll(Instant before) {
     RunStore store = durability.store();
     List<StoredRun> runs;
     try {
-      runs = new ArrayList<>(store.list(RunStatus.RUNNING, MAX_RESUMED));
+      // a run created since is one this server started itself and runs already: claiming it would
+      // fence off its own journal
+      runs =
+          new ArrayList<>(
+              store.list(RunStatus.RUNNING, MAX_RESUMED).stream()
+                  .filter(r -> r.created() == null || r.created().isBefore(before))
+                  .toList());
     } catch (StoreException e) {
       log.warn("cannot list the runs to resume: {}", e.getMessage());
       return CompletableFuture.completedFuture(null);
