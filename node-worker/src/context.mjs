@@ -85,6 +85,9 @@ function onDeadline(ctx) {
  * One call's context. Created by the worker; functions only read it.
  *
  * - `callId`, `function` (the reference, `"file.mjs#name"`), `attempt` (1-based);
+ * - `idempotencyKey`: the same for every attempt of one workflow step (`"<run id>/<step
+ *   path>"`), null for a call outside a workflow run. Steps are at-least-once: use the key to
+ *   make a side effect happen once (docs/durability.md);
  * - `deadline`: a `performance.now()` value in ms, or null without a deadline;
  * - `signal`: aborted when the call is cancelled (reason: an `AbortError` DOMException whose
  *   message is the cancel reason) or its deadline passes (a `TimeoutError` DOMException);
@@ -107,6 +110,8 @@ export class CallContext {
     this.function = fn;
     this.attempt = attempt;
     this.deadline = deadline;
+    /** @type {string | null} set by the worker from the Invoke frame */
+    this.idempotencyKey = null;
     this._host = host;
     /** @type {AbortController | null} */
     this._controller = null;

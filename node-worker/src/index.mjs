@@ -2,7 +2,7 @@
  * `@braid/worker`: the API a function running in a Braid Node worker can use.
  *
  * - `current()` - the running call's context (signal, deadline, remaining(), heartbeat(),
- *   cancelled, reason, callId, function, attempt, call());
+ *   cancelled, reason, callId, function, attempt, idempotencyKey, call());
  * - `call(ref, ...args)` / `callWith(ref, args, {kwargs, timeout})` - call another function,
  *   in any language, through the gateway, as a child of the running call;
  * - `callback(fn)` - declare an error-first callback function;

@@ -241,6 +241,7 @@ export class Worker {
       remaining ? performance.now() + remaining : null,
       this._host,
     );
+    if (inv.idempotency_key) ctx.idempotencyKey = inv.idempotency_key;
     calls.set(callId, ctx);
     this._runner.run(ctx, inv);
   }

@@ -36,7 +36,10 @@ class CallContext:
     """What a running function can know about its call, and its heartbeat.
 
     Attributes (read-only): ``call_id``; ``function`` (the reference, ``"pkg.mod:func"``);
-    ``attempt`` (1-based); ``deadline`` (a ``time.monotonic()`` value, or None).
+    ``attempt`` (1-based); ``deadline`` (a ``time.monotonic()`` value, or None);
+    ``idempotency_key``: the same for every attempt of one workflow step
+    (``"<run id>/<step path>"``), None for a call outside a workflow run. Steps are
+    at-least-once: use the key to make a side effect happen once (docs/durability.md).
 
     ``cancelled`` and ``reason`` are sticky: the first reason wins. A passed deadline counts
     as cancellation with reason ``"deadline_exceeded"``, also before asyncio's timeout has
@@ -59,6 +62,7 @@ class CallContext:
         "call_id",
         "deadline",
         "function",
+        "idempotency_key",
     )
 
     def __init__(
@@ -68,11 +72,13 @@ class CallContext:
         attempt: int = 1,
         deadline: float | None = None,
         heartbeats: Callable[[CallContext], None] | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
         self.call_id = call_id
         self.function = function
         self.attempt = attempt
         self.deadline = deadline
+        self.idempotency_key = idempotency_key
         self._reason: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._started = False

@@ -219,6 +219,7 @@ class Worker:
             # loop.time() is time.monotonic() on asyncio's loops: one clock for both uses.
             loop.time() + remaining_ms / 1000 if remaining_ms else None,
             self._pump,
+            inv.idempotency_key or None,
         )
         calls[call_id] = ctx
         ctx._task = loop.create_task(self._runner.run(ctx, inv))

@@ -165,3 +165,12 @@ export async function fail_before_attempt(n, ctx) {
   }
   return ctx.attempt;
 }
+
+/** Writes its idempotency key to attempt-<attempt>; fails until attempt n, then returns n. */
+export async function keyed_attempt(folder, n, ctx) {
+  mark(folder, `attempt-${ctx.attempt}`, ctx.idempotencyKey ?? '');
+  if (ctx.attempt < n) {
+    throw new Error(`attempt ${ctx.attempt} of ${n}`);
+  }
+  return ctx.attempt;
+}

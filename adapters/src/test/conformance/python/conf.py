@@ -158,3 +158,12 @@ async def fail_before_attempt(n):
     if attempt < n:
         raise RuntimeError(f"attempt {attempt} of {n}")
     return attempt
+
+
+async def keyed_attempt(folder, n):
+    """Writes its idempotency key to attempt-<attempt>; fails until attempt n, then returns n."""
+    ctx = braid_worker.current()
+    _mark(folder, f"attempt-{ctx.attempt}", ctx.idempotency_key or "")
+    if ctx.attempt < n:
+        raise RuntimeError(f"attempt {ctx.attempt} of {n}")
+    return ctx.attempt

@@ -6,6 +6,7 @@ import dev.braid.model.Scope;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +25,16 @@ public interface CallContext {
   /** The function reference, e.g. {@code examples.Recs#forUser}. */
   String function();
 
+  /** Which try of a retried call this is, from 1. */
   int attempt();
+
+  /**
+   * The key that is the same for every attempt of one logical call ({@link
+   * CallOptions#idempotencyKey()}; {@code runId/stepPath} for a workflow step), or empty when the
+   * caller gave none. Steps are at-least-once: a function makes its side effect exactly-once by
+   * remembering the keys it has acted on (docs/durability.md).
+   */
+  Optional<String> idempotencyKey();
 
   /** The call's deadline on this side, or null when it has none. */
   Deadline deadline();

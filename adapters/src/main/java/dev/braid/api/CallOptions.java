@@ -1,7 +1,11 @@
 package dev.braid.api;
 
 import dev.braid.model.Scope;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -50,6 +54,70 @@ public record CallOptions(
     }
     if (grace != null && grace.isNegative()) {
       throw new IllegalArgumentException("grace < 0: " + grace);
+    }
+    requireKey(idempotencyKey);
+  }
+
+  /** The longest idempotency key, in chars: it travels on every attempt and into stores. */
+  public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+
+  /**
+   * The idempotency key of the step at {@code stepPath} of run {@code runId}: {@code
+   * runId/stepPath}, the same in every life of the run. A key that would be over {@value
+   * #MAX_IDEMPOTENCY_KEY_LENGTH} chars or hold control characters (a {@code switch} case may be any
+   * text) keeps a printable start and ends with {@code ~} and the SHA-256 of the whole, so it is
+   * still unique and stable.
+   */
+  public static String idempotencyKey(String runId, String stepPath) {
+    String key = runId + "/" + stepPath;
+    boolean printable = key.chars().noneMatch(Character::isISOControl);
+    if (printable && key.length() <= MAX_IDEMPOTENCY_KEY_LENGTH) {
+      return key;
+    }
+    String hash;
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      hash = HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+    StringBuilder start = new StringBuilder();
+    key.chars().forEach(c -> start.append(Character.isISOControl(c) ? '?' : (char) c));
+    int room = MAX_IDEMPOTENCY_KEY_LENGTH - hash.length() - 1;
+    if (start.length() > room) {
+      // never cut a surrogate pair in half: the key must stay valid UTF-16 for every worker
+      start.setLength(Character.isHighSurrogate(start.charAt(room - 1)) ? room - 1 : room);
+    }
+    return start + "~" + hash;
+  }
+
+  // A key is logged, stored and compared by functions in every language: bounded and printable.
+  private static void requireKey(String key) {
+    if (key == null) {
+      return;
+    }
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("idempotencyKey is empty: give null for none");
+    }
+    if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "idempotencyKey is "
+              + key.length()
+              + " chars, over the limit of "
+              + MAX_IDEMPOTENCY_KEY_LENGTH
+              + ": "
+              + key.substring(0, 40)
+              + "...");
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isISOControl(c)) {
+        throw new IllegalArgumentException(
+            "idempotencyKey has a control character (U+"
+                + String.format("%04X", (int) c)
+                + ") at index "
+                + i);
+      }
     }
   }
 

@@ -121,17 +121,27 @@ public final class RemoteFunction {
 
   /** Streams the items of an (async) generator called with keyword arguments too. */
   public RemoteStream stream(List<?> args, Map<String, ?> kwargs, CallOptions options) {
+    return internalStreamAttempt(args, kwargs, options, 1);
+  }
+
+  /**
+   * Not API: attempt {@code attempt} of a stream (the workflow engine resumes a generator that was
+   * running when its gateway died as the next attempt); the worker sees the attempt number.
+   */
+  public RemoteStream internalStreamAttempt(
+      List<?> args, Map<String, ?> kwargs, CallOptions options, int attempt) {
     return new RemoteStream(
         stream -> {
           byte[][] encoded = encode(args, kwargs, stream.done());
           return new CallExecution(
-              runtime,
-              ref.local(),
-              encoded == null ? new byte[0] : encoded[0],
-              encoded == null ? NO_KWARGS : encoded[1],
-              options,
-              stream::emit,
-              stream.done());
+                  runtime,
+                  ref.local(),
+                  encoded == null ? new byte[0] : encoded[0],
+                  encoded == null ? NO_KWARGS : encoded[1],
+                  options,
+                  stream::emit,
+                  stream.done())
+              .attempt(attempt);
         });
   }
 

@@ -180,4 +180,13 @@ public final class ConfFuncs {
     }
     return ctx.attempt();
   }
+
+  /** Writes its idempotency key to attempt-N; fails until attempt {@code n}, then returns n. */
+  public static int keyedAttempt(String folder, int n, CallContext ctx) {
+    mark(folder, "attempt-" + ctx.attempt(), ctx.idempotencyKey().orElse(""));
+    if (ctx.attempt() < n) {
+      throw new IllegalStateException("attempt " + ctx.attempt() + " of " + n);
+    }
+    return ctx.attempt();
+  }
 }

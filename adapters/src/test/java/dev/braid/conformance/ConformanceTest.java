@@ -278,6 +278,8 @@ class ConformanceTest {
         scenario("deadline exceeded (callee observes it)", ConformanceTest::deadline),
         scenario("explicit cancel (callee observes the reason)", ConformanceTest::cancel),
         scenario("retry: the callee sees attempt 3 on the third try", ConformanceTest::attempts),
+        scenario(
+            "retry: every attempt sees the same idempotency key", ConformanceTest::idempotencyKey),
         scenario("cancellation mode try", ConformanceTest::modeTry),
         scenario("cancellation mode wait", ConformanceTest::modeWait),
         scenario("cancellation mode abandon", ConformanceTest::modeAbandon),
@@ -413,6 +415,28 @@ class ConformanceTest {
             .build();
     RemoteCall c = call(l, "fail_before_attempt", List.of(3), opts().retry(retry).build());
     assertThat(value(c).asInt()).isEqualTo(3);
+  }
+
+  static void idempotencyKey(String l) throws Exception {
+    Path m = folder();
+    RetryPolicy retry =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .initialInterval(Duration.ofMillis(10))
+            .jitter(false)
+            .build();
+    String key = "run-1/items[2].charge";
+    RemoteCall c =
+        call(
+            l,
+            "keyed_attempt",
+            List.of(m.toString(), 3),
+            opts().retry(retry).idempotencyKey(key).build());
+    assertThat(value(c).asInt()).isEqualTo(3);
+    for (int a = 1; a <= 3; a++) {
+      assertThat(read(m.resolve("attempt-" + a))).as("attempt " + a).isEqualTo(key);
+    }
+    assertThat(m.resolve("attempt-4")).doesNotExist();
   }
 
   static void cancel(String l) throws Exception {

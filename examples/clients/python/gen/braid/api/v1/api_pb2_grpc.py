@@ -59,6 +59,11 @@ class BraidStub(object):
                 request_serializer=braid_dot_api_dot_v1_dot_api__pb2.WatchRunRequest.SerializeToString,
                 response_deserializer=braid_dot_api_dot_v1_dot_api__pb2.RunEvent.FromString,
                 _registered_method=True)
+        self.SignalRun = channel.unary_unary(
+                '/braid.api.v1.Braid/SignalRun',
+                request_serializer=braid_dot_api_dot_v1_dot_api__pb2.SignalRunRequest.SerializeToString,
+                response_deserializer=braid_dot_api_dot_v1_dot_api__pb2.RunInfo.FromString,
+                _registered_method=True)
         self.Invoke = channel.unary_unary(
                 '/braid.api.v1.Braid/Invoke',
                 request_serializer=braid_dot_api_dot_v1_dot_api__pb2.InvokeRequest.SerializeToString,
@@ -101,22 +106,35 @@ class BraidServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def GetRun(self, request, context):
-        """The state of a run in progress or recently finished. NOT_FOUND once it left the registry.
+        """The state of a run. With a durable store (docs/durability.md): any run the store keeps,
+        including runs that finished before the server restarted. Without one (--store memory): runs in
+        progress and recently finished ones; NOT_FOUND once a run left the server's memory.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CancelRun(self, request, context):
-        """Cancels a run (reason `cancelled`). Idempotent: a finished run is returned unchanged.
+        """Cancels a run (reason `cancelled`). Idempotent: a finished run is returned unchanged. A stored
+        run that no gateway runs now is marked (`cancel_requested`) and cancelled when it resumes.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def WatchRun(self, request, context):
-        """The events of a run in progress or recently finished, from `from_seq` on, until the outcome.
-        Cancelling a watch does not cancel the run.
+        """The events of a run from `from_seq` on, until the outcome: the stored ones, then the live ones,
+        with no gap and no duplicate, so a client that lost its stream resumes with the next seq it
+        wants. Cancelling a watch does not cancel the run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignalRun(self, request, context):
+        """Delivers a named signal with a JSON payload to a run, for its `signal` step. Journaled first:
+        a signal sent while the run waits, or while no gateway runs it, is delivered once when the
+        step is reached. NOT_FOUND unknown run, FAILED_PRECONDITION finished run.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -178,6 +196,11 @@ def add_BraidServicer_to_server(servicer, server):
                     servicer.WatchRun,
                     request_deserializer=braid_dot_api_dot_v1_dot_api__pb2.WatchRunRequest.FromString,
                     response_serializer=braid_dot_api_dot_v1_dot_api__pb2.RunEvent.SerializeToString,
+            ),
+            'SignalRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignalRun,
+                    request_deserializer=braid_dot_api_dot_v1_dot_api__pb2.SignalRunRequest.FromString,
+                    response_serializer=braid_dot_api_dot_v1_dot_api__pb2.RunInfo.SerializeToString,
             ),
             'Invoke': grpc.unary_unary_rpc_method_handler(
                     servicer.Invoke,
@@ -335,6 +358,33 @@ class Braid(object):
             '/braid.api.v1.Braid/WatchRun',
             braid_dot_api_dot_v1_dot_api__pb2.WatchRunRequest.SerializeToString,
             braid_dot_api_dot_v1_dot_api__pb2.RunEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignalRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/braid.api.v1.Braid/SignalRun',
+            braid_dot_api_dot_v1_dot_api__pb2.SignalRunRequest.SerializeToString,
+            braid_dot_api_dot_v1_dot_api__pb2.RunInfo.FromString,
             options,
             channel_credentials,
             insecure,

@@ -244,6 +244,9 @@ public final class CallExecution implements PoolClient, CallListener, CallHandle
         if (kwargs.length > 0) {
           inv.setKwargs(Protos.json(kwargs));
         }
+        if (options.idempotencyKey() != null) {
+          inv.setIdempotencyKey(options.idempotencyKey());
+        }
         if (sink != null) {
           inv.setInitialCredit((int) Math.max(1, Math.min(pendingCredit, Integer.MAX_VALUE)));
           pendingCredit = 0;

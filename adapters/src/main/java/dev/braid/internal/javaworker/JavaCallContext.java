@@ -9,6 +9,7 @@ import dev.braid.model.Scope;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
@@ -19,6 +20,7 @@ public final class JavaCallContext implements CallContext {
   private final long callId;
   private final String function;
   private final int attempt;
+  private final String idempotencyKey;
   private final Scope scope;
   private final NestedCaller nested;
   private final Consumer<Object> heartbeats;
@@ -27,12 +29,14 @@ public final class JavaCallContext implements CallContext {
       long callId,
       String function,
       int attempt,
+      String idempotencyKey,
       Scope scope,
       NestedCaller nested,
       Consumer<Object> heartbeats) {
     this.callId = callId;
     this.function = function;
     this.attempt = attempt;
+    this.idempotencyKey = idempotencyKey;
     this.scope = scope;
     this.nested = nested;
     this.heartbeats = heartbeats;
@@ -66,6 +70,11 @@ public final class JavaCallContext implements CallContext {
   @Override
   public int attempt() {
     return attempt;
+  }
+
+  @Override
+  public Optional<String> idempotencyKey() {
+    return Optional.ofNullable(idempotencyKey);
   }
 
   @Override

@@ -191,7 +191,14 @@ public final class JavaCallRunner implements AutoCloseable {
       }
       JavaCallContext ctx =
           new JavaCallContext(
-              id, inv.getFunction(), inv.getAttempt(), scope, nested, this::heartbeat);
+              id,
+              inv.getFunction(),
+              inv.getAttempt(),
+              // proto3 strings are never null: "" is "the caller gave none"
+              inv.getIdempotencyKey().isEmpty() ? null : inv.getIdempotencyKey(),
+              scope,
+              nested,
+              this::heartbeat);
       try {
         JavaMethod m = resolver.resolve(inv.getFunction());
         Object[] args =

@@ -63,6 +63,7 @@ public final class Join<T> {
   private int running;
   private int winner = -1;
   private boolean decided;
+  private boolean atOnce;
 
   /**
    * @param decisive whether a successful value may decide a {@code RACE} or {@code ANY} (the engine
@@ -90,6 +91,17 @@ public final class Join<T> {
     this.errors = new Throwable[size];
   }
 
+  /**
+   * Children whose future is already complete when started count at once, before the next child
+   * starts (so an {@code ALL} join that one of them fails starts no more). The workflow engine
+   * wants this for steps a resumed run replays; by default every child is started first and its
+   * outcome handled on the executor. Before {@link #start}.
+   */
+  public Join<T> settlingDoneChildrenAtOnce() {
+    this.atOnce = true;
+    return this;
+  }
+
   /** Starts the first children; call once, on the executor. */
   public CompletableFuture<Outcome<T>> start() {
     fill();
@@ -108,7 +120,18 @@ public final class Join<T> {
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
-      f.whenCompleteAsync((v, e) -> settled(i, v, e), executor);
+      if (atOnce && f.isDone()) {
+        // A child that settled at once (a step a resumed run replays from its journal, a skipped
+        // one) counts before the next starts: a loop over recorded items only starts the rest.
+        f.whenComplete((v, e) -> record(i, v, e));
+      } else {
+        f.whenCompleteAsync(
+            (v, e) -> {
+              record(i, v, e);
+              fill();
+            },
+            executor);
+      }
     }
     if (running == 0 && (next == size || decided || parent.isCancelled())) {
       @SuppressWarnings("unchecked")
@@ -117,7 +140,7 @@ public final class Join<T> {
     }
   }
 
-  private void settled(int i, T value, Throwable error) {
+  private void record(int i, T value, Throwable error) {
     running--;
     scopes.get(i).close();
     if (error == null) {
@@ -145,7 +168,6 @@ public final class Join<T> {
         case SETTLED -> {}
       }
     }
-    fill();
   }
 
   private void decide(int i, CancelReason othersWith) {

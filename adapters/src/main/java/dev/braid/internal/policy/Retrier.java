@@ -43,6 +43,21 @@ public final class Retrier<T> {
     default void retryScheduled(int attempt, Failure failure, Duration wait) {}
   }
 
+  /**
+   * Turns the wait the policy chose before an attempt into the wait to use; the engine keeps it as
+   * an absolute instant so that a resumed run waits only what is left. Called on the executor.
+   */
+  @FunctionalInterface
+  public interface Waits {
+    Waits AS_CHOSEN = (attempt, chosen) -> chosen;
+
+    /**
+     * @param attempt the attempt the wait comes before
+     * @param chosen the wait {@link #backoff} chose
+     */
+    Duration before(int attempt, Duration chosen);
+  }
+
   private final RetryPolicy policy;
   private final Breaker breaker;
   private final Scope scope;
@@ -52,6 +67,7 @@ public final class Retrier<T> {
   private final Listener listener;
   private final Attempt<T> attempt;
   private final CompletableFuture<T> result = new CompletableFuture<>();
+  private Waits waits = Waits.AS_CHOSEN;
 
   /**
    * @param policy null: one attempt
@@ -78,9 +94,32 @@ public final class Retrier<T> {
     this.attempt = attempt;
   }
 
+  /** How waits between attempts are chosen ({@link Waits#AS_CHOSEN} by default); before start. */
+  public Retrier<T> waits(Waits w) {
+    this.waits = w;
+    return this;
+  }
+
   /** Starts attempt 1; the future settles with the last attempt's outcome. Call once. */
   public CompletableFuture<T> start() {
-    start(1);
+    return start(1, Duration.ZERO);
+  }
+
+  /**
+   * Starts at attempt {@code first} after {@code firstWait}: a call resumed by a new life of its
+   * run continues its attempt numbers and waits only what was left of its backoff. Attempt {@code
+   * first} is made even if the policy's limit is already reached (the previous life's last attempt
+   * never reported); the limit applies to retries after it. Call once.
+   */
+  public CompletableFuture<T> start(int first, Duration firstWait) {
+    if (first < 1) {
+      throw new IllegalArgumentException("first < 1: " + first);
+    }
+    if (firstWait.isNegative() || firstWait.isZero()) {
+      start(first);
+    } else {
+      after(firstWait, () -> start(first));
+    }
     return result;
   }
 
@@ -137,13 +176,20 @@ public final class Retrier<T> {
       result.completeExceptionally(Failures.toException(f, false));
       return;
     }
-    Duration wait = backoff(policy, n, random);
+    Duration wait = waits.before(n + 1, backoff(policy, n, random));
     Deadline deadline = scope.deadline();
     if (deadline != null && wait.toNanos() >= deadline.remainingNanos()) {
       result.completeExceptionally(Failures.toException(f, false));
       return;
     }
     listener.retryScheduled(n, f, wait);
+    after(wait, () -> start(n + 1));
+  }
+
+  /**
+   * Runs {@code next} on the executor after {@code wait}, or at once when the scope is cancelled.
+   */
+  private void after(Duration wait, Runnable next) {
     CompletableFuture<Void> waited = new CompletableFuture<>();
     Clock.Timer timer = clock.schedule(wait, () -> waited.complete(null));
     Runnable unhook =
@@ -155,7 +201,7 @@ public final class Retrier<T> {
     waited.whenCompleteAsync(
         (v, e) -> {
           unhook.run();
-          start(n + 1);
+          next.run();
         },
         executor);
   }

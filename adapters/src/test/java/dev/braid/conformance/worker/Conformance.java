@@ -40,6 +40,13 @@ public final class Conformance {
     return m;
   }
 
+  public static Map<String, Object> idempotency(CallContext ctx) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("idempotency_key", ctx.idempotencyKey().orElse(null));
+    m.put("attempt", ctx.attempt());
+    return m;
+  }
+
   public static Object failWithCause() {
     try {
       Integer.parseInt("missing");

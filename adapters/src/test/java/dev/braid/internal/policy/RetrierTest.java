@@ -173,4 +173,47 @@ class RetrierTest {
       return e;
     }
   }
+
+  @Test
+  void aResumedRetrierWaitsWhatIsLeftThenContinuesTheAttemptNumbers() throws Exception {
+    CompletableFuture<String> r =
+        retrier(noJitter(4), null, Scope.root(), 4).start(3, Duration.ofMillis(40));
+
+    assertThat(attempts).isEmpty();
+    assertThat(clock.pendingDelays()).containsExactly(Duration.ofMillis(40));
+    clock.advance(Duration.ofMillis(40));
+    assertThat(attempts).containsExactly(3);
+    clock.advance(Duration.ofMillis(250));
+    assertThat(attempts).containsExactly(3, 4);
+    assertThat(r.get()).isEqualTo("ok 4");
+  }
+
+  @Test
+  void theFirstResumedAttemptIsMadeEvenPastTheLimitButNotRetried() {
+    CompletableFuture<String> r =
+        retrier(noJitter(2), null, Scope.root(), 99).start(3, Duration.ZERO);
+
+    assertThat(attempts).containsExactly(3);
+    assertThat(r).isCompletedExceptionally();
+    assertThat(clock.pendingDelays()).isEmpty();
+  }
+
+  @Test
+  void theWaitsHookDecidesEachWaitBeforeTheNextAttempt() throws Exception {
+    List<String> asked = new ArrayList<>();
+    CompletableFuture<String> r =
+        retrier(noJitter(3), null, Scope.root(), 3)
+            .waits(
+                (next, chosen) -> {
+                  asked.add(next + ":" + chosen.toMillis());
+                  return Duration.ofMillis(7);
+                })
+            .start();
+
+    clock.advance(Duration.ofMillis(7));
+    clock.advance(Duration.ofMillis(7));
+    assertThat(r.get()).isEqualTo("ok 3");
+    assertThat(asked).containsExactly("2:100", "3:200");
+    assertThat(events).contains("retry after 1 in 7ms", "retry after 2 in 7ms");
+  }
 }

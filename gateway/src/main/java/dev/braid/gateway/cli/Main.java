@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       CallCommand.class,
       RunCommand.class,
+      ResumeCommand.class,
+      RunsCommand.class,
+      ShowCommand.class,
+      SignalCommand.class,
       CheckCommand.class,
       ExecCommand.class,
       FunctionsCommand.class,
@@ -28,7 +32,9 @@ import picocli.CommandLine.Command;
       "Durations are written 250ms, 2s, 1.5s, 1m, 1h. JSON arguments are JSON values:",
       "  2   '\"text\"'   '{\"a\":1}'",
       "Environment: BRAID_PYTHON (interpreter), BRAID_PYTHONPATH (module folders),",
-      "  BRAID_LOG_LEVEL (worker log level, default WARNING)."
+      "  BRAID_LOG_LEVEL (worker log level, default WARNING), BRAID_STORE (where runs",
+      "  are kept: a SQLite file, a postgresql:// URL or memory; default",
+      "  ~/.local/share/braid/braid.db)."
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

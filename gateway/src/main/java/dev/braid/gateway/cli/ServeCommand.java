@@ -49,7 +49,11 @@ import picocli.CommandLine.Option;
       "folders and --preload are callable (not the current directory); --expose narrows them.",
       "Workers start once and stay warm between requests. SIGTERM or Ctrl-C drains:",
       "new calls are refused, in-flight work gets --drain to finish, then it is",
-      "cancelled (reason shutdown), the workers are stopped and the server exits."
+      "cancelled (reason shutdown), the workers are stopped and the server exits.",
+      "Runs are kept in the store (--store; docs/durability.md): a run survives the",
+      "server's death, serve resumes every unfinished run of its store when it starts,",
+      "and shutdown leaves the runs in progress to resume instead of cancelling them.",
+      "Finished runs are pruned after --retention-age or beyond --retention-keep."
     },
     footer = {
       "",
@@ -58,6 +62,7 @@ import picocli.CommandLine.Option;
       "  braid serve --listen 0.0.0.0:7443 --token-file tokens.txt \\",
       "      --tls-cert server.crt --tls-key server.key --workflows flows/",
       "  grpcurl -plaintext -H 'authorization: Bearer s3cret' localhost:7070 list",
+      "  braid serve --workflows flows/ --store postgresql://braid@db:5432/braid",
       "",
       "The API, its limits and its status codes: docs/api.md."
     })
@@ -250,7 +255,21 @@ final class ServeCommand implements Callable<Integer> {
       description = "let grpc.health.v1.Health answer without a token (for load balancer probes)")
   boolean healthWithoutToken;
 
+  @Option(
+      names = "--retention-age",
+      paramLabel = "D",
+      description = "finished runs older than this are pruned from the store (default 168h)")
+  String retentionAge = "168h";
+
+  @Option(
+      names = "--retention-keep",
+      paramLabel = "N",
+      description = "only the newest N finished runs are kept in the store (default 10000)")
+  int retentionKeep = 10_000;
+
   @CommandLine.Mixin WorkerOptions paths = new WorkerOptions();
+
+  @CommandLine.Mixin StoreOptions storeOptions = new StoreOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -303,26 +322,51 @@ final class ServeCommand implements Callable<Integer> {
       noSandbox = e.getMessage();
       err.println("warning: ExecuteScript is unavailable: " + noSandbox);
     }
+    // opened before any worker starts: a store held by another gateway is refused at once
+    StoreHandle store = null;
+    if (!storeOptions.inMemory()) {
+      store = StoreErrors.open(storeOptions, false, err);
+      if (store == null) {
+        if (sandbox != null) {
+          sandbox.close();
+        }
+        return 2;
+      }
+    }
     Braid braid = Braid.start(workers);
     BraidServer server;
     try {
       warmUp(braid, config.catalogTimeout(), err);
-      server = BraidServer.start(config, braid, sandbox, noSandbox);
+      server =
+          BraidServer.start(
+              config, braid, sandbox, noSandbox, store == null ? null : store.store());
     } catch (IOException | RuntimeException e) {
       braid.close();
+      if (store != null) {
+        store.close();
+      }
       if (sandbox != null) {
         sandbox.close();
       }
       err.println("error: cannot start the server on " + listen + ": " + e.getMessage());
       return 1;
     }
+    StoreHandle stores = store;
+    if (store != null) {
+      // `braid signal` from another process reaches a SQLite store this server holds
+      store.listenForSignals(storeOptions.location());
+    }
     Sandbox sandboxes = sandbox;
     AtomicBoolean stopped = new AtomicBoolean();
-    // SIGTERM and Ctrl-C: drain, then stop the sandboxes and the workers, in reverse order of start
+    // SIGTERM and Ctrl-C: drain, then close the store (its writes made durable), stop the
+    // sandboxes and the workers, in reverse order of start
     Runnable stop =
         () -> {
           if (stopped.compareAndSet(false, true)) {
             server.shutdown();
+            if (stores != null) {
+              stores.close();
+            }
             if (sandboxes != null) {
               sandboxes.close();
             }
@@ -340,7 +384,8 @@ final class ServeCommand implements Callable<Integer> {
                 : "; " + config.tokens().size() + " token(s)")
             + (folder == null
                 ? ""
-                : "; workflows: " + folder.dir() + " (" + folder.names().size() + ")"));
+                : "; workflows: " + folder.dir() + " (" + folder.names().size() + ")")
+            + (store == null ? "; runs kept in memory only (--store memory)" : "; runs stored"));
     err.flush();
     server.awaitTermination();
     // normally the shutdown hook got here first, and the JVM exits when it is done
@@ -425,7 +470,9 @@ final class ServeCommand implements Callable<Integer> {
                   WorkflowLoader.duration(cl, maxScriptCpu, "--max-script-cpu"),
                   maxScriptMemory,
                   maxScriptOutput))
-          .maxInflightBytes(maxInflightBytes);
+          .maxInflightBytes(maxInflightBytes)
+          .retentionAge(WorkflowLoader.duration(cl, retentionAge, "--retention-age"))
+          .retentionKeep(retentionKeep);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }

@@ -33,35 +33,43 @@ final class WorkflowLoader {
 
   /** {@code --input}: a JSON value, or {@code @file} holding one. */
   static JsonNode readInput(CommandLine cl, String text) {
+    return readJson(cl, text, "--input");
+  }
+
+  /**
+   * A JSON value given on the command line as {@code what}, or {@code @file} holding one; bounded
+   * like a run's input. Null when {@code text} is.
+   */
+  static JsonNode readJson(CommandLine cl, String text, String what) {
     if (text == null) {
       return null;
     }
     String json = text;
-    String what = "--input";
+    String named = what;
     if (text.startsWith("@")) {
       Path p = Path.of(text.substring(1));
-      what = "--input file " + p;
+      named = what + " file " + p;
       try {
         if (Files.size(p) > WorkflowLimits.MAX_INPUT_CHARS * 4L) {
           // more bytes than the limit's characters can take in UTF-8: refused before it is read
           throw new CommandLine.ParameterException(
               cl,
-              what + " is larger than " + WorkflowLimits.MAX_INPUT_CHARS + " characters (8 MiB)");
+              named + " is larger than " + WorkflowLimits.MAX_INPUT_CHARS + " characters (8 MiB)");
         }
         json = Files.readString(p);
       } catch (IOException e) {
         throw new CommandLine.ParameterException(
-            cl, "cannot read --input file " + p + ": " + FileErrors.why(e));
+            cl, "cannot read " + what + " file " + p + ": " + FileErrors.why(e));
       }
     }
     try {
       return JSON.readTree(json);
     } catch (StreamConstraintsException e) {
-      throw new CommandLine.ParameterException(cl, what + " " + WorkflowLimits.inputProblem(e));
+      throw new CommandLine.ParameterException(cl, named + " " + WorkflowLimits.inputProblem(e));
     } catch (JsonProcessingException e) {
       throw new CommandLine.ParameterException(
           cl,
-          what
+          named
               + " is not valid JSON ("
               + e.getOriginalMessage()
               + "); write an object, e.g. '{\"userId\": 7}'");

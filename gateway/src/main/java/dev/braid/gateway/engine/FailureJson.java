@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.model.Failure;
+import dev.braid.model.FailureCode;
 
 /**
  * The failure record as JSON, the shape workflows see as {@code ${{ error }}} and {@code settled}
@@ -39,6 +40,43 @@ public final class FailureJson {
       o.set("cause", toJson(f.cause(), depth + 1));
     }
     return o;
+  }
+
+  /**
+   * The failure {@link #toJson} wrote, read back (a stored outcome, a journaled event).
+   *
+   * @throws IllegalArgumentException when {@code o} is not such an object
+   */
+  public static Failure fromJson(JsonNode o) {
+    return fromJson(o, 0);
+  }
+
+  private static Failure fromJson(JsonNode o, int depth) {
+    if (o == null || !o.isObject()) {
+      throw new IllegalArgumentException("a failure must be a JSON object, not " + o);
+    }
+    FailureCode code;
+    try {
+      code = FailureCode.valueOf(o.path("code").asText());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown failure code: " + o.path("code"), e);
+    }
+    JsonNode details = o.get("details");
+    String detailsJson =
+        details == null || details.isNull()
+            ? null
+            : details.isTextual() ? details.asText() : details.toString();
+    JsonNode cause = o.get("cause");
+    return new Failure(
+        code,
+        o.path("type").asText(""),
+        o.path("message").asText(""),
+        o.path("language").asText(""),
+        o.path("stack").asText(""),
+        cause != null && cause.isObject() && depth < MAX_DEPTH ? fromJson(cause, depth + 1) : null,
+        o.path("retryable").asBoolean(false),
+        detailsJson,
+        o.hasNonNull("reason") ? o.get("reason").asText() : null);
   }
 
   private static JsonNode parseOrText(String json) {

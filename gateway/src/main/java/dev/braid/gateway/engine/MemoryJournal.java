@@ -1,6 +1,7 @@
 package dev.braid.gateway.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,6 +18,10 @@ public final class MemoryJournal implements RunJournal {
   // guarded by this: signals are delivered from other threads
   private final Map<String, Queue<JsonNode>> signals = new HashMap<>();
   private final Map<String, Queue<CompletableFuture<JsonNode>>> waiters = new HashMap<>();
+  private int pending;
+
+  /** At most this many signals wait for a step in one run; more are refused. */
+  public static final int MAX_PENDING_SIGNALS = 1_000;
 
   public MemoryJournal(String runId) {
     this.runId = runId;
@@ -54,27 +59,55 @@ public final class MemoryJournal implements RunJournal {
   public synchronized CompletableFuture<JsonNode> nextSignal(String name, String path) {
     JsonNode ready = signals.getOrDefault(name, new ArrayDeque<>()).poll();
     if (ready != null) {
+      pending--;
       return CompletableFuture.completedFuture(ready);
     }
     CompletableFuture<JsonNode> f = new CompletableFuture<>();
-    waiters.computeIfAbsent(name, n -> new ArrayDeque<>()).add(f);
+    Queue<CompletableFuture<JsonNode>> q = waiters.computeIfAbsent(name, n -> new ArrayDeque<>());
+    // steps that gave up (timeouts in a loop) must not pile up while no signal comes
+    q.removeIf(CompletableFuture::isDone);
+    q.add(f);
     return f;
   }
 
-  /** Delivers a signal: to the oldest waiter that has not given up, else kept for the next one. */
+  /**
+   * Delivers a signal: to the oldest waiter that has not given up, else kept for the next {@code
+   * signal} step of that name. Thread-safe; the waiter's step continues on its run thread.
+   *
+   * @throws IllegalStateException when {@value #MAX_PENDING_SIGNALS} signals wait for a step
+   *     already: a run that never consumes them must not grow without bound
+   */
   public void signal(String name, JsonNode payload) {
-    CompletableFuture<JsonNode> w;
-    synchronized (this) {
-      Queue<CompletableFuture<JsonNode>> q = waiters.getOrDefault(name, new ArrayDeque<>());
-      do {
-        w = q.poll();
-      } while (w != null && w.isDone());
-      if (w == null) {
-        signals.computeIfAbsent(name, n -> new ArrayDeque<>()).add(payload);
+    JsonNode value = payload == null ? NullNode.getInstance() : payload;
+    while (true) {
+      CompletableFuture<JsonNode> w;
+      synchronized (this) {
+        Queue<CompletableFuture<JsonNode>> q = waiters.getOrDefault(name, new ArrayDeque<>());
+        do {
+          w = q.poll();
+        } while (w != null && w.isDone());
+        if (w == null) {
+          if (pending >= MAX_PENDING_SIGNALS) {
+            throw new IllegalStateException(
+                "run "
+                    + runId
+                    + " has "
+                    + pending
+                    + " signals no step has taken yet, the limit: signal '"
+                    + name
+                    + "' was refused");
+          }
+          signals.computeIfAbsent(name, n -> new ArrayDeque<>()).add(value);
+          pending++;
+          return;
+        }
+      }
+      // complete() outside the lock: it runs the step's continuation. It fails only if the step
+      // gave up (cancel, timeout) since the poll: then the signal goes to the next waiter.
+      if (w.complete(value)) {
         return;
       }
     }
-    w.complete(payload);
   }
 
   @Override

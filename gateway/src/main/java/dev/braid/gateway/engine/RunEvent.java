@@ -11,8 +11,8 @@ import java.time.Duration;
  * @param type what happened
  * @param atNanos when, in nanoseconds since the run started (monotonic)
  * @param step the step instance: its id ({@code profile}, {@code fanout.a}), with the item index
- *     for the bodies of {@code for_each} and {@code stream} ({@code prices.do[3]}); null for run
- *     events
+ *     for the bodies of {@code for_each} and {@code stream} ({@code prices.do[3]}); this is also
+ *     the step path a run's journal keys its outcome by; null for run events
  * @param kind the step's kind: {@code call}, {@code parallel}, {@code for_each}, {@code try},
  *     {@code switch}, {@code stream}, {@code script}; null for run events
  * @param function for calls and streams: the function reference, else null
@@ -24,6 +24,9 @@ import java.time.Duration;
  *     from; for {@code RETRY_SCHEDULED}: the failure of the attempt that will be retried; else null
  * @param retryWait for {@code RETRY_SCHEDULED}: the wait before the next attempt; else null
  * @param value for {@code RUN_FINISHED} with {@code OK}: the run's result; else null
+ * @param replayed true for the events of a step instance whose outcome a resumed run fed back from
+ *     its journal instead of running it again (docs/durability.md); such events are shown, not
+ *     journaled again
  */
 public record RunEvent(
     Type type,
@@ -36,7 +39,26 @@ public record RunEvent(
     Status status,
     Failure failure,
     Duration retryWait,
-    JsonNode value) {
+    JsonNode value,
+    boolean replayed) {
+
+  /** An event of work that ran in this life of the run (not {@link #replayed()}). */
+  public RunEvent(
+      Type type,
+      long atNanos,
+      String step,
+      String kind,
+      String function,
+      String language,
+      int attempt,
+      Status status,
+      Failure failure,
+      Duration retryWait,
+      JsonNode value) {
+    this(
+        type, atNanos, step, kind, function, language, attempt, status, failure, retryWait, value,
+        false);
+  }
 
   /** What happened. */
   public enum Type {

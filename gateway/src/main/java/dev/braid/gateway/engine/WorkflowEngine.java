@@ -10,7 +10,6 @@ import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Clock;
-import dev.braid.model.Deadline;
 import dev.braid.model.Scope;
 import java.time.InstantSource;
 import java.util.Map;
@@ -100,8 +99,8 @@ public final class WorkflowEngine implements AutoCloseable {
    */
   public WorkflowRun start(Workflow wf, JsonNode input, RunListener listener, RunJournal journal) {
     Map<String, Set<String>> deps = WorkflowChecker.dependencies(wf);
-    Deadline deadline = wf.timeout().map(t -> Deadline.after(t.value(), clock)).orElse(null);
-    Scope root = Scope.root(deadline);
+    // the run's timeout becomes an absolute deadline kept in the journal, set on the run thread
+    Scope root = Scope.root();
     CompletableFuture<JsonNode> result =
         RunStarter.start(
             braid,
@@ -109,6 +108,7 @@ public final class WorkflowEngine implements AutoCloseable {
             deps,
             input,
             root,
+            wf.timeout().map(t -> t.value()).orElse(null),
             clock,
             listener,
             breakers,
@@ -116,7 +116,7 @@ public final class WorkflowEngine implements AutoCloseable {
             this::sandbox,
             journal,
             wall);
-    return new WorkflowRun(root, result);
+    return new WorkflowRun(root, result, journal);
   }
 
   /** Closes the sandbox, if one was started. The clock is the Braid's, closed with it. */
@@ -133,10 +133,33 @@ public final class WorkflowEngine implements AutoCloseable {
   public static final class WorkflowRun {
     private final Scope root;
     private final CompletableFuture<JsonNode> result;
+    private final RunJournal journal;
 
-    WorkflowRun(Scope root, CompletableFuture<JsonNode> result) {
+    WorkflowRun(Scope root, CompletableFuture<JsonNode> result, RunJournal journal) {
       this.root = root;
       this.result = result;
+      this.journal = journal;
+    }
+
+    /** The run's id, its journal's. */
+    public String runId() {
+      return journal.runId();
+    }
+
+    /**
+     * Delivers signal {@code name} with {@code payload} to this run, kept in memory: for a run with
+     * a {@link MemoryJournal} (what {@link WorkflowEngine#start(Workflow, JsonNode, RunListener)}
+     * gives). A run kept in a store is signalled through the store ({@code RunStore.signal}), which
+     * journals the signal first. Thread-safe.
+     *
+     * @throws IllegalStateException for a run kept in a store, or past the memory journal's bound
+     */
+    public void signal(String name, JsonNode payload) {
+      if (!(journal instanceof MemoryJournal m)) {
+        throw new IllegalStateException(
+            "run " + journal.runId() + " is kept in a store: signal it through the store");
+      }
+      m.signal(name, payload);
     }
 
     /**
@@ -158,7 +181,9 @@ public final class WorkflowEngine implements AutoCloseable {
 
     /**
      * Cancels the whole run with {@code reason} ({@code shutdown} when a server stops, say): the
-     * running functions observe that reason. Only the first cancel has an effect.
+     * running functions observe that reason. Only the first cancel has an effect. A cancel is final
+     * (journaled as such), except {@code shutdown}: the process is going away, not the run, which
+     * stays resumable from its journal.
      */
     public void cancel(CancelReason reason) {
       root.cancel(reason);

@@ -5,11 +5,13 @@ import dev.braid.gateway.engine.WorkflowEngine;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.server.internal.Admission;
 import dev.braid.gateway.server.internal.ApiService;
+import dev.braid.gateway.server.internal.Durability;
 import dev.braid.gateway.server.internal.InFlight;
 import dev.braid.gateway.server.internal.PayloadBudget;
 import dev.braid.gateway.server.internal.RunRegistry;
 import dev.braid.gateway.server.internal.ServerLimits;
 import dev.braid.gateway.server.internal.TokenAuthInterceptor;
+import dev.braid.gateway.store.RunStore;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Clock;
 import dev.braid.model.Durations;
@@ -27,6 +29,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * accepting, let in-flight work finish within the drain grace, cancel what is left with reason
  * {@code shutdown}, wait the cancel grace, then close. The {@link Braid} (and the sandbox) are not
  * closed by the server: their owner stops the workers after {@link #shutdown()} returns.
+ *
+ * <p>With a {@link RunStore} (docs/durability.md, "The server"), runs are kept in the store: a run
+ * survives the death of the server, the server resumes every unfinished run of its store when it
+ * starts, {@code GetRun}/{@code WatchRun} read runs from the store, and shutdown leaves the runs in
+ * progress to resume rather than cancelling them for good. Retention prunes old finished runs.
  *
  * <p>Thread-safe.
  */
@@ -74,8 +82,12 @@ public final class BraidServer implements AutoCloseable {
   private final Clock clock;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
+  // null without a store
+  private final Durability durability;
+  private final CompletableFuture<Void> resumed;
 
-  private BraidServer(ServerConfig config, Braid braid, Sandbox sandbox, String noSandbox)
+  private BraidServer(
+      ServerConfig config, Braid braid, Sandbox sandbox, String noSandbox, RunStore store)
       throws IOException {
     this.config = config;
     int cores = Runtime.getRuntime().availableProcessors();
@@ -100,6 +112,11 @@ public final class BraidServer implements AutoCloseable {
             config.maxMessageBytes(),
             config.scriptCeilings(),
             new PayloadBudget(config.maxInflightBytes()));
+    this.durability =
+        store == null
+            ? null
+            : new Durability(
+                store, limits, timer, Executors.newFixedThreadPool(4, named("braid-api-store")));
     this.registry =
         new RunRegistry(
             config.runEventWindow(),
@@ -147,7 +164,8 @@ public final class BraidServer implements AutoCloseable {
                 clock,
                 config.maxWatchers(),
                 exposure,
-                limits));
+                limits,
+                durability));
     long sweep = Math.min(config.finishedRunTtl().toMillis(), 30_000);
     timer.scheduleWithFixedDelay(registry::evict, sweep, sweep, TimeUnit.MILLISECONDS);
 
@@ -177,6 +195,9 @@ public final class BraidServer implements AutoCloseable {
       this.server = b.build().start();
     } catch (IOException | RuntimeException e) {
       engine.close();
+      if (durability != null) {
+        durability.close();
+      }
       timer.shutdownNow();
       checkExecutor.shutdownNow();
       grpcExecutor.shutdownNow();
@@ -184,6 +205,10 @@ public final class BraidServer implements AutoCloseable {
     }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     health.setStatus("braid.api.v1.Braid", ServingStatus.SERVING);
+    if (durability != null) {
+      durability.retain(config.retentionAge(), config.retentionKeep(), config.retentionEvery());
+    }
+    this.resumed = api.resumeAll();
   }
 
   /**
@@ -194,7 +219,7 @@ public final class BraidServer implements AutoCloseable {
    * @throws IOException if the address cannot be bound or the TLS files cannot be read
    */
   public static BraidServer start(ServerConfig config, Braid braid) throws IOException {
-    return new BraidServer(config, braid, null, "it was started without a sandbox");
+    return new BraidServer(config, braid, null, "it was started without a sandbox", null);
   }
 
   /**
@@ -206,7 +231,28 @@ public final class BraidServer implements AutoCloseable {
    */
   public static BraidServer start(
       ServerConfig config, Braid braid, Sandbox sandbox, String noSandbox) throws IOException {
-    return new BraidServer(config, braid, sandbox, noSandbox);
+    return new BraidServer(config, braid, sandbox, noSandbox, null);
+  }
+
+  /**
+   * Starts listening, with runs kept in {@code store}, and resumes the store's unfinished runs in
+   * the background ({@link #resumed()}).
+   *
+   * @param store the store, or null to keep runs in memory only; not closed by the server: close it
+   *     after {@link #shutdown()} returns
+   */
+  public static BraidServer start(
+      ServerConfig config, Braid braid, Sandbox sandbox, String noSandbox, RunStore store)
+      throws IOException {
+    return new BraidServer(config, braid, sandbox, noSandbox, store);
+  }
+
+  /**
+   * Completes when every unfinished run of the store has been resumed or given up on (at once
+   * without a store).
+   */
+  public CompletableFuture<Void> resumed() {
+    return resumed;
   }
 
   private static ServerCredentials credentials(ServerConfig c) throws IOException {
@@ -265,10 +311,12 @@ public final class BraidServer implements AutoCloseable {
 
   /**
    * Two-phase shutdown; blocks until done. Health turns {@code NOT_SERVING} and new calls are
-   * refused ({@code UNAVAILABLE}); requests still waiting for a slot are refused too. In-flight
-   * runs and calls get {@link ServerConfig#drainGrace()} to finish; what is left is cancelled with
-   * reason {@code shutdown} and gets {@link ServerConfig#cancelGrace()} to wind down; then every
-   * stream still open is closed. Idempotent: a second caller waits for the first.
+   * refused ({@code UNAVAILABLE}); requests still waiting for a slot are refused too. Runs kept in
+   * a store are left to resume: nothing more is written for them, they are stopped, and their
+   * streams end {@code UNAVAILABLE}. In-flight runs and calls get {@link ServerConfig#drainGrace()}
+   * to finish; what is left is cancelled with reason {@code shutdown} and gets {@link
+   * ServerConfig#cancelGrace()} to wind down; then every stream still open is closed. Idempotent: a
+   * second caller waits for the first.
    */
   public void shutdown() {
     if (!shuttingDown.compareAndSet(false, true)) {
@@ -285,6 +333,10 @@ public final class BraidServer implements AutoCloseable {
       runs.close();
       calls.close();
       scripts.close();
+      if (durability != null) {
+        // not drained: they are kept in the store and the next server resumes them
+        durability.detachAll(config.cancelGrace());
+      }
       if (!inFlight.awaitEmpty(config.drainGrace())) {
         log.warn(
             "{} runs and calls still in flight after the drain grace: cancelling them (shutdown)",
@@ -304,6 +356,9 @@ public final class BraidServer implements AutoCloseable {
       server.shutdownNow();
     } finally {
       engine.close();
+      if (durability != null) {
+        durability.close();
+      }
       timer.shutdownNow();
       checkExecutor.shutdownNow();
       grpcExecutor.shutdownNow();

@@ -42,6 +42,9 @@ import java.util.Set;
  * @param scriptCeilings the most an ExecuteScript request may ask for
  * @param maxInflightBytes payload bytes held for in-flight calls, runs and scripts, all together;
  *     beyond it requests are shed with {@code RESOURCE_EXHAUSTED}
+ * @param retentionAge with a store: finished runs older than this are pruned
+ * @param retentionKeep with a store: beyond the newest this many finished runs, the rest are pruned
+ * @param retentionEvery with a store: how often retention prunes (and once at start)
  */
 public record ServerConfig(
     InetSocketAddress listen,
@@ -69,7 +72,10 @@ public record ServerConfig(
     Map<String, Set<TokenScope>> tokenScopes,
     ExposurePolicy exposure,
     ScriptCeilings scriptCeilings,
-    long maxInflightBytes) {
+    long maxInflightBytes,
+    Duration retentionAge,
+    int retentionKeep,
+    Duration retentionEvery) {
 
   public ServerConfig {
     tokenScopes = Map.copyOf(tokenScopes);
@@ -105,6 +111,9 @@ public record ServerConfig(
     Objects.requireNonNull(scriptCeilings, "scriptCeilings");
     // one message of the largest size must fit, or nothing could ever be admitted
     atLeast("maxInflightBytes", maxInflightBytes, maxMessageBytes);
+    positive("retentionAge", retentionAge);
+    atLeast("retentionKeep", retentionKeep, 0);
+    positive("retentionEvery", retentionEvery);
   }
 
   public static Builder builder() {
@@ -163,8 +172,29 @@ public record ServerConfig(
     private ExposurePolicy exposure;
     private ScriptCeilings scriptCeilings = ScriptCeilings.DEFAULTS;
     private long maxInflightBytes = 256L << 20;
+    private Duration retentionAge = Duration.ofDays(7);
+    private int retentionKeep = 10_000;
+    private Duration retentionEvery = Duration.ofMinutes(1);
 
     private Builder() {}
+
+    /** With a store: finished runs older than {@code age} are pruned (default 7 days). */
+    public Builder retentionAge(Duration age) {
+      retentionAge = age;
+      return this;
+    }
+
+    /** With a store: only the newest {@code n} finished runs are kept (default 10,000). */
+    public Builder retentionKeep(int n) {
+      retentionKeep = n;
+      return this;
+    }
+
+    /** With a store: how often retention prunes (default every minute, and at start). */
+    public Builder retentionEvery(Duration d) {
+      retentionEvery = d;
+      return this;
+    }
 
     /** Scopes of tokens that have their own (the others get {@link TokenScope#DEFAULTS}). */
     public Builder tokenScopes(Map<String, Set<TokenScope>> m) {
@@ -320,7 +350,10 @@ public record ServerConfig(
           tokenScopes,
           exposure,
           scriptCeilings,
-          maxInflightBytes);
+          maxInflightBytes,
+          retentionAge,
+          retentionKeep,
+          retentionEvery);
     }
   }
 }

@@ -29,9 +29,12 @@ public final class ParsedWorkflow {
   private final Workflow workflow;
   private final List<Diagnostic> problems;
   private final Set<String> broken;
+  private final String text;
 
-  private ParsedWorkflow(Workflow workflow, List<Diagnostic> problems, Set<String> broken) {
+  private ParsedWorkflow(
+      Workflow workflow, List<Diagnostic> problems, Set<String> broken, String text) {
     this.workflow = workflow;
+    this.text = text;
     this.problems = Collections.unmodifiableList(problems);
     this.broken = Set.copyOf(broken);
   }
@@ -88,12 +91,20 @@ public final class ParsedWorkflow {
     List<Diagnostic> problems = new ArrayList<>();
     SourceNode root = SourceReader.read(src, json, problems);
     ModelBuilder b = ModelBuilder.build(file, src, root, problems, scriptFiles);
-    return new ParsedWorkflow(b.workflow(), problems, b.broken());
+    return new ParsedWorkflow(b.workflow(), problems, b.broken(), text);
   }
 
   /** The model: complete when {@link #problems()} is empty. */
   public Workflow workflow() {
     return workflow;
+  }
+
+  /**
+   * The text the model was built from: what a durable run stores, so that a resumed run replays
+   * exactly the definition it started with even if the file changed since.
+   */
+  public String text() {
+    return text;
   }
 
   /** Problems of shape, in the order found (not sorted). */

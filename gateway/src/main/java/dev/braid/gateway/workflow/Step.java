@@ -6,14 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * One step: what it does ({@link Action}, exactly one of the seven kinds) and the keys every step
+ * One step: what it does ({@link Action}, exactly one of the nine kinds) and the keys every step
  * may have.
  *
  * @param name the key it is written under (a step name, a branch name, a case, or {@code do})
  * @param id unique in the workflow: the name for steps of a {@code steps:} block; for inline steps
- *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do})
+ *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do}), or the name quoted
+ *     in brackets when it is not a plain identifier ({@code pick["1.5"]})
  * @param at where the name is written
  * @param when {@code if}: the step runs only if this is truthy; otherwise it is skipped and its
  *     result is null
@@ -38,7 +40,8 @@ public record Step(
   }
 
   /** What a step does. */
-  public sealed interface Action permits Call, Parallel, ForEach, Try, Switch, Stream, Script {
+  public sealed interface Action
+      permits Call, Parallel, ForEach, Try, Switch, Stream, Script, Wait, Signal {
     /** Where the kind's key ({@code call}, {@code parallel}, ...) is written. */
     Location at();
   }
@@ -160,4 +163,38 @@ public record Step(
       Optional<Located<Integer>> memoryMb,
       Optional<Located<Integer>> maxOutput)
       implements Action {}
+
+  /**
+   * {@code wait}: the run pauses until an instant, holding no thread, worker or process meanwhile.
+   * The instant is journaled when the step starts, so a resumed run wakes at the original instant
+   * (at once if it passed while the run was not running). The result is null.
+   *
+   * @param duration {@code wait: 90s}: from when the step starts; exactly one of it and {@code
+   *     until}
+   * @param until {@code wait: {until: ...}}: an ISO-8601 instant with an offset ({@code
+   *     2026-12-24T18:00:00Z}) or epoch milliseconds, usually an expression
+   */
+  public record Wait(Location at, Optional<Located<Duration>> duration, Optional<Template> until)
+      implements Action {
+    public Wait {
+      if (duration.isPresent() == until.isPresent()) {
+        throw new IllegalArgumentException("exactly one of duration and until");
+      }
+    }
+  }
+
+  /**
+   * {@code signal}: waits for the next signal named {@code name} sent to the run ({@code braid
+   * signal RUN_ID NAME [JSON]}, {@code SignalRun}); the result is its JSON payload. Each signal is
+   * delivered to one step, once; one sent before the step starts waits for it.
+   *
+   * @param timeout absent: wait as long as the run may; else the step fails {@code
+   *     DEADLINE_EXCEEDED} (catchable) if no signal came within it. Journaled as an instant, so it
+   *     holds across restarts.
+   */
+  public record Signal(Location at, Located<String> name, Optional<Located<Duration>> timeout)
+      implements Action {
+    /** What a signal name may be: it is typed on command lines and stored. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,99}");
+  }
 }

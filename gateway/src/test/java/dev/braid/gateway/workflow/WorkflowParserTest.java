@@ -270,4 +270,35 @@ class WorkflowParserTest {
             WorkflowSyntaxException.class,
             e -> assertThat(e.render()).isEqualTo("error: no such file: no/such/file.yaml"));
   }
+
+  @Test
+  void waitAndSignalStepsAreReadWithTheirPlaces() throws Exception {
+    Workflow wf =
+        parse(
+            "waits.yaml",
+            """
+            steps:
+              pause: { wait: 90s }
+              ok: { signal: approve }
+              until: { wait: { until: "${{ steps.ok.at }}" } }
+              timed: { signal: { name: approve.v2, timeout: 1h } }
+            """);
+    Step.Wait pause = (Step.Wait) wf.steps().steps().get("pause").action();
+    assertThat(pause.duration().orElseThrow().value()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(at(pause.duration().orElseThrow().at())).isEqualTo("2:18");
+    assertThat(pause.until()).isEmpty();
+    Step.Wait until = (Step.Wait) wf.steps().steps().get("until").action();
+    assertThat(until.duration()).isEmpty();
+    assertThat(until.until().orElseThrow()).isInstanceOf(Template.Single.class);
+    assertThat(at(until.at())).isEqualTo("4:12");
+    Step.Signal ok = (Step.Signal) wf.steps().steps().get("ok").action();
+    assertThat(ok.name().value()).isEqualTo("approve");
+    assertThat(at(ok.name().at())).isEqualTo("3:17");
+    assertThat(ok.timeout()).isEmpty();
+    Step.Signal timed = (Step.Signal) wf.steps().steps().get("timed").action();
+    assertThat(timed.name().value()).isEqualTo("approve.v2");
+    assertThat(timed.timeout().orElseThrow().value()).isEqualTo(Duration.ofHours(1));
+    // a step the until expression reads is waited for, like any other reference
+    assertThat(WorkflowChecker.dependencies(wf).get("until")).containsExactly("ok");
+  }
 }

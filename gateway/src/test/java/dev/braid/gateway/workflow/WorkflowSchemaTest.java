@@ -69,7 +69,8 @@ class WorkflowSchemaTest {
         "step-kinds.yaml",
         "steps-list.yaml",
         "top-level.yaml",
-        "unknown-keys.yaml"
+        "unknown-keys.yaml",
+        "waits.yaml"
       })
   void rejectsBadShapes(String name) throws Exception {
     assertThat(validate(BrokenWorkflowsTest.CORPUS.resolve(name))).isNotEmpty();

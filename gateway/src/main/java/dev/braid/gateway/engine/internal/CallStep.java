@@ -94,8 +94,13 @@ final class CallStep {
     }
 
     void start() {
+      // A resumed call continues its attempt numbers: the last one an earlier life started may
+      // have reached its worker, so the next is sent (even past max_attempts), with the same key.
+      int last = run.lastAttempt(name);
+      Duration firstWait = last == 0 ? Duration.ZERO : remainingWait(last + 1, Duration.ZERO);
       new Retrier<>(retry, breaker, scope, clock(), run.random, run.loop, this, this::startAttempt)
-          .start()
+          .waits(this::remainingWait)
+          .start(last + 1, firstWait)
           .whenComplete(
               (v, e) -> {
                 if (e == null) {
@@ -112,9 +117,41 @@ final class CallStep {
               });
     }
 
+    /**
+     * The wait before {@code attempt} as an absolute instant kept in the journal ({@code
+     * retry:PATH#N}): a fresh wait is {@code chosen}; one an earlier life chose is what is left of
+     * it. On the wall clock, since the instant must mean the same after a restart.
+     */
+    private Duration remainingWait(int attempt, Duration chosen) {
+      long now = run.wall.millis();
+      long fresh = now + chosen.toMillis();
+      long at = run.instant("retry:" + name + "#" + attempt, fresh);
+      return at == fresh ? chosen : Duration.ofMillis(Math.max(0, at - now));
+    }
+
+    /**
+     * Sends attempt {@code attempt} once the journal has recorded that it starts (write-ahead: a
+     * crash can never hide an attempt a worker saw).
+     */
     private CompletableFuture<JsonNode> startAttempt(int attempt) {
+      CompletableFuture<Void> ahead = run.attemptStarting(name, attempt);
+      if (ahead.isDone() && !ahead.isCompletedExceptionally()) {
+        return send(attempt);
+      }
+      return ahead.thenComposeAsync(
+          v ->
+              scope.isCancelled()
+                  ? CompletableFuture.failedFuture(
+                      Failures.toException(
+                          Failure.cancelled(rootReason(scope), "call cancelled"), false))
+                  : send(attempt),
+          run.loop);
+    }
+
+    private CompletableFuture<JsonNode> send(int attempt) {
       CallPolicy p = call.policy();
-      CallOptions.Builder o = CallOptions.builder().parent(scope);
+      CallOptions.Builder o =
+          CallOptions.builder().parent(scope).idempotencyKey(run.idempotencyKey(name));
       p.timeout().map(Located::value).ifPresent(o::timeout);
       p.queueTimeout().map(Located::value).ifPresent(o::queueTimeout);
       p.heartbeatTimeout().map(Located::value).ifPresent(o::heartbeatTimeout);

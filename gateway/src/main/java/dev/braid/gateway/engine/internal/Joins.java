@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.gateway.engine.FailureJson;
 import dev.braid.gateway.engine.StepFailedException;
+import dev.braid.gateway.engine.StepOutcome;
 import dev.braid.gateway.workflow.EvaluationException;
 import dev.braid.gateway.workflow.JoinMode;
 import dev.braid.gateway.workflow.Step;
@@ -17,6 +18,7 @@ import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,6 +38,13 @@ final class Joins {
     List<String> names = new ArrayList<>(p.branches().keySet());
     List<Step> branches = new ArrayList<>(p.branches().values());
     JoinMode mode = p.mode().value();
+    int won = recordedWinner(mode, branches, env);
+    if (won >= 0) {
+      // an earlier life recorded the winner but not the race: it is the race's outcome, and the
+      // others, which lost then, are not started again
+      Scope s = scope.child();
+      return steps.run(branches.get(won), s, env).whenComplete((v, e) -> s.close());
+    }
     Join<JsonNode> join =
         new Join<>(
             scope,
@@ -45,7 +54,9 @@ final class Joins {
             (i, s) -> steps.run(branches.get(i), s, env),
             run.loop,
             Joins::decisive);
-    return join.start().thenApply(o -> combine(mode, outcome(o), names));
+    return join.settlingDoneChildrenAtOnce()
+        .start()
+        .thenApply(o -> combine(mode, outcome(o), names));
   }
 
   CompletableFuture<JsonNode> forEach(Step.ForEach f, Scope scope, Env env) {
@@ -66,7 +77,26 @@ final class Joins {
             (i, s) -> steps.run(f.body(), s, env.item(as, items.get(i), i)),
             run.loop,
             Joins::decisive);
-    return join.start().thenApply(o -> combine(mode, outcome(o), null));
+    return join.settlingDoneChildrenAtOnce()
+        .start()
+        .thenApply(o -> combine(mode, outcome(o), null));
+  }
+
+  /**
+   * For {@code race} and {@code any}: the branch whose recorded outcome decided the join in an
+   * earlier life of the run (for {@code any}, a success), or -1.
+   */
+  private int recordedWinner(JoinMode mode, List<Step> branches, Env env) {
+    if (mode != JoinMode.RACE && mode != JoinMode.ANY) {
+      return -1;
+    }
+    for (int i = 0; i < branches.size(); i++) {
+      Optional<StepOutcome> o = run.recorded(Steps.path(branches.get(i), env));
+      if (o.isPresent() && (mode == JoinMode.RACE || o.get().isOk())) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** A skipped branch neither wins a race nor counts as a success. */

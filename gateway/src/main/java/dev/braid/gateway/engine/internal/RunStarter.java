@@ -5,43 +5,60 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.api.Braid;
+import dev.braid.gateway.engine.JournalException;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.RunJournal;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.engine.StepFailedException;
+import dev.braid.gateway.engine.StepOutcome;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.InputField;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Clock;
+import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Starts one run: its thread, input defaults and result. The run-level timeout is the deadline of
- * {@code root}, which enforces it (its own timer), and closing the root at the end clears it.
+ * Starts one run: its thread, input defaults, deadline and result. The run-level timeout is an
+ * absolute instant kept in the journal ({@code deadline:run}), enforced by the deadline of a scope
+ * under {@code root}; closing the root at the end clears it.
+ *
+ * <p>The run's end is journaled ({@link RunJournal#finished}) before its result future completes,
+ * so that a client that saw the result can trust it is durable, except when the run was stopped by
+ * its process shutting down ({@link CancelReason#SHUTDOWN}): that run stays resumable.
  */
 public final class RunStarter {
   private static final AtomicInteger RUNS = new AtomicInteger();
+  private static final Logger log = LoggerFactory.getLogger(RunStarter.class);
 
   private RunStarter() {}
 
   /**
    * Starts the run and returns its result future; {@code root} is its root scope (cancel it to
-   * cancel the run). The future fails with a {@link StepFailedException}.
+   * cancel the run; {@code shutdown} leaves it resumable). The future fails with a {@link
+   * StepFailedException}.
+   *
+   * @param timeout the workflow's run timeout, or null
    */
   public static CompletableFuture<JsonNode> start(
       Braid braid,
@@ -49,6 +66,7 @@ public final class RunStarter {
       Map<String, Set<String>> dependencies,
       JsonNode input,
       Scope root,
+      Duration timeout,
       Clock clock,
       RunListener listener,
       CircuitBreakers breakers,
@@ -76,57 +94,145 @@ public final class RunStarter {
             random,
             sandbox,
             journal,
-            wall);
+            wall,
+            root);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     loop.execute(
         () -> {
           run.emit(RunEvent.Type.RUN_STARTED, null, null);
+          Scope runScope;
+          CompletableFuture<JsonNode> body;
+          if (timeout == null) {
+            runScope = root.child();
+          } else {
+            long now = wall.millis();
+            long fresh = now + timeout.toMillis();
+            long at = run.instant("deadline:run", fresh);
+            runScope =
+                root.child(
+                    Deadline.after(
+                        at == fresh ? timeout : Duration.ofMillis(Math.max(0, at - now)), clock));
+            if (at != fresh && at <= now) {
+              // already expired: fail before any step, and say why the run had no time left
+              runScope.cancel(CancelReason.DEADLINE_EXCEEDED);
+              StepFailedException late =
+                  new StepFailedException(
+                      Failure.cancelled(
+                          CancelReason.DEADLINE_EXCEEDED,
+                          "the run's deadline ("
+                              + Instant.ofEpochMilli(at)
+                              + ", timeout "
+                              + Durations.format(timeout)
+                              + ") passed while the run was not running"),
+                      null,
+                      wf.timeout().map(t -> t.at()).orElse(null));
+              end(run, wf, root, runScope, result, null, late, late);
+              return;
+            }
+          }
           Env env =
               new Env(withDefaults(wf, input), JsonNodeFactory.instance.objectNode(), Map.of(), "");
           Steps steps = new Steps(run);
-          new BlockRun(steps, wf.steps(), wf.output(), root.child(), env)
-              .start()
-              .whenCompleteAsync(
-                  (v, e) -> {
-                    if (e == null && !root.isCancelled()) {
-                      run.emit(
-                          RunEvent.Type.RUN_FINISHED,
-                          null,
-                          null,
-                          null,
-                          null,
-                          0,
-                          Status.OK,
-                          null,
-                          null,
-                          v);
-                      result.complete(v);
-                    } else {
-                      StepFailedException f = runFailure(wf, root, e);
-                      run.emit(
-                          RunEvent.Type.RUN_FINISHED,
-                          f.step(),
-                          null,
-                          null,
-                          null,
-                          0,
-                          f.isCancellation() ? Status.CANCELLED : Status.FAILED,
-                          f.failure(),
-                          null,
-                          null);
-                      result.completeExceptionally(f);
-                    }
-                    root.close();
-                    loop.shutdown();
-                  },
-                  loop);
+          body = new BlockRun(steps, wf.steps(), wf.output(), runScope.child(), env).start();
+          body.whenCompleteAsync((v, e) -> end(run, wf, root, runScope, result, v, e, null), loop);
         });
     return result;
   }
 
-  /** The run's failure: a cancel or timeout of the whole run, else the first step failure. */
-  private static StepFailedException runFailure(Workflow wf, Scope root, Throwable e) {
-    if (root.reason() == CancelReason.DEADLINE_EXCEEDED) {
+  /** The run's end: its last event, its record in the journal, then its result. */
+  private static void end(
+      Run run,
+      Workflow wf,
+      Scope root,
+      Scope runScope,
+      CompletableFuture<JsonNode> result,
+      JsonNode value,
+      Throwable error,
+      StepFailedException preset) {
+    boolean shutdown = root.reason() == CancelReason.SHUTDOWN;
+    StepFailedException f =
+        preset != null
+            ? preset
+            : error == null && !runScope.isCancelled()
+                ? null
+                : runFailure(wf, run, root, runScope, error);
+    if (f == null) {
+      run.emit(RunEvent.Type.RUN_FINISHED, null, null, null, null, 0, Status.OK, null, null, value);
+    } else {
+      run.emit(
+          RunEvent.Type.RUN_FINISHED,
+          f.step(),
+          null,
+          null,
+          null,
+          0,
+          f.isCancellation() ? Status.CANCELLED : Status.FAILED,
+          f.failure(),
+          null,
+          null);
+    }
+    CompletableFuture<Void> durable;
+    if (shutdown) {
+      // stopped by its process, not by anyone's choice: nothing final is recorded, the run
+      // resumes in the next life of the gateway
+      durable = CompletableFuture.completedFuture(null);
+    } else {
+      // a cancel of the whole run (Ctrl-C, CancelRun) is final; a journal failure is a failure
+      boolean cancelled =
+          f != null && root.isCancelled() && run.journalFailure() == null && f.isCancellation();
+      durable =
+          finished(
+              run, f == null ? StepOutcome.ok(value) : StepOutcome.failed(f.failure()), cancelled);
+    }
+    durable.whenCompleteAsync(
+        (ok, journalError) -> {
+          if (f == null && journalError == null) {
+            result.complete(value);
+          } else if (f == null) {
+            result.completeExceptionally(journalFailure(journalError));
+          } else {
+            result.completeExceptionally(f);
+          }
+          root.close();
+          ((ExecutorService) run.loop).shutdown();
+        },
+        run.loop);
+  }
+
+  /** Journals the run's end; a journal failure fails the future (never thrown). */
+  private static CompletableFuture<Void> finished(Run run, StepOutcome outcome, boolean cancelled) {
+    try {
+      return run.journal.finished(outcome, cancelled);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The run's failure when its end could not be journaled. */
+  private static StepFailedException journalFailure(Throwable e) {
+    Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    FailureCode code = c instanceof JournalException je ? je.code() : FailureCode.UNAVAILABLE;
+    log.warn("a run's end could not be journaled", c);
+    return new StepFailedException(
+        Failure.of(code, "JournalFailed", "the run's end could not be recorded: " + c.getMessage()),
+        null,
+        null);
+  }
+
+  /**
+   * The run's failure: a journal failure, a cancel or timeout of the whole run, else the first step
+   * failure.
+   */
+  private static StepFailedException runFailure(
+      Workflow wf, Run run, Scope root, Scope runScope, Throwable e) {
+    JournalException je = run.journalFailure();
+    if (je != null) {
+      return new StepFailedException(
+          Failure.of(je.code(), "JournalFailed", "the run's journal failed: " + je.getMessage()),
+          null,
+          null);
+    }
+    if (runScope.expiredBy() == runScope || root.reason() == CancelReason.DEADLINE_EXCEEDED) {
       String limit = wf.timeout().map(t -> " " + Durations.format(t.value())).orElse("");
       return new StepFailedException(
           Failure.cancelled(
@@ -134,12 +240,10 @@ public final class RunStarter {
           null,
           wf.timeout().map(t -> t.at()).orElse(null));
     }
-    if (root.isCancelled()) {
+    if (runScope.isCancelled()) {
+      CancelReason r = runScope.rootReason() != null ? runScope.rootReason() : runScope.reason();
       return new StepFailedException(
-          Failure.cancelled(
-              root.reason(), "the run was cancelled (" + root.reason().wireName() + ")"),
-          null,
-          null);
+          Failure.cancelled(r, "the run was cancelled (" + r.wireName() + ")"), null, null);
     }
     if (e == null) {
       return new StepFailedException(

@@ -6,6 +6,7 @@ import dev.braid.gateway.engine.FailureJson;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.StepFailedException;
+import dev.braid.gateway.engine.StepOutcome;
 import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.expr.Values;
 import dev.braid.model.CancelReason;
@@ -14,11 +15,17 @@ import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs one step of any kind: its {@code if}, its own scope and timeout, the action, and {@code
  * on_error}. Every method runs on the run thread and returns without blocking.
+ *
+ * <p>Each step instance is named by its path (its id and the indexes of the loops around it, the
+ * name its events carry). A path whose outcome the journal recorded in an earlier life of the run
+ * is fed back instead of run; every step instance that settles by itself (not cancelled from
+ * outside) is recorded, composites too, so that a resumed run skips whole finished subtrees.
  */
 final class Steps {
   /**
@@ -53,11 +60,15 @@ final class Steps {
    * when {@code parent} was cancelled while it ran.
    */
   CompletableFuture<JsonNode> run(Step step, Scope parent, Env env) {
-    String name = step.id() + env.suffix();
+    String name = path(step, env);
     String kind = kindOf(step.action());
     if (parent.isCancelled()) {
       return CompletableFuture.failedFuture(
           new StepFailedException(Outcomes.cancelled(parent), name, step.at()));
+    }
+    Optional<StepOutcome> recorded = run.recorded(name);
+    if (recorded.isPresent()) {
+      return replay(step, name, kind, recorded.get());
     }
     if (step.when().isPresent()) {
       boolean go;
@@ -109,6 +120,24 @@ final class Steps {
     return result;
   }
 
+  /** The recorded outcome of a step instance as if it had just settled, with replayed events. */
+  private CompletableFuture<JsonNode> replay(
+      Step step, String name, String kind, StepOutcome outcome) {
+    run.emitReplayed(RunEvent.Type.STEP_STARTED, name, kind, null, null);
+    if (outcome.isOk()) {
+      run.emitReplayed(RunEvent.Type.STEP_FINISHED, name, kind, Status.OK, null);
+      return CompletableFuture.completedFuture(outcome.value());
+    }
+    Failure f = outcome.failure();
+    run.emitReplayed(
+        RunEvent.Type.STEP_FINISHED,
+        name,
+        kind,
+        f.code() == FailureCode.CANCELLED ? Status.CANCELLED : Status.FAILED,
+        f);
+    return CompletableFuture.failedFuture(new StepFailedException(f, name, step.at()));
+  }
+
   private void settle(
       Step step,
       String name,
@@ -129,8 +158,13 @@ final class Steps {
     }
     if (error == null) {
       // a value produced despite the step's own timeout (a catch that handled it) stands
+      JsonNode v = value == null ? NullNode.getInstance() : value;
       finished(name, kind, Status.OK, null);
-      result.complete(value == null ? NullNode.getInstance() : value);
+      if (v != SKIPPED) {
+        // a switch whose case was skipped is not recorded: re-deciding it keeps the skip's identity
+        run.settled(name, StepOutcome.ok(v));
+      }
+      result.complete(v);
       return;
     }
     StepFailedException f;
@@ -163,6 +197,7 @@ final class Steps {
             f.failure(),
             null,
             null);
+        run.settled(name, StepOutcome.ok(fallback));
         result.complete(fallback);
         return;
       } catch (RuntimeException e) {
@@ -174,6 +209,7 @@ final class Steps {
         kind,
         f.failure().code() == FailureCode.CANCELLED ? Status.CANCELLED : Status.FAILED,
         f.failure());
+    run.settled(name, StepOutcome.failed(f.failure()));
     result.completeExceptionally(f);
   }
 
@@ -195,6 +231,10 @@ final class Steps {
           : run(chosen, scope, env);
     } else if (a instanceof Step.Stream s) {
       return streams.run(s, scope, env, name);
+    } else if (a instanceof Step.Wait w) {
+      return new WaitStep(run).run(w, scope, env, name);
+    } else if (a instanceof Step.Signal sg) {
+      return new SignalStep(run).run(sg, scope, name);
     } else {
       return scripts.run(step, (Step.Script) a, scope, env, name);
     }
@@ -202,6 +242,14 @@ final class Steps {
 
   private void finished(String name, String kind, Status status, Failure failure) {
     run.emit(RunEvent.Type.STEP_FINISHED, name, kind, null, null, 0, status, failure, null, null);
+  }
+
+  /**
+   * The step instance's path: the step's id, then the index of each loop item around it ({@code
+   * prices.do[3]}); the name its events carry and its journal key.
+   */
+  static String path(Step step, Env env) {
+    return step.id() + env.suffix();
   }
 
   static String kindOf(Step.Action a) {
@@ -217,6 +265,10 @@ final class Steps {
       return "switch";
     } else if (a instanceof Step.Stream) {
       return "stream";
+    } else if (a instanceof Step.Wait) {
+      return "wait";
+    } else if (a instanceof Step.Signal) {
+      return "signal";
     }
     return "script";
   }

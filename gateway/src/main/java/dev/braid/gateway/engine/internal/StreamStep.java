@@ -40,18 +40,46 @@ final class StreamStep {
     // bodies and the generator share a scope below the step's: a failed body cancels them all
     // without the step's own scope looking cancelled from outside
     Scope work = scope.child();
-    CallOptions.Builder o = CallOptions.builder().parent(work);
+    CallOptions.Builder o =
+        CallOptions.builder().parent(work).idempotencyKey(run.idempotencyKey(name));
     s.policy().queueTimeout().map(Located::value).ifPresent(o::queueTimeout);
     s.policy().heartbeatTimeout().map(Located::value).ifPresent(o::heartbeatTimeout);
     String function = s.function().value();
-    RemoteStream stream =
-        run.braid.function(function).stream(args.positional(), args.keywords(), o.build());
-    Consumer c = new Consumer(s, work, env, name, function);
-    // like a call step's attempt, the generator hears the reason at the root of a cancellation
-    Runnable unhook =
-        work.onCancel(r -> stream.cancel(work.rootReason() != null ? work.rootReason() : r));
-    stream.subscribe(c);
-    return c.done.whenComplete((v, e) -> unhook.run());
+    // like a call, a generator resumed by a new life of the run is a new attempt, written ahead
+    int attempt = run.lastAttempt(name) + 1;
+    Consumer c = new Consumer(s, work, env, name, function, attempt);
+    Runnable open =
+        () -> {
+          if (work.isCancelled()) {
+            c.done.completeExceptionally(
+                new StepFailedException(Outcomes.cancelled(work), name, null));
+            return;
+          }
+          RemoteStream stream =
+              run.braid
+                  .function(function)
+                  .internalStreamAttempt(args.positional(), args.keywords(), o.build(), attempt);
+          // like a call step's attempt, the generator hears the reason at the root of a cancel
+          Runnable unhook =
+              work.onCancel(r -> stream.cancel(work.rootReason() != null ? work.rootReason() : r));
+          c.done.whenComplete((v, e) -> unhook.run());
+          stream.subscribe(c);
+        };
+    CompletableFuture<Void> ahead = run.attemptStarting(name, attempt);
+    if (ahead.isDone() && !ahead.isCompletedExceptionally()) {
+      open.run();
+    } else {
+      ahead.whenCompleteAsync(
+          (v, e) -> {
+            if (e != null) {
+              c.done.completeExceptionally(e);
+            } else {
+              open.run();
+            }
+          },
+          run.loop);
+    }
+    return c.done;
   }
 
   /** Receives items on any thread and handles them on the run thread. */
@@ -61,6 +89,7 @@ final class StreamStep {
     private final Env env;
     private final String name;
     private final String function;
+    private final int attempt;
     private final CompletableFuture<JsonNode> done = new CompletableFuture<>();
     private final ArrayDeque<Integer> pending = new ArrayDeque<>();
     private final List<JsonNode> items = new ArrayList<>();
@@ -70,7 +99,8 @@ final class StreamStep {
     private boolean ended;
     private StepFailedException failure;
 
-    Consumer(Step.Stream step, Scope work, Env env, String name, String function) {
+    Consumer(Step.Stream step, Scope work, Env env, String name, String function, int attempt) {
+      this.attempt = attempt;
       this.step = step;
       this.work = work;
       this.env = env;
@@ -183,7 +213,7 @@ final class StreamStep {
           "stream",
           function,
           function.substring(0, function.indexOf(':')),
-          1,
+          attempt,
           status,
           f,
           null,

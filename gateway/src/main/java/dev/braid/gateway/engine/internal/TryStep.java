@@ -84,9 +84,22 @@ final class TryStep {
   private CompletableFuture<JsonNode> shielded(Step.Handler h, Env env) {
     Deadline d = run.deadlineAfter(h.timeout().value());
     Scope shield = Scope.root(d);
+    // A shutdown of the process is the one cancel a handler is not shielded from: the run will
+    // resume elsewhere and run the handler again, and the process must not wait for it.
+    Runnable unhook =
+        run.root.onCancel(
+            r -> {
+              if (r == CancelReason.SHUTDOWN) {
+                shield.cancel(CancelReason.SHUTDOWN);
+              }
+            });
     CompletableFuture<JsonNode> r =
         new BlockRun(steps, h.block(), h.block().output(), shield, env.nestedBlock()).start();
-    return r.whenComplete((v, e) -> shield.close());
+    return r.whenComplete(
+        (v, e) -> {
+          unhook.run();
+          shield.close();
+        });
   }
 
   private static void forward(

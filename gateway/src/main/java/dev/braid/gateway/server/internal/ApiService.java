@@ -20,12 +20,14 @@ import dev.braid.proto.api.v1.ListFunctionsResponse;
 import dev.braid.proto.api.v1.RunEvent;
 import dev.braid.proto.api.v1.RunInfo;
 import dev.braid.proto.api.v1.RunWorkflowRequest;
+import dev.braid.proto.api.v1.SignalRunRequest;
 import dev.braid.proto.api.v1.StartWorkflowRequest;
 import dev.braid.proto.api.v1.WatchRunRequest;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -38,6 +40,7 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
   private final RunQueries queries;
   private final FunctionCalls calls;
   private final ScriptRuns scripts;
+  private final RunResumer resumer;
 
   /** Everything the service needs; see {@code BraidServer}. */
   public record Parts(
@@ -57,23 +60,32 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       Clock clock,
       int maxWatchers,
       ExposurePolicy exposure,
-      ServerLimits limits) {}
+      ServerLimits limits,
+      Durability durability) {}
 
   public ApiService(Parts p) {
     Permissions permissions = new Permissions(p.exposure());
+    WorkflowResolver resolver =
+        new WorkflowResolver(
+            p.workflowsDir(), new ServerCatalog(p.braid(), p.catalogTimeout()), permissions);
     this.runs =
         new WorkflowRuns(
             p.engine(),
-            new WorkflowResolver(
-                p.workflowsDir(), new ServerCatalog(p.braid(), p.catalogTimeout()), permissions),
+            resolver,
             p.registry(),
             p.runAdmission(),
             p.inFlight(),
             p.checkExecutor(),
             p.streamExecutor(),
             p.clock(),
-            p.limits());
-    this.queries = new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers());
+            p.limits(),
+            p.durability());
+    this.queries =
+        new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers(), p.durability());
+    this.resumer =
+        p.durability() == null
+            ? null
+            : new RunResumer(p.engine(), resolver, p.registry(), p.durability(), p.checkExecutor());
     this.calls =
         new FunctionCalls(
             p.braid(),
@@ -120,6 +132,14 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
     return queries.watchers();
   }
 
+  /**
+   * Resumes the unfinished runs of the store (none without one); completes when each has started
+   * again or been given up on.
+   */
+  public CompletableFuture<Void> resumeAll() {
+    return resumer == null ? CompletableFuture.completedFuture(null) : resumer.resumeAll();
+  }
+
   @Override
   public void runWorkflow(RunWorkflowRequest request, StreamObserver<RunEvent> out) {
     if (permitted(out, () -> workflowScope(request.hasDefinition()))) {
@@ -152,6 +172,13 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
   public void watchRun(WatchRunRequest request, StreamObserver<RunEvent> out) {
     if (permitted(out, () -> scope(TokenScope.RUN, "WatchRun"))) {
       queries.watchRun(request, out);
+    }
+  }
+
+  @Override
+  public void signalRun(SignalRunRequest request, StreamObserver<RunInfo> out) {
+    if (permitted(out, () -> scope(TokenScope.RUN, "SignalRun"))) {
+      queries.signalRun(request, out);
     }
   }
 

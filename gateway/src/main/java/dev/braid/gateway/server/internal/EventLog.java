@@ -2,6 +2,7 @@ package dev.braid.gateway.server.internal;
 
 import dev.braid.proto.api.v1.EventType;
 import dev.braid.proto.api.v1.RunEvent;
+import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +15,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * reader, and a reader that falls behind the window skips to its start — the gap in the sequence
  * numbers shows it.
  *
+ * <p>A run resumed from a store continues the numbering of its stored events ({@link #startAt}). A
+ * log can also end without an outcome ({@link #abort}): the server stopped running the run, which
+ * another life of the server resumes.
+ *
  * <p>Thread-safe. Listeners run on the appending thread (the engine's run thread) and must only
  * schedule work.
  */
-public final class EventLog {
+public final class EventLog implements EventSource {
   private final ArrayDeque<RunEvent> events = new ArrayDeque<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   // guarded by this
@@ -26,14 +31,40 @@ public final class EventLog {
   private long bytes;
   private long nextSeq;
   private boolean finished;
+  private Status aborted;
 
   public EventLog(int window, long maxBytes) {
     this.window = window;
     this.maxBytes = maxBytes;
   }
 
-  /** A read: the events from a position on, and whether the log ends there. */
-  public record Slice(List<RunEvent> events, long nextSeq, boolean finished) {
+  /**
+   * Numbers the events from {@code seq} on instead of 0: a resumed run's stored events come first.
+   *
+   * @throws IllegalStateException if an event was appended already
+   */
+  public void startAt(long seq) {
+    synchronized (this) {
+      if (!events.isEmpty() || nextSeq != 0) {
+        throw new IllegalStateException("events were appended already: " + nextSeq);
+      }
+      nextSeq = seq;
+    }
+    for (Runnable l : listeners) {
+      l.run();
+    }
+  }
+
+  /**
+   * A read: the events from a position on, and whether the log ends there.
+   *
+   * @param aborted when the log ended without an outcome, the status a stream ends with; else null
+   */
+  public record Slice(List<RunEvent> events, long nextSeq, boolean finished, Status aborted) {
+    public Slice(List<RunEvent> events, long nextSeq, boolean finished) {
+      this(events, nextSeq, finished, null);
+    }
+
     /** True when the reader has everything and the run has finished. */
     public boolean end(long cursor) {
       return finished && cursor >= nextSeq;
@@ -58,6 +89,7 @@ public final class EventLog {
   }
 
   /** Up to {@code max} events with {@code seq >= from} (or from the oldest kept, if later). */
+  @Override
   public synchronized Slice read(long from, int max) {
     List<RunEvent> out = new ArrayList<>(Math.min(max, events.size()));
     for (RunEvent e : events) {
@@ -68,10 +100,34 @@ public final class EventLog {
         out.add(e);
       }
     }
-    return new Slice(out, nextSeq, finished);
+    return new Slice(out, nextSeq, finished, aborted);
+  }
+
+  /**
+   * Ends the log without an outcome: readers get the events appended so far, then {@code status}.
+   * Later appends are dropped. No effect on a log that has ended.
+   */
+  public void abort(Status status) {
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      aborted = status;
+    }
+    for (Runnable l : listeners) {
+      l.run();
+    }
+  }
+
+  /** The number of the oldest event still kept ({@link #nextSeq} when none is). */
+  public synchronized long oldestSeq() {
+    RunEvent first = events.peekFirst();
+    return first == null ? nextSeq : first.getSeq();
   }
 
   /** Runs {@code listener} after every append; returns the handle that removes it. */
+  @Override
   public Runnable subscribe(Runnable listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);

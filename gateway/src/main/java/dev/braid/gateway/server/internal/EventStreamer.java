@@ -20,7 +20,7 @@ import java.util.function.Function;
 public final class EventStreamer {
   private static final int BATCH = 64;
 
-  private final EventLog log;
+  private final EventSource log;
   private final ServerCallStreamObserver<RunEvent> out;
   private final Executor executor;
   private final Runnable onDone;
@@ -41,7 +41,7 @@ public final class EventStreamer {
    * @param onDone runs once when the stream has ended: completed, or cancelled by the client
    */
   public EventStreamer(
-      EventLog log,
+      EventSource log,
       long fromSeq,
       ServerCallStreamObserver<RunEvent> out,
       Executor executor,
@@ -116,6 +116,9 @@ public final class EventStreamer {
           cursor = e.getSeq() + 1;
         }
         if (s.end(cursor)) {
+          if (s.aborted() != null) {
+            failWith(s.aborted());
+          }
           finish(true);
           return;
         }

@@ -2,7 +2,9 @@ package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Timestamp;
+import dev.braid.gateway.engine.MemoryJournal;
 import dev.braid.gateway.engine.RunEvent;
+import dev.braid.gateway.engine.RunJournal;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.engine.WorkflowEngine.WorkflowRun;
@@ -12,6 +14,7 @@ import dev.braid.model.Failures;
 import dev.braid.proto.api.v1.Failure;
 import dev.braid.proto.api.v1.RunInfo;
 import dev.braid.proto.api.v1.RunState;
+import io.grpc.Status;
 import java.time.Instant;
 
 /**
@@ -26,6 +29,8 @@ public final class RunRecord {
   private final ServerLimits limits;
   // guarded by this
   private WorkflowRun run;
+  private RunJournal journal;
+  private boolean detached;
   private boolean cancelRequested;
   private CancelReason pendingCancel;
   private RunState state = RunState.RUN_STATE_RUNNING;
@@ -56,46 +61,52 @@ public final class RunRecord {
 
   /** The listener that feeds the engine's events into this record's log. */
   public RunListener listener() {
-    return event -> {
-      RunEvent e = event;
-      if (e.type() == RunEvent.Type.RUN_FINISHED
-          && e.status() == RunEvent.Status.CANCELLED
-          && shutdownCancel()) {
-        // the engine cancels with reason 'cancelled' only; the outcome tells the real one
-        e =
-            new RunEvent(
-                e.type(),
-                e.atNanos(),
-                e.step(),
-                e.kind(),
-                e.function(),
-                e.language(),
-                e.attempt(),
-                e.status(),
-                dev.braid.model.Failure.cancelled(
-                    CancelReason.SHUTDOWN, "the run was cancelled: the server is shutting down"),
-                e.retryWait(),
-                e.value());
+    return this::append;
+  }
+
+  /**
+   * Appends one of the engine's events to this record's log, as clients see it; the outcome event
+   * also settles the record. Called on the run's thread.
+   */
+  void append(RunEvent event) {
+    RunEvent e = event;
+    if (e.type() == RunEvent.Type.RUN_FINISHED
+        && e.status() == RunEvent.Status.CANCELLED
+        && shutdownCancel()) {
+      // the engine cancels with reason 'cancelled' only; the outcome tells the real one
+      e =
+          new RunEvent(
+              e.type(),
+              e.atNanos(),
+              e.step(),
+              e.kind(),
+              e.function(),
+              e.language(),
+              e.attempt(),
+              e.status(),
+              dev.braid.model.Failure.cancelled(
+                  CancelReason.SHUTDOWN, "the run was cancelled: the server is shutting down"),
+              e.retryWait(),
+              e.value());
+    }
+    if (e.type() == RunEvent.Type.RUN_FINISHED
+        && e.status() == RunEvent.Status.OK
+        && limits != null) {
+      e = withinMessageLimit(e);
+    }
+    if (e.type() == RunEvent.Type.RUN_FINISHED) {
+      // before the event is visible: a client that saw the outcome finds GetRun agreeing
+      if (e.status() == RunEvent.Status.OK) {
+        finish(e.value(), null);
+      } else {
+        dev.braid.model.Failure f =
+            e.failure() != null
+                ? e.failure()
+                : dev.braid.model.Failure.of(FailureCode.INTERNAL, "RunFailed", "the run failed");
+        finish(null, new StepFailedException(f, e.step(), null));
       }
-      if (e.type() == RunEvent.Type.RUN_FINISHED
-          && e.status() == RunEvent.Status.OK
-          && limits != null) {
-        e = withinMessageLimit(e);
-      }
-      if (e.type() == RunEvent.Type.RUN_FINISHED) {
-        // before the event is visible: a client that saw the outcome finds GetRun agreeing
-        if (e.status() == RunEvent.Status.OK) {
-          finish(e.value(), null);
-        } else {
-          dev.braid.model.Failure f =
-              e.failure() != null
-                  ? e.failure()
-                  : dev.braid.model.Failure.of(FailureCode.INTERNAL, "RunFailed", "the run failed");
-          finish(null, new StepFailedException(f, e.step(), null));
-        }
-      }
-      log.append(ApiProtos.event(e, id));
-    };
+    }
+    log.append(ApiProtos.event(e, id));
   }
 
   /**
@@ -104,6 +115,16 @@ public final class RunRecord {
    * rather than sent to a client that would reject it.
    */
   private RunEvent withinMessageLimit(RunEvent e) {
+    return withinMessageLimit(e, limits);
+  }
+
+  /** {@link #withinMessageLimit(RunEvent)} for an event read from the store. */
+  static RunEvent withinMessageLimit(RunEvent e, ServerLimits limits) {
+    if (limits == null
+        || e.type() != RunEvent.Type.RUN_FINISHED
+        || e.status() != RunEvent.Status.OK) {
+      return e;
+    }
     String json = ApiProtos.json(e.value());
     if (limits.fits(json)) {
       return e;
@@ -131,9 +152,18 @@ public final class RunRecord {
 
   /** Binds the engine's run; a cancel that came first is applied now. */
   public void attach(WorkflowRun r) {
+    attach(r, null);
+  }
+
+  /**
+   * Binds the engine's run and the journal it writes (for signals); a cancel that came first is
+   * applied now.
+   */
+  public void attach(WorkflowRun r, RunJournal j) {
     CancelReason pending;
     synchronized (this) {
       run = r;
+      journal = j;
       pending = pendingCancel;
     }
     if (pending != null) {
@@ -160,10 +190,96 @@ public final class RunRecord {
     return true;
   }
 
+  /**
+   * The server stops running this run without ending it (shutdown; the run stays unfinished in the
+   * store, for the next server): its state stays running, and streams of its events end with {@code
+   * status} after the events sent so far.
+   */
+  void detach(Status status) {
+    synchronized (this) {
+      detached = true;
+    }
+    log.abort(status);
+  }
+
+  /**
+   * Hands a signal to a run whose journal is in memory (no store).
+   *
+   * @return false if the run has finished or keeps its journal elsewhere
+   */
+  boolean signalInMemory(String name, JsonNode payload) {
+    // IllegalStateException past the memory journal's bound of pending signals
+    RunJournal j;
+    synchronized (this) {
+      if (state != RunState.RUN_STATE_RUNNING) {
+        return false;
+      }
+      j = journal;
+    }
+    if (j instanceof MemoryJournal m) {
+      m.signal(name, payload);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Ends the log with the run's outcome when the engine's outcome event never reached it: a stored
+   * run whose journal refused a write (a budget) is failed by the engine without journaling more,
+   * and its watchers must still see the end. No effect once the log has ended.
+   */
+  void endLog(JsonNode result, Throwable error) {
+    synchronized (this) {
+      if (detached) {
+        return;
+      }
+    }
+    if (log.finished()) {
+      return;
+    }
+    RunEvent e;
+    if (error == null) {
+      e =
+          new RunEvent(
+              RunEvent.Type.RUN_FINISHED,
+              0,
+              null,
+              null,
+              null,
+              null,
+              0,
+              RunEvent.Status.OK,
+              null,
+              null,
+              result);
+    } else {
+      Throwable t = Failures.unwrap(error);
+      dev.braid.model.Failure f =
+          t instanceof StepFailedException sf ? sf.failure() : Failures.fromThrowable(t);
+      String step = t instanceof StepFailedException sf ? sf.step() : null;
+      e =
+          new RunEvent(
+              RunEvent.Type.RUN_FINISHED,
+              0,
+              step,
+              null,
+              null,
+              null,
+              0,
+              f.code() == FailureCode.CANCELLED
+                  ? RunEvent.Status.CANCELLED
+                  : RunEvent.Status.FAILED,
+              f,
+              null,
+              null);
+    }
+    append(e);
+  }
+
   /** Records the outcome: from the outcome event, else when the result future completes. */
   void finish(JsonNode result, Throwable error) {
     synchronized (this) {
-      if (finishedAt != null) {
+      if (finishedAt != null || detached) {
         return;
       }
       finishedAt = Instant.now();

@@ -60,9 +60,19 @@ public final class RunRegistry {
   public RunRecord create(String workflow) {
     byte[] b = new byte[16];
     IDS.nextBytes(b);
-    RunRecord r = new RunRecord("run-" + HexFormat.of().formatHex(b), workflow, newLog(), limits);
+    return create("run-" + HexFormat.of().formatHex(b), workflow);
+  }
+
+  /** A new run record for a run whose id the store gave. */
+  public RunRecord create(String id, String workflow) {
+    RunRecord r = new RunRecord(id, workflow, newLog(), limits);
     runs.put(r.id(), r);
     return r;
+  }
+
+  /** Forgets a run that did not start. */
+  void remove(RunRecord r) {
+    runs.remove(r.id(), r);
   }
 
   private EventLog newLog() {

@@ -51,8 +51,11 @@ final class WorkflowResolver {
     this.checker = new WorkflowChecker(catalog);
   }
 
-  /** A workflow ready to run, and the name it is shown by. */
-  record Resolved(Workflow workflow, String name) {}
+  /**
+   * A workflow ready to run, the name it is shown by, and its text (what a durable run keeps, to
+   * replay exactly what it started with).
+   */
+  record Resolved(Workflow workflow, String name, String text) {}
 
   /**
    * @param name a name in the folder, or null
@@ -87,6 +90,33 @@ final class WorkflowResolver {
       display = INLINE;
       text = definition;
     }
+    return check(file, display, text, name, input);
+  }
+
+  /**
+   * The workflow of a stored run, to resume it: its saved text, checked as when it started (the
+   * functions it calls must still be exposed and exist). It counts as the folder's workflow {@code
+   * name} — reading script files from the folder — only when that file still holds exactly this
+   * text; otherwise under the rules of an inline workflow.
+   *
+   * @throws StatusRuntimeException as {@link #resolve}
+   */
+  Resolved resolveStored(String name, String text, JsonNode input) {
+    if (folder != null) {
+      try {
+        Optional<Path> f = WorkflowFolder.find(folder, name);
+        if (f.isPresent() && Files.readString(f.get()).equals(text)) {
+          return check(f.get(), folder.relativize(f.get()).toString(), text, name, input);
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        // not the folder's workflow (any more): resumed as an inline one
+      }
+    }
+    Resolved r = check(base.resolve(INLINE + ".yaml"), INLINE, text, null, input);
+    return new Resolved(r.workflow(), name, text);
+  }
+
+  private Resolved check(Path file, String display, String text, String name, JsonNode input) {
     ParsedWorkflow parsed;
     List<Diagnostic> problems;
     try {
@@ -121,7 +151,7 @@ final class WorkflowResolver {
               .toList());
     }
     Workflow wf = parsed.workflow();
-    return new Resolved(wf, name != null ? name : wf.name().value());
+    return new Resolved(wf, name != null ? name : wf.name().value(), text);
   }
 
   /**

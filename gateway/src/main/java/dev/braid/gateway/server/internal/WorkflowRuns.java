@@ -1,8 +1,13 @@
 package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.braid.gateway.engine.RunJournal;
+import dev.braid.gateway.engine.RunListener;
+import dev.braid.gateway.engine.StepOutcome;
 import dev.braid.gateway.engine.WorkflowEngine;
 import dev.braid.gateway.server.ScriptCeilings;
+import dev.braid.gateway.store.RunStore;
+import dev.braid.gateway.store.StoreException;
 import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Location;
 import dev.braid.gateway.workflow.Workflow;
@@ -22,6 +27,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +60,8 @@ final class WorkflowRuns {
   private final PayloadBudget budget;
   private final Clock clock;
   private final ScriptCeilings scriptCeilings;
+  // null: runs are kept in memory only
+  private final Durability durability;
 
   WorkflowRuns(
       WorkflowEngine engine,
@@ -64,7 +72,9 @@ final class WorkflowRuns {
       Executor checkExecutor,
       Executor streamExecutor,
       Clock clock,
-      ServerLimits limits) {
+      ServerLimits limits,
+      Durability durability) {
+    this.durability = durability;
     this.clock = clock;
     this.engine = engine;
     this.budget = limits.budget();
@@ -219,7 +229,12 @@ final class WorkflowRuns {
                 return;
               }
               EventStreamer s =
-                  new EventStreamer(rec.log(), 0, out, streamExecutor, request::close);
+                  new EventStreamer(
+                      durability == null ? rec.log() : durability.events(rec),
+                      0,
+                      out,
+                      streamExecutor,
+                      request::close);
               s.endWith(e -> clientDeadlineOutcome(p, e));
               p.streamer = s;
               if (!p.stream()) {
@@ -361,22 +376,23 @@ final class WorkflowRuns {
     Workflow wf = withDeadline(r.workflow(), budget.left());
     p.clientsDeadline = bound && budget.byClient() && wf != r.workflow();
 
+    if (durability != null) {
+      return startStored(r, wf, spec, budget.left(), p, permit, hold);
+    }
     RunRecord rec = registry.create(r.name());
     InFlight.Entry entry = inFlight.add(rec::cancel);
     WorkflowEngine.WorkflowRun run;
+    RunJournal journal = RunJournal.memory(rec.id());
     try {
-      run = engine.start(wf, spec.input(), rec.listener());
+      run = engine.start(wf, spec.input(), rec.listener(), journal);
     } catch (RuntimeException e) {
       entry.close();
       rec.finish(null, e);
       registry.finished(rec);
-      throw Status.INTERNAL
-          .withDescription("the run could not start: " + Failures.fromThrowable(e).headline())
-          .withCause(e)
-          .asRuntimeException();
+      throw couldNotStart(e);
     }
     p.record = rec;
-    rec.attach(run);
+    rec.attach(run, journal);
 
     log.debug("run {} of {} started", rec.id(), r.name());
     run.result()
@@ -389,6 +405,64 @@ final class WorkflowRuns {
               entry.close();
             });
     return rec;
+  }
+
+  /**
+   * Starts a run kept in the store: saved (definition, input, deadline) before it starts, run with
+   * the store's journal, and not counted as in-flight work: shutdown leaves it to resume ({@link
+   * Durability#detachAll}) instead of draining it.
+   */
+  private RunRecord startStored(
+      WorkflowResolver.Resolved r,
+      Workflow wf,
+      Spec spec,
+      Duration left,
+      Pending p,
+      Admission.Permit permit,
+      PayloadBudget.Hold hold) {
+    Instant deadline = left == null ? null : Instant.now().plus(left);
+    RunStore.Claimed claimed;
+    try {
+      claimed = durability.store().create(r.name(), r.text(), spec.input(), deadline);
+    } catch (StoreException e) {
+      log.warn("a run could not be stored: {}", e.getMessage());
+      throw Status.UNAVAILABLE
+          .withDescription("the run could not be stored: " + e.getMessage())
+          .asRuntimeException();
+    }
+    RunRecord rec = registry.create(claimed.run().runId(), r.name());
+    ServerJournal journal = durability.journal(rec, claimed.journal());
+    WorkflowEngine.WorkflowRun run;
+    try {
+      run = engine.start(wf, spec.input(), RunListener.NONE, journal);
+    } catch (RuntimeException e) {
+      // ended in the store too, or the next server would try to resume it
+      claimed.journal().finished(StepOutcome.failed(Failures.fromThrowable(e)), false);
+      rec.finish(null, e);
+      registry.finished(rec);
+      throw couldNotStart(e);
+    }
+    p.record = rec;
+    rec.attach(run, journal);
+    durability.started(rec, journal, run);
+    log.debug("run {} of {} started (stored)", rec.id(), r.name());
+    run.result()
+        .whenComplete(
+            (v, e) -> {
+              rec.endLog(v, e);
+              rec.finish(v, e);
+              registry.finished(rec);
+              permit.release();
+              hold.close();
+            });
+    return rec;
+  }
+
+  private static StatusRuntimeException couldNotStart(RuntimeException e) {
+    return Status.INTERNAL
+        .withDescription("the run could not start: " + Failures.fromThrowable(e).headline())
+        .withCause(e)
+        .asRuntimeException();
   }
 
   /** {@code wf} with its run timeout lowered to {@code left} (null: unchanged). */

@@ -1,5 +1,6 @@
 package dev.braid.gateway.workflow.internal;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.braid.gateway.workflow.Block;
 import dev.braid.gateway.workflow.JoinMode;
 import dev.braid.gateway.workflow.Located;
@@ -34,11 +35,13 @@ final class ActionBuilder {
   private final ModelBuilder m;
   private final StepBuilder steps;
   private final Fields f;
+  private final WaitBuilder waits;
 
   ActionBuilder(ModelBuilder m, StepBuilder steps) {
     this.m = m;
     this.steps = steps;
     this.f = m.fields;
+    this.waits = new WaitBuilder(m);
   }
 
   Step.Action action(
@@ -56,6 +59,8 @@ final class ActionBuilder {
       case "try" -> tryStep(at, v, map, id);
       case "switch" -> switchStep(at, v, map, id);
       case "stream" -> stream(at, v, map, id, timeout);
+      case "wait" -> waits.waitStep(at, v);
+      case "signal" -> waits.signalStep(at, v);
       default -> script(at, v);
     };
   }
@@ -138,12 +143,25 @@ final class ActionBuilder {
     }
     Map<String, Step> out = new LinkedHashMap<>();
     for (SourceNode.Entry e : map.entries()) {
-      Step s = steps.step(e.key(), parentId + "." + e.key(), e.keyAt(), e.value());
+      Step s = steps.step(e.key(), parentId + segment(e.key()), e.keyAt(), e.value());
       if (s != null) {
         out.put(e.key(), s);
       }
     }
     return out;
+  }
+
+  /**
+   * The part an inline step's name adds to its parent's id: {@code .name}, or for a name that is
+   * not a plain identifier (a case like {@code "1.5"} or {@code "a b"}) the quoted {@code ["1.5"]},
+   * so that ids stay unique and a resumed run finds each step instance again by its path
+   * (docs/durability.md).
+   */
+  static String segment(String name) {
+    if (StepBuilder.NAME.matcher(name).matches()) {
+      return "." + name;
+    }
+    return "[\"" + new String(JsonStringEncoder.getInstance().quoteAsString(name)) + "\"]";
   }
 
   private Optional<Step> body(SourceNode.MapNode map, String parentId) {

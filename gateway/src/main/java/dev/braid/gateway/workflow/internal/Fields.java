@@ -72,6 +72,11 @@ final class Fields {
     if (n == null) {
       return Optional.empty();
     }
+    return duration(n, key);
+  }
+
+  /** {@code n} as a duration greater than zero; {@code key} names it in messages. */
+  Optional<Located<Duration>> duration(SourceNode n, String key) {
     if (!(n instanceof SourceNode.ScalarNode s) || s.value().isNull()) {
       error(n.at(), key + " must be a duration such as 250ms, 2s or 1m, not " + n.kind());
       return Optional.empty();

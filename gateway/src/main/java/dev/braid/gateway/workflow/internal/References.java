@@ -170,6 +170,8 @@ public final class References {
       st.body().ifPresent(b -> step(b, loop(env, st.as(), s)));
     } else if (a instanceof Step.Script sc) {
       sc.input().ifPresent(t -> template(t, env));
+    } else if (a instanceof Step.Wait w) {
+      w.until().ifPresent(t -> template(t, env));
     }
   }
 

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 /** Builds steps and {@code steps:} blocks; see {@link ModelBuilder}. */
 final class StepBuilder {
   static final List<String> KINDS =
-      List.of("call", "parallel", "for_each", "try", "switch", "stream", "script");
+      List.of(
+          "call", "parallel", "for_each", "try", "switch", "stream", "script", "wait", "signal");
   static final List<String> COMMON = List.of("if", "needs", "timeout", "on_error", "description");
   static final Map<String, List<String>> EXTRAS =
       Map.of(
@@ -46,6 +47,10 @@ final class StepBuilder {
           "stream",
           List.of("as", "concurrency", "buffer", "do", "queue_timeout", "heartbeat_timeout"),
           "script",
+          List.of(),
+          "wait",
+          List.of(),
+          "signal",
           List.of());
   static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   static final Set<String> RESERVED = Set.of("input", "steps", "error", "true", "false", "null");

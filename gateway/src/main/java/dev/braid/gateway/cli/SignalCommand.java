@@ -1,0 +1,130 @@
+package dev.braid.gateway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.braid.gateway.store.StoreException;
+import dev.braid.gateway.store.StoredRun;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code braid signal RUN_ID NAME [JSON]}: delivers a named signal to a run's signal step. */
+@Command(
+    name = "signal",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Send a named signal with a JSON payload to a run: a 'signal: NAME' step waiting",
+      "in it gets the payload as its result. The signal is written to the store first,",
+      "so it is not lost if no braid runs the run just now: the run gets it when it is",
+      "resumed (braid resume, or braid serve on start). Each signal is delivered once,",
+      "to one signal step."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  braid signal 0193a7c2-... approve '{\"ok\": true, \"by\": \"ana\"}'",
+      "  braid signal 0193a7c2-... approve @decision.json",
+      "  braid signal 0193a7c2-... continue          (payload null)"
+    })
+final class SignalCommand implements Callable<Integer> {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.:-]{0,127}");
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "RUN_ID", description = "the run to signal")
+  String runId;
+
+  @Parameters(index = "1", paramLabel = "NAME", description = "the signal's name")
+  String name;
+
+  @Parameters(
+      index = "2",
+      arity = "0..1",
+      paramLabel = "JSON|@FILE",
+      description = "the payload: a JSON value, or @file holding one (default null)")
+  String payload;
+
+  @CommandLine.Mixin StoreOptions storeOptions = new StoreOptions();
+
+  @Override
+  public Integer call() {
+    CommandLine cl = spec.commandLine();
+    PrintWriter err = cl.getErr();
+    RunIds.check(cl, runId);
+    if (!NAME.matcher(name).matches()) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "'"
+              + RunViews.cell(name)
+              + "' is not a signal name: a letter or _, then letters, digits, _ . : -"
+              + " (at most 128)");
+    }
+    JsonNode value = WorkflowLoader.readJson(cl, payload, "the payload");
+    if (value == null) {
+      value = NullNode.getInstance();
+    }
+    // a braid holding the SQLite store takes the signal itself: it is the one that may write it
+    try {
+      String refused =
+          SignalSocket.send(SignalSocket.pathFor(storeOptions.location()), runId, name, value);
+      if (refused != null) {
+        err.println("error: " + refused);
+        return 2;
+      }
+      err.println("signal " + name + " sent to run " + runId);
+      return 0;
+    } catch (IOException noHolder) {
+      // nobody listens: write it to the store
+    }
+    StoreHandle store = openForSignal(err);
+    if (store == null) {
+      return 2;
+    }
+    try (store) {
+      Optional<StoredRun> found = store.store().get(runId);
+      if (found.isEmpty()) {
+        err.println("error: no run " + runId + " in the store " + storeOptions.location());
+        return 2;
+      }
+      if (found.get().status().isFinal()) {
+        err.println(
+            "error: run "
+                + runId
+                + " is "
+                + RunViews.status(found.get().status())
+                + ": a finished run takes no signals");
+        return 2;
+      }
+      try {
+        store.store().signal(runId, name, value);
+      } catch (StoreException e) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      }
+      err.println("signal " + name + " sent to run " + runId);
+      err.flush();
+      return 0;
+    }
+  }
+
+  /**
+   * The store, opened to write the signal. A SQLite store held by a running braid is opened without
+   * its lock: the signal is a row of its own, which the holder picks up.
+   */
+  private StoreHandle openForSignal(PrintWriter err) {
+    try {
+      return new StoreHandle(storeOptions.open(false));
+    } catch (StoreException held) {
+      if (storeOptions.inMemory()) {
+        err.println("error: " + held.getMessage());
+        return null;
+      }
+      return StoreErrors.open(storeOptions, true, err);
+    }
+  }
+}
