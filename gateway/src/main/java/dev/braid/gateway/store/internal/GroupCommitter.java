@@ -17,7 +17,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,11 @@ public final class GroupCommitter implements AutoCloseable {
 
   /** The most writes one transaction takes. */
   public static final int MAX_BATCH = 512;
+
+  /** How long a lazy write may wait for a write to share its commit with. */
+  public static final long LINGER_MS = 5;
+
+  private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private static final String FENCE_SQL =
       "UPDATE run SET events = ?, bytes = ? WHERE run_id = ? AND owner = ? AND owner_epoch = ?"
@@ -65,6 +72,7 @@ public final class GroupCommitter implements AutoCloseable {
     final long bytes;
     final List<Stmt> stmts;
     final CompletableFuture<Void> done = new CompletableFuture<>();
+    volatile boolean lazy;
 
     public Write(Fence fence, long events, long bytes, List<Stmt> stmts) {
       this.fence = Objects.requireNonNull(fence, "fence");
@@ -83,6 +91,8 @@ public final class GroupCommitter implements AutoCloseable {
   private final boolean pipelined;
   private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
+  // writes somebody waits for, queued and not yet taken by the writer
+  private final AtomicInteger urgent = new AtomicInteger();
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private volatile boolean closed;
@@ -101,17 +111,36 @@ public final class GroupCommitter implements AutoCloseable {
     writer.start();
   }
 
-  /** Queues {@code w}; its future completes once it is committed (or fails). */
+  /** Queues {@code w} to be committed now; its future completes once it is committed (or fails). */
   public CompletableFuture<Void> submit(Write w) {
+    return enqueue(w, false);
+  }
+
+  /**
+   * Queues {@code w}, which nobody waits for, to be committed with the next write that somebody
+   * waits for, or at the latest after {@link #LINGER_MS}: a run's settled step then shares the
+   * transaction of its next attempt instead of costing a commit of its own.
+   */
+  public CompletableFuture<Void> submitLazily(Write w) {
+    return enqueue(w, true);
+  }
+
+  private CompletableFuture<Void> enqueue(Write w, boolean lazy) {
     if (closed) {
       w.done.completeExceptionally(closedFailure());
       return w.done;
     }
+    w.lazy = lazy;
     queue.add(w);
     // close() may have drained the queue between the check and the add: fail what it left
     if (closed && queue.remove(w)) {
       w.done.completeExceptionally(closedFailure());
+      return w.done;
     }
+    if (!lazy) {
+      urgent.incrementAndGet();
+    }
+    LockSupport.unpark(writer);
     return w.done;
   }
 
@@ -137,20 +166,28 @@ public final class GroupCommitter implements AutoCloseable {
   private void loop() {
     List<Write> batch = new ArrayList<>();
     while (true) {
-      try {
-        Write first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closed && queue.isEmpty()) {
-            return;
-          }
-          continue;
+      if (queue.isEmpty()) {
+        if (closed) {
+          return;
         }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
+        LockSupport.parkNanos(IDLE_PARK_NS);
+        continue;
+      }
+      // only lazy writes queued: wait a little for a write somebody waits for, to share its commit
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
+      long left;
+      while (urgent.get() <= 0 && !closed && (left = until - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(left);
+      }
+      queue.drainTo(batch, MAX_BATCH);
+      int urgentTaken = 0;
+      for (Write w : batch) {
+        urgentTaken += w.lazy ? 0 : 1;
+      }
+      // may go below zero for a moment: a submitter counts its write after queueing it
+      urgent.addAndGet(-urgentTaken);
+      try {
         commit(batch);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       } catch (RuntimeException e) {
         log.error("the run store's writer failed", e);
         fail(batch, e);
@@ -355,6 +392,7 @@ public final class GroupCommitter implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(30_000);
     } catch (InterruptedException e) {

@@ -143,7 +143,7 @@ final class StoreJournal implements RunJournal {
     attempts.put(path, attempt);
     List<Stmt> s = drain();
     s.add(Stmt.of(UPSERT_ATTEMPT, runId(), path, stepNo(path), attempt));
-    return submit(s);
+    return submit(s, false);
   }
 
   @Override
@@ -281,7 +281,7 @@ final class StoreJournal implements RunJournal {
         Stmt.of(
             FINISH, status, store.now(), result, Codec.failure(failure), runId(), fence.epoch()));
     JournalException overBudget = over;
-    return submit(s)
+    return submit(s, false)
         .whenComplete((v, e) -> store.forget(this))
         .thenCompose(
             v ->
@@ -297,11 +297,15 @@ final class StoreJournal implements RunJournal {
     }
   }
 
+  /** A write nobody waits for: committed with the run's next waited write, or within a linger. */
   private CompletableFuture<Void> submit(List<Stmt> stmts) {
+    return submit(stmts, true);
+  }
+
+  private CompletableFuture<Void> submit(List<Stmt> stmts, boolean lazy) {
     Write w = new Write(fence, nextSeq, bytes, stmts);
-    return store
-        .committer()
-        .submit(w)
+    GroupCommitter c = store.committer();
+    return (lazy ? c.submitLazily(w) : c.submit(w))
         .whenComplete(
             (v, e) -> {
               if (e != null && broken == null) {

@@ -82,7 +82,11 @@ class GroupCommitterTest {
 
   /** Submits a write and waits until the writer has taken it (and is now blocked on the lock). */
   private CompletableFuture<Void> firstTaken() throws InterruptedException {
-    CompletableFuture<Void> f = committer.submit(event(FENCE, 0));
+    return firstTaken(0);
+  }
+
+  private CompletableFuture<Void> firstTaken(long seq) throws InterruptedException {
+    CompletableFuture<Void> f = committer.submit(event(FENCE, seq));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (committer.queued() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(5);
@@ -170,6 +174,23 @@ class GroupCommitterTest {
         .isInstanceOf(JournalException.class)
         .hasMessageContaining("run r1 was taken over by another gateway");
     assertThat(events()).isEqualTo(2);
+  }
+
+  @Test
+  void aLazyWriteIsCommittedAloneAfterItsLingerOrWithTheNextWaitedWrite() throws Exception {
+    committer.submitLazily(event(FENCE, 0)).get(20, TimeUnit.SECONDS);
+    assertThat(events()).isEqualTo(1);
+    long before = committer.commits();
+    holdWriteLock();
+    CompletableFuture<Void> first = firstTaken(1);
+    CompletableFuture<Void> lazy = committer.submitLazily(event(FENCE, 2));
+    CompletableFuture<Void> waited = committer.submit(event(FENCE, 3));
+    releaseWriteLock();
+    first.get(20, TimeUnit.SECONDS);
+    waited.get(20, TimeUnit.SECONDS);
+    assertThat(lazy).as("committed with the waited write, in order before it").isDone();
+    assertThat(committer.commits() - before).isEqualTo(2);
+    assertThat(events()).isEqualTo(4);
   }
 
   @Test
