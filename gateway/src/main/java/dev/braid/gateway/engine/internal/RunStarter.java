@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.api.Braid;
-import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.RunJournal;
@@ -16,6 +15,7 @@ import dev.braid.gateway.workflow.InputField;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -49,7 +49,7 @@ public final class RunStarter {
       Map<String, Set<String>> dependencies,
       JsonNode input,
       Scope root,
-      EngineClock clock,
+      Clock clock,
       RunListener listener,
       CircuitBreakers breakers,
       Random random,
