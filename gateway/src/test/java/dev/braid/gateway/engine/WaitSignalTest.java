@@ -173,8 +173,9 @@ class WaitSignalTest {
         n + " timers armed",
         () ->
             clock.pendingDelays().stream().filter(d -> d.equals(Duration.ofHours(1))).count() == n);
-    // one run thread, whatever the number of waits: no thread sleeps for a wait
-    assertThat(Thread.activeCount() - before).isLessThan(10);
+    // one run thread, whatever the number of waits: a thread per wait would add 300 (the margin
+    // is for unrelated threads of the JVM coming and going)
+    assertThat(Thread.activeCount() - before).isLessThan(50);
     clock.advance(Duration.ofHours(1));
     JsonNode r = result(run);
     assertThat(r).hasSize(n);
