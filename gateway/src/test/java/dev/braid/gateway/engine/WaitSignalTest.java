@@ -396,6 +396,24 @@ class WaitSignalTest {
   }
 
   @Test
+  void aJournalThatGivesUpTheWaitEndsTheStep() throws Exception {
+    CompletableFuture<JsonNode> handedOut = new CompletableFuture<>();
+    Instants journal =
+        new Instants(Map.of()) {
+          @Override
+          public CompletableFuture<JsonNode> nextSignal(String name, String path) {
+            return handedOut;
+          }
+        };
+    WorkflowRun run = run("steps:\n  s: { signal: approve }\n", journal);
+    started("s");
+    handedOut.cancel(false); // e.g. a store closing: the step must not hang
+    StepFailedException f = failure(run);
+    assertThat(f.failure().code()).isEqualTo(FailureCode.CANCELLED);
+    assertThat(f.failure().message()).contains("gave up the wait for signal 'approve'");
+  }
+
+  @Test
   void theMemoryJournalBoundsPendingSignals() {
     MemoryJournal journal = new MemoryJournal("run-9");
     for (int i = 0; i < MemoryJournal.MAX_PENDING_SIGNALS; i++) {
@@ -434,7 +452,7 @@ class WaitSignalTest {
    * A journal as a store's looks to the engine after a restart: instants an earlier life of the run
    * recorded (given), plus those this life records; signals kept in memory.
    */
-  static final class Instants implements RunJournal {
+  static class Instants implements RunJournal {
     final Map<String, Long> recorded = new ConcurrentHashMap<>();
     private final MemoryJournal memory = new MemoryJournal("run-s");
 
