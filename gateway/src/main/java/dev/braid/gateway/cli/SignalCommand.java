@@ -112,19 +112,15 @@ final class SignalCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The store, opened to write the signal. A SQLite store held by a running braid is opened without
-   * its lock: the signal is a row of its own, which the holder picks up.
-   */
+  /** The store, opened to write the signal; null after saying why it cannot be. */
   private StoreHandle openForSignal(PrintWriter err) {
-    try {
-      return new StoreHandle(storeOptions.open(false));
-    } catch (StoreException held) {
-      if (storeOptions.inMemory()) {
-        err.println("error: " + held.getMessage());
-        return null;
-      }
-      return StoreErrors.open(storeOptions, true, err);
+    StoreHandle store = StoreErrors.open(storeOptions, false, err, false);
+    if (store == null && SignalSocket.pathFor(storeOptions.location()) != null) {
+      err.println(
+          "hint: the braid holding this store did not take the signal on "
+              + SignalSocket.pathFor(storeOptions.location())
+              + "; braid serve also takes signals through its SignalRun call");
     }
+    return store;
   }
 }
