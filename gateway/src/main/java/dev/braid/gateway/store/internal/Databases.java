@@ -28,7 +28,7 @@ public final class Databases {
   private Databases() {}
 
   /** An open pool and what it needs released with it. */
-  public record Opened(HikariDataSource data, String display, StoreLock lock) {}
+  public record Opened(HikariDataSource data, String display, StoreLock lock, boolean postgres) {}
 
   /** A SQLite store in a file, created (owner-only) when missing unless read-only. */
   public static Opened sqlite(Path file, StoreConfig config) {
@@ -71,7 +71,8 @@ public final class Databases {
     SQLiteDataSource ds = new SQLiteDataSource(sc);
     ds.setUrl("jdbc:sqlite:" + db);
     try {
-      return new Opened(pool(ds, SQLITE_POOL, display, true, config.readOnly()), display, lock);
+      return new Opened(
+          pool(ds, SQLITE_POOL, display, true, config.readOnly()), display, lock, false);
     } catch (RuntimeException e) {
       if (lock != null) {
         lock.close();
@@ -89,7 +90,7 @@ public final class Databases {
     sc.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource ds = new SQLiteDataSource(sc);
     ds.setUrl("jdbc:sqlite::memory:");
-    return new Opened(pool(ds, 1, "memory", true, false), "memory", null);
+    return new Opened(pool(ds, 1, "memory", true, false), "memory", null, false);
   }
 
   /** A PostgreSQL store; the schema is created or migrated unless read-only. */
@@ -106,7 +107,7 @@ public final class Databases {
     ds.setConnectTimeout(10);
     ds.setReadOnly(config.readOnly());
     return new Opened(
-        pool(ds, PG_POOL, url.display(), false, config.readOnly()), url.display(), null);
+        pool(ds, PG_POOL, url.display(), false, config.readOnly()), url.display(), null, true);
   }
 
   private static HikariDataSource pool(

@@ -6,10 +6,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -77,6 +80,7 @@ public final class GroupCommitter implements AutoCloseable {
 
   private final DataSource data;
   private final String where;
+  private final boolean pipelined;
   private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private final AtomicLong commits = new AtomicLong();
@@ -85,10 +89,13 @@ public final class GroupCommitter implements AutoCloseable {
 
   /**
    * @param where the store's location, for messages (never a password)
+   * @param pipelined send each transaction as one multi-statement request (PostgreSQL: saves round
+   *     trips), else as JDBC batches (SQLite, which runs one statement per request)
    */
-  public GroupCommitter(DataSource data, String where) {
+  public GroupCommitter(DataSource data, String where, boolean pipelined) {
     this.data = data;
     this.where = where;
+    this.pipelined = pipelined;
     this.writer = new Thread(this::loop, "braid-store-writer");
     writer.setDaemon(true);
     writer.start();
@@ -154,36 +161,11 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   private void commit(List<Write> batch) {
-    List<Write> refused = new ArrayList<>();
+    Set<Write> refused;
     try (Connection c = data.getConnection()) {
       c.setAutoCommit(false);
       try {
-        refused = fence(c, batch);
-        Map<String, PreparedStatement> statements = new LinkedHashMap<>();
-        try {
-          for (Write w : batch) {
-            if (refused.contains(w)) {
-              continue;
-            }
-            for (Stmt s : w.stmts) {
-              PreparedStatement ps = statements.get(s.sql());
-              if (ps == null) {
-                ps = c.prepareStatement(s.sql());
-                statements.put(s.sql(), ps);
-              }
-              bind(ps, s.params());
-              ps.addBatch();
-            }
-          }
-          // statements run in the order of first use: per table that is the order writes came in
-          for (PreparedStatement ps : statements.values()) {
-            ps.executeBatch();
-          }
-        } finally {
-          for (PreparedStatement ps : statements.values()) {
-            ps.close();
-          }
-        }
+        refused = pipelined ? applyPipelined(c, batch) : applyBatched(c, batch);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         try {
@@ -212,36 +194,126 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   /**
-   * Updates each run's counters under its fence (one batch) and returns the writes whose fence
-   * matched no row.
+   * Local files (SQLite): the fences in one JDBC batch, then one batch per distinct statement, run
+   * in the order of first use — per table, the order the writes came in.
    */
-  private static List<Write> fence(Connection c, List<Write> batch) throws SQLException {
+  private static Set<Write> applyBatched(Connection c, List<Write> batch) throws SQLException {
+    Set<Write> refused = fence(c, batch);
+    Map<String, PreparedStatement> statements = new LinkedHashMap<>();
+    try {
+      for (Write w : batch) {
+        if (refused.contains(w)) {
+          continue;
+        }
+        for (Stmt s : w.stmts) {
+          PreparedStatement ps = statements.get(s.sql());
+          if (ps == null) {
+            ps = c.prepareStatement(s.sql());
+            statements.put(s.sql(), ps);
+          }
+          bind(ps, s.params());
+          ps.addBatch();
+        }
+      }
+      for (PreparedStatement ps : statements.values()) {
+        ps.executeBatch();
+      }
+    } finally {
+      for (PreparedStatement ps : statements.values()) {
+        ps.close();
+      }
+    }
+    return refused;
+  }
+
+  /**
+   * Over a network (PostgreSQL) round trips are the cost: the fences and every statement go as one
+   * multi-statement request, then the commit — two round trips per transaction. Should a fence
+   * match no row, the transaction is rolled back and sent again without the fenced writes.
+   */
+  private static Set<Write> applyPipelined(Connection c, List<Write> batch) throws SQLException {
+    Set<Write> refused = Collections.newSetFromMap(new IdentityHashMap<>());
+    while (true) {
+      List<Write> live = new ArrayList<>();
+      for (Write w : batch) {
+        if (!refused.contains(w)) {
+          live.add(w);
+        }
+      }
+      if (live.isEmpty()) {
+        return refused;
+      }
+      Map<Fence, long[]> counters = counters(live);
+      StringBuilder sql = new StringBuilder();
+      List<Object> params = new ArrayList<>();
+      for (Map.Entry<Fence, long[]> f : counters.entrySet()) {
+        sql.append(FENCE_SQL).append(";\n");
+        params.addAll(fenceParams(f.getKey(), f.getValue()));
+      }
+      for (Write w : live) {
+        for (Stmt s : w.stmts) {
+          sql.append(s.sql()).append(";\n");
+          params.addAll(s.params());
+        }
+      }
+      List<Fence> lost = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        bind(ps, params);
+        ps.execute();
+        for (Fence f : counters.keySet()) {
+          if (ps.getUpdateCount() == 0) {
+            lost.add(f);
+          }
+          ps.getMoreResults();
+        }
+      }
+      if (lost.isEmpty()) {
+        return refused;
+      }
+      // the fenced writes' statements ran too: undo all, and again without them
+      c.rollback();
+      for (Write w : live) {
+        if (lost.contains(w.fence)) {
+          refused.add(w);
+        }
+      }
+    }
+  }
+
+  private static Map<Fence, long[]> counters(List<Write> writes) {
     Map<Fence, long[]> counters = new LinkedHashMap<>();
-    for (Write w : batch) {
+    for (Write w : writes) {
       long[] n = counters.computeIfAbsent(w.fence, f -> new long[2]);
       n[0] = Math.max(n[0], w.events);
       n[1] = Math.max(n[1], w.bytes);
     }
+    return counters;
+  }
+
+  private static List<Object> fenceParams(Fence f, long[] n) {
+    return List.of(n[0], n[1], f.runId(), f.owner(), f.epoch());
+  }
+
+  /**
+   * Updates each run's counters under its fence (one batch) and returns the writes whose fence
+   * matched no row.
+   */
+  private static Set<Write> fence(Connection c, List<Write> batch) throws SQLException {
+    Map<Fence, long[]> counters = counters(batch);
     List<Fence> order = new ArrayList<>(counters.keySet());
     int[] updated;
     try (PreparedStatement ps = c.prepareStatement(FENCE_SQL)) {
       for (Fence f : order) {
-        long[] n = counters.get(f);
-        ps.setLong(1, n[0]);
-        ps.setLong(2, n[1]);
-        ps.setString(3, f.runId());
-        ps.setString(4, f.owner());
-        ps.setLong(5, f.epoch());
+        bind(ps, fenceParams(f, counters.get(f)));
         ps.addBatch();
       }
       updated = ps.executeBatch();
     }
-    List<Write> refused = new ArrayList<>();
+    Set<Write> refused = Collections.newSetFromMap(new IdentityHashMap<>());
     for (int i = 0; i < order.size(); i++) {
       if (updated[i] == 0) {
-        Fence f = order.get(i);
         for (Write w : batch) {
-          if (w.fence.equals(f)) {
+          if (w.fence.equals(order.get(i))) {
             refused.add(w);
           }
         }

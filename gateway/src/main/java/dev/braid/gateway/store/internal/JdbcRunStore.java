@@ -63,7 +63,7 @@ public final class JdbcRunStore implements RunStore {
     this.clock = clock;
     this.owner =
         "pid-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    this.committer = new GroupCommitter(data, db.display());
+    this.committer = new GroupCommitter(data, db.display(), db.postgres());
   }
 
   /** Where the store is, for messages. */

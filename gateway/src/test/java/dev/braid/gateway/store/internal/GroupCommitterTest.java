@@ -54,7 +54,7 @@ class GroupCommitterTest {
           "INSERT INTO run (run_id, workflow, definition_sha, input, status, owner, owner_epoch,"
               + " created) VALUES ('r1', 'w', 'x', '{}', 'RUNNING', 'me', 1, 0)");
     }
-    committer = new GroupCommitter(db.data(), "test");
+    committer = new GroupCommitter(db.data(), "test", false);
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setBusyTimeout(10_000);
     blocker = cfg.createConnection("jdbc:sqlite:" + dir.resolve("s.db"));
