@@ -32,6 +32,9 @@ final class RecordingJournal implements RunJournal {
   /** When set, every write-ahead of an attempt fails with it (the store is down, say). */
   volatile JournalException failAttempts;
 
+  /** When set, journaling an event fails with it. */
+  volatile JournalException failEvents;
+
   /** Paths whose settling fails with {@link #failure} (a budget, say). */
   final List<String> failSettled = new CopyOnWriteArrayList<>();
 
@@ -139,6 +142,9 @@ final class RecordingJournal implements RunJournal {
 
   @Override
   public void event(RunEvent event) {
+    if (failEvents != null) {
+      throw failEvents;
+    }
     events.add(event);
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.braid.api.Braid;
 import dev.braid.api.BraidConfig;
@@ -27,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +96,7 @@ class ReplayTest {
     assertThat(resumed).isEqualTo(fresh);
     assertThat(Replays.calls("a")).as("a completed in life 1").isEqualTo(1);
     assertThat(Replays.ATTEMPTS.get("b")).containsExactly(1, 2);
+    assertThat(Replays.KEYS.get("b")).containsExactly("run-1/b", "run-1/b");
     assertThat(Replays.ATTEMPTS.get("c")).containsExactly(1);
     assertThat(life2.attemptWrites("b")).containsExactly("attempt:b#2");
     // a's outcome is shown as replayed, and not journaled again
@@ -181,6 +184,57 @@ class ReplayTest {
   }
 
   @Test
+  void anAnyWhoseSuccessWasRecordedReplaysItWithoutStartingTheOthers() throws Exception {
+    Workflow wf =
+        workflow(
+            """
+            steps:
+              first_ok:
+                parallel:
+                  mode: any
+                  branches:
+                    bad: { call: %2$s, args: [bad] }
+                    good: { call: %1$s, args: [good] }
+            """
+                .formatted(STEP, BOOM));
+    RecordingJournal j =
+        new RecordingJournal("run-any")
+            .record("first_ok.good", StepOutcome.ok(TextNode.valueOf("v:good")));
+
+    assertThat(result(start(wf, j)).get("first_ok").asText()).isEqualTo("v:good");
+    assertThat(Replays.calls("bad")).isZero();
+    assertThat(Replays.calls("good")).isZero();
+  }
+
+  @Test
+  void aThousandRecordedItemsAreFedBackWithoutACall() throws Exception {
+    Workflow wf =
+        workflow(
+            """
+            input: { items: array }
+            steps:
+              each:
+                for_each: "${{ input.items }}"
+                concurrency: 8
+                do: { call: %1$s, args: ["i${{ item }}"] }
+            """
+                .formatted(STEP));
+    RecordingJournal j = new RecordingJournal("run-1000");
+    for (int i = 0; i < 1000; i++) {
+      j.record("each.do[" + i + "]", StepOutcome.ok(TextNode.valueOf("v:i" + i)));
+    }
+
+    ObjectNode in = JSON.createObjectNode();
+    in.set("items", JSON.valueToTree(IntStream.range(0, 1000).toArray()));
+    JsonNode r = result(engine.start(wf, in, events::add, j)).get("each");
+
+    assertThat(r).hasSize(1000);
+    assertThat(r.get(999).asText()).isEqualTo("v:i999");
+    assertThat(Replays.ATTEMPTS).isEmpty();
+    assertThat(j.outcomes()).containsKey("each");
+  }
+
+  @Test
   void aForEachRunsOnlyTheItemsThatWereNotRecorded() throws Exception {
     Workflow wf =
         workflow(
@@ -201,6 +255,7 @@ class ReplayTest {
     assertThat(Replays.calls("i0")).isEqualTo(1);
     assertThat(Replays.calls("i1")).isEqualTo(1);
     assertThat(Replays.ATTEMPTS.get("i2")).containsExactly(1, 2);
+    assertThat(Replays.KEYS.get("i2")).containsExactly("run-1/each.do[2]", "run-1/each.do[2]");
     assertThat(Replays.ATTEMPTS.get("i3")).containsExactly(1);
     assertThat(Replays.ATTEMPTS.get("i4")).containsExactly(1);
   }
@@ -281,6 +336,7 @@ class ReplayTest {
 
     assertThat(resumed).isEqualTo(fresh);
     assertThat(Replays.ATTEMPTS.get("gen")).containsExactly(1, 2);
+    assertThat(Replays.KEYS.get("gen")).containsExactly("run-1/s", "run-1/s");
     assertThat(Replays.calls("n0")).isEqualTo(1);
     assertThat(Replays.calls("n1")).isEqualTo(1);
     assertThat(Replays.ATTEMPTS.get("n2")).containsExactly(1, 2);
@@ -465,6 +521,19 @@ class ReplayTest {
   }
 
   @Test
+  void aJournalThatRefusesAnEventFailsTheRun() throws Exception {
+    Workflow wf = workflow("steps:\n  a: { call: %s, args: [a] }\n".formatted(STEP));
+    RecordingJournal j = new RecordingJournal("run-e");
+    j.failEvents = new JournalException(FailureCode.UNAVAILABLE, "another gateway owns the run");
+
+    StepFailedException f = failure(start(wf, j));
+
+    assertThat(f.failure().code()).isEqualTo(FailureCode.UNAVAILABLE);
+    assertThat(f.failure().message()).contains("another gateway owns the run");
+    assertThat(Replays.calls("a")).isZero();
+  }
+
+  @Test
   void anAttemptIsNotSentWhenItsWriteAheadFails() throws Exception {
     Workflow wf = workflow("steps:\n  a: { call: %s, args: [a] }\n".formatted(STEP));
     RecordingJournal j = new RecordingJournal("run-w");
@@ -495,6 +564,7 @@ class ReplayTest {
   private JsonNode freshResult(Workflow wf) throws Exception {
     JsonNode r = result(start(wf, new RecordingJournal("fresh")));
     Replays.ATTEMPTS.clear();
+    Replays.KEYS.clear();
     events.clear();
     return r;
   }

@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
  */
 public final class Replays {
   static final Map<String, List<Integer>> ATTEMPTS = new ConcurrentHashMap<>();
+  static final Map<String, List<String>> KEYS = new ConcurrentHashMap<>();
   static final Set<String> BLOCKING = ConcurrentHashMap.newKeySet();
   static final BlockingQueue<String> ARRIVED = new LinkedBlockingQueue<>();
 
@@ -26,6 +27,7 @@ public final class Replays {
 
   static void reset() {
     ATTEMPTS.clear();
+    KEYS.clear();
     BLOCKING.clear();
     ARRIVED.clear();
   }
@@ -37,6 +39,8 @@ public final class Replays {
 
   private static void seen(String key, CallContext ctx) {
     ATTEMPTS.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(ctx.attempt());
+    KEYS.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>())
+        .add(ctx.idempotencyKey().orElse("(none)"));
   }
 
   /** {@code "v:" + key}; never answers while {@code key} is blocking. */

@@ -2,6 +2,7 @@ package dev.braid.gateway.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.Braid;
+import dev.braid.api.CallOptions;
 import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.JournalException;
 import dev.braid.gateway.engine.RunEvent;
@@ -280,8 +281,11 @@ final class Run {
     }
   }
 
-  /** The idempotency key of the step instance at {@code path}: {@code runId/path}. */
+  /**
+   * The idempotency key of the step instance at {@code path}: {@code runId/path}, bounded ({@link
+   * CallOptions#idempotencyKey(String, String)}).
+   */
   String idempotencyKey(String path) {
-    return journal.runId() + "/" + path;
+    return CallOptions.idempotencyKey(journal.runId(), path);
   }
 }

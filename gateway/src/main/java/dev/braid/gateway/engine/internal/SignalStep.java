@@ -31,9 +31,7 @@ final class SignalStep {
     // the instant first: a resumed run must reuse the deadline of its first life
     Long expires =
         s.timeout()
-            .map(
-                t ->
-                    run.journal.instant("signal:" + name, run.wall.millis() + t.value().toMillis()))
+            .map(t -> run.instant("signal:" + name, run.wall.millis() + t.value().toMillis()))
             .orElse(null);
     CompletableFuture<JsonNode> next = run.journal.nextSignal(signal, name);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();

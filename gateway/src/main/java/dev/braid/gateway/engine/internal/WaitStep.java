@@ -43,7 +43,7 @@ final class WaitStep {
             w.at());
       }
     }
-    long wake = run.journal.instant("wait:" + name, fresh);
+    long wake = run.instant("wait:" + name, fresh);
     return sleepUntil(run, wake, scope, name, w.at())
         .thenApply(v -> (JsonNode) NullNode.getInstance());
   }
