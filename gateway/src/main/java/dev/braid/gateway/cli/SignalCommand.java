@@ -6,6 +6,7 @@ import dev.braid.gateway.store.StoreException;
 import dev.braid.gateway.store.StoredRun;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -68,10 +69,10 @@ final class SignalCommand implements Callable<Integer> {
     if (value == null) {
       value = NullNode.getInstance();
     }
-    // a braid holding the SQLite store takes the signal itself: it is the one that may write it
+    // a braid holding the SQLite store, or running the run, takes the signal itself: the one that
+    // may write the file, or the one whose live run must be told
     try {
-      String refused =
-          SignalSocket.send(SignalSocket.pathFor(storeOptions.location()), runId, name, value);
+      String refused = SignalSocket.send(socketFor(storeOptions.location()), runId, name, value);
       if (refused != null) {
         err.println("error: " + refused);
         return 2;
@@ -122,5 +123,12 @@ final class SignalCommand implements Callable<Integer> {
               + "; braid serve also takes signals through its SignalRun call");
     }
     return store;
+  }
+
+  /** Where the holder listens: next to a SQLite file, else the run's own socket. */
+  private Path socketFor(String location) {
+    return location.contains("://")
+        ? RunSockets.forRun(location, runId)
+        : SignalSocket.pathFor(location);
   }
 }
