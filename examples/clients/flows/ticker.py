@@ -15,3 +15,9 @@ async def tick_at(i):
     if i < 0:
         raise ValueError(f"no tick {i}")
     return i
+
+
+async def pause(seconds):
+    """Waits `seconds`, then returns them: a slow unary call."""
+    await asyncio.sleep(seconds)
+    return seconds

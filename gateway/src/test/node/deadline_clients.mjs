@@ -1,6 +1,6 @@
 // Clients whose gRPC deadline passes while the server still works: each of CLIENTS concurrent
 // clients makes CALLS calls of KIND (run: RunWorkflow 'ticks'; stream: InvokeStream of the ticks
-// generator) with a DEADLINE_MS deadline, and the script prints how the calls ended, as one JSON
+// generator; invoke: a unary Invoke of a function that sleeps 5 s) with a DEADLINE_MS deadline, and the script prints how the calls ended, as one JSON
 // line of status counts. @grpc/grpc-js reports a server's RST_STREAM as CANCELLED (it does not
 // re-check its own deadline), so it shows what the server answered. Bounded: CALLS x CLIENTS
 // calls of at most DEADLINE_MS each, to BRAID_TARGET only (the test passes 127.0.0.1).
@@ -33,9 +33,29 @@ metadata.set('authorization', `Bearer ${process.env.BRAID_TOKEN}`);
 const counts = {};
 const details = {};
 
+/** Counts an ending by status, keeping up to five distinct details of each. */
+function count(name, detail) {
+  counts[name] = (counts[name] ?? 0) + 1;
+  const seen = (details[name] ??= []);
+  if (seen.length < 5 && !seen.includes(detail)) {
+    seen.push(detail);
+  }
+}
+
 function once(client) {
   return new Promise((resolve) => {
     const options = { deadline: new Date(Date.now() + deadlineMs) };
+    if (kind === 'invoke') {
+      client.Invoke({ function: 'python:ticker:pause', args_json: '[5]' }, metadata, options, (err, r) => {
+        if (err) {
+          count(grpc.status[err.code], err.details);
+        } else {
+          count('OK', JSON.stringify(r));
+        }
+        resolve();
+      });
+      return;
+    }
     const call =
       kind === 'run'
         ? client.RunWorkflow(
@@ -53,16 +73,13 @@ function once(client) {
       last = m;
     });
     call.on('error', (err) => {
-      const name = grpc.status[err.code];
-      counts[name] = (counts[name] ?? 0) + 1;
-      details[name] ??= err.details;
+      count(grpc.status[err.code], err.details);
       resolve();
     });
     call.on('status', (s) => {
       // an OK status: the server completed the stream before the deadline
       if (s.code === grpc.status.OK) {
-        counts.OK = (counts.OK ?? 0) + 1;
-        details.OK ??= JSON.stringify(last?.error ?? last?.step ?? null);
+        count('OK', JSON.stringify(last?.error ?? last?.step ?? null));
         resolve();
       }
     });
@@ -82,6 +99,17 @@ function warmUp() {
   const client = new api.Braid(target, grpc.credentials.createInsecure());
   return new Promise((resolve, reject) => {
     const options = { deadline: new Date(Date.now() + 60_000) };
+    if (kind === 'invoke') {
+      client.Invoke({ function: 'python:ticker:pause', args_json: '[0]' }, metadata, options, (err) => {
+        client.close();
+        if (err) {
+          reject(err);
+        } else {
+          resolve();
+        }
+      });
+      return;
+    }
     const call =
       kind === 'run'
         ? client.RunWorkflow({ name: 'ticks', input_json: '{"n": 1, "delay": 0}' }, metadata, options)

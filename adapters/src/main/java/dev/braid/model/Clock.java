@@ -1,6 +1,7 @@
 package dev.braid.model;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,18 @@ public interface Clock {
    * negative). The returned handle cancels it if it has not run yet.
    */
   Timer schedule(Duration delay, Runnable task);
+
+  /**
+   * A future completed after {@code wait} on this clock's timer (a retry's backoff, a workflow's
+   * wait). Cancelling the future releases the timer; the completion may run on any thread. Tests
+   * may override it to record waits and let them take no time.
+   */
+  default CompletableFuture<Void> sleep(Duration wait) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    Timer t = schedule(wait, () -> f.complete(null));
+    f.whenComplete((v, e) -> t.cancel());
+    return f;
+  }
 
   /** A scheduled task that has not run yet can be cancelled; cancelling later is a no-op. */
   @FunctionalInterface

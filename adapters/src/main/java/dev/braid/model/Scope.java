@@ -268,12 +268,30 @@ public final class Scope implements AutoCloseable {
     if (t != null) {
       t.cancel();
     }
+    // An ancestor may be in the middle of being cancelled: its listeners run before its children
+    // are reached, and one of them may close this scope first. The children cancelled here then
+    // carry that cancel's root reason (a user's cancel stays `cancelled`), not a bare
+    // parent_cancelled.
+    Scope cancelling = cancelledAncestor();
+    CancelReason root =
+        cancelling != null ? cancelling.rootReason() : CancelReason.PARENT_CANCELLED;
+    Scope expired = cancelling != null ? cancelling.expiredBy() : null;
     for (Scope k : kids) {
-      k.cancel(CancelReason.PARENT_CANCELLED, CancelReason.PARENT_CANCELLED, null);
+      k.cancel(CancelReason.PARENT_CANCELLED, root, expired);
     }
     if (parent != null) {
       parent.detach(this);
     }
+  }
+
+  /** The nearest ancestor already cancelled, or null. */
+  private Scope cancelledAncestor() {
+    for (Scope a = parent; a != null; a = a.parent) {
+      if (a.rootReason() != null) {
+        return a;
+      }
+    }
+    return null;
   }
 
   private void detach(Scope child) {

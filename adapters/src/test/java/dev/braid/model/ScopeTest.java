@@ -218,4 +218,31 @@ class ScopeTest {
     assertThat(call.reason()).isEqualTo(CancelReason.PARENT_CANCELLED);
     assertThat(armed).isEmpty();
   }
+
+  @Test
+  void aScopeClosedByAnAncestorsCancelListenerPassesThatCancelsRootReasonToItsChildren() {
+    // what the engine does: the run's cancel listener closes a step's scope before the cancel
+    // reaches it; the call under the step must still hear the user's `cancelled`
+    Scope run = Scope.root();
+    Scope step = run.child();
+    Scope call = step.child();
+    run.onCancel(r -> step.close());
+
+    run.cancel(CancelReason.CANCELLED);
+
+    assertThat(call.reason()).isEqualTo(CancelReason.PARENT_CANCELLED);
+    assertThat(call.rootReason()).isEqualTo(CancelReason.CANCELLED);
+  }
+
+  @Test
+  void closingAScopeWhoseAncestorsAreNotCancelledCancelsItsChildrenAsParentCancelled() {
+    Scope run = Scope.root();
+    Scope step = run.child();
+    Scope call = step.child();
+
+    step.close();
+
+    assertThat(call.rootReason()).isEqualTo(CancelReason.PARENT_CANCELLED);
+    assertThat(run.isCancelled()).isFalse();
+  }
 }

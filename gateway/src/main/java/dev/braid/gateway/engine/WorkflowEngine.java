@@ -9,6 +9,7 @@ import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Scope;
 import java.time.InstantSource;
 import java.util.Map;
@@ -29,7 +30,7 @@ import java.util.function.Supplier;
  */
 public final class WorkflowEngine implements AutoCloseable {
   private final Braid braid;
-  private final EngineClock clock;
+  private final Clock clock;
   private final Random random;
   private final CircuitBreakers breakers;
   private volatile InstantSource wall = InstantSource.system();
@@ -47,9 +48,9 @@ public final class WorkflowEngine implements AutoCloseable {
    *     clock for the run's deadlines and its calls'; a different one must read the same time)
    * @param random the source of retry jitter
    */
-  public WorkflowEngine(Braid braid, EngineClock clock, Random random) {
+  public WorkflowEngine(Braid braid, Clock clock, Random random) {
     this.braid = braid;
-    this.clock = clock != null ? clock : EngineClock.of(braid.clock());
+    this.clock = clock != null ? clock : braid.clock();
     this.random = random;
     this.breakers = new CircuitBreakers(this.clock::nanoTime);
   }

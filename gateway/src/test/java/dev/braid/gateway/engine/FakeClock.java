@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * while deadlines still see them pass. Timers (scopes' deadlines) run after their delay in real
  * time, on a shared daemon thread. Thread-safe.
  */
-final class FakeClock implements EngineClock {
+final class FakeClock implements Clock {
   private static final Clock REAL =
       Clock.system(
           Executors.newSingleThreadScheduledExecutor(

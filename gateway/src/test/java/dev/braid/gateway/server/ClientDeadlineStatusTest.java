@@ -26,15 +26,23 @@ class ClientDeadlineStatusTest {
   static final Path SCRIPT = Path.of("src/test/node/deadline_clients.mjs").toAbsolutePath();
   static TestServer ts;
 
+  /** One call at a time: the other clients' calls wait for a slot until their deadline passes. */
+  static TestServer oneSlot;
+
   @BeforeAll
   static void start() throws Exception {
     ts = TestServer.start(HOME.resolve("examples/clients/flows"), b -> b);
+    oneSlot =
+        TestServer.start(
+            HOME.resolve("examples/clients/flows"), b -> b.maxConcurrentCalls(1).maxQueued(64));
   }
 
   @AfterAll
   static void stop() {
-    if (ts != null) {
-      ts.close();
+    for (TestServer s : new TestServer[] {ts, oneSlot}) {
+      if (s != null) {
+        s.close();
+      }
     }
   }
 
@@ -56,14 +64,41 @@ class ClientDeadlineStatusTest {
         .containsExactly("DEADLINE_EXCEEDED");
   }
 
-  /** 8 clients x 12 calls with a 200 ms deadline; the status counts. */
+  @Test
+  void unaryInvokeClientsWhoseDeadlinePassesSeeOnlyDeadlineExceeded() throws Exception {
+    JsonNode r = clients(ts, "invoke");
+    assertThat(r.get("counts").fieldNames())
+        .toIterable()
+        .as(r.toString())
+        .containsExactly("DEADLINE_EXCEEDED");
+  }
+
+  @Test
+  void invokeClientsStillQueuedForASlotWhenTheirDeadlinePassesSeeOnlyDeadlineExceeded()
+      throws Exception {
+    JsonNode r = clients(oneSlot, "invoke");
+    assertThat(r.get("counts").fieldNames())
+        .toIterable()
+        .as(r.toString())
+        .containsExactly("DEADLINE_EXCEEDED");
+    // some never got the slot: the admission queue's timer answered them, not grpc's reset
+    assertThat(r.get("details").path("DEADLINE_EXCEEDED").toString())
+        .as(r.toString())
+        .contains("while waiting for a free call slot");
+  }
+
   private static JsonNode clients(String kind) throws Exception {
+    return clients(ts, kind);
+  }
+
+  /** 8 clients x 12 calls with a 200 ms deadline; the status counts. */
+  private static JsonNode clients(TestServer server, String kind) throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(List.of("node", SCRIPT.toString()))
             .redirectErrorStream(true)
             .directory(HOME.toFile());
     pb.environment().put("BRAID_TOKEN", TestServer.TOKEN);
-    pb.environment().put("BRAID_TARGET", "127.0.0.1:" + ts.server.port());
+    pb.environment().put("BRAID_TARGET", "127.0.0.1:" + server.server.port());
     pb.environment().put("KIND", kind);
     pb.environment().put("CLIENTS", "8");
     pb.environment().put("CALLS", "12");

@@ -5,7 +5,6 @@ import dev.braid.api.CallOptions;
 import dev.braid.api.CircuitBreakerPolicy;
 import dev.braid.api.RemoteCall;
 import dev.braid.api.RetryPolicy;
-import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.StepFailedException;
@@ -206,7 +205,7 @@ final class CallStep {
 
     /** The engine's clock as the core's: waits end early when their future is cancelled. */
     private Clock clock() {
-      EngineClock c = run.clock;
+      Clock c = run.clock;
       return new Clock() {
         @Override
         public long nanoTime() {

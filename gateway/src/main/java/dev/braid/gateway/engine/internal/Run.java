@@ -3,7 +3,6 @@ package dev.braid.gateway.engine.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.Braid;
 import dev.braid.api.CallOptions;
-import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.JournalException;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunJournal;
@@ -13,6 +12,7 @@ import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
@@ -49,7 +49,7 @@ final class Run {
   final Workflow workflow;
   final Map<String, Set<String>> dependencies;
   final Executor loop;
-  final EngineClock clock;
+  final Clock clock;
   final RunListener listener;
   final CircuitBreakers breakers;
   final Random random;
@@ -73,7 +73,7 @@ final class Run {
       Workflow workflow,
       Map<String, Set<String>> dependencies,
       Executor loop,
-      EngineClock clock,
+      Clock clock,
       RunListener listener,
       CircuitBreakers breakers,
       Random random,

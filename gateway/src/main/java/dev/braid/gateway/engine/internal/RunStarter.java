@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.api.Braid;
-import dev.braid.gateway.engine.EngineClock;
 import dev.braid.gateway.engine.JournalException;
 import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.engine.RunEvent.Status;
@@ -18,6 +17,7 @@ import dev.braid.gateway.workflow.InputField;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
@@ -67,7 +67,7 @@ public final class RunStarter {
       JsonNode input,
       Scope root,
       Duration timeout,
-      EngineClock clock,
+      Clock clock,
       RunListener listener,
       CircuitBreakers breakers,
       Random random,

@@ -118,7 +118,10 @@ public final class Admission {
     long waitNanos = queueTimeout.toNanos();
     boolean clientBound = false;
     if (clientDeadline != null) {
-      long left = clientDeadline.timeRemaining(TimeUnit.NANOSECONDS);
+      // the client's deadline made a little earlier, like every server-side owner of it
+      // (Requests.ownDeadline): the client hears DEADLINE_EXCEEDED from us, not grpc's reset
+      long n = clientDeadline.timeRemaining(TimeUnit.NANOSECONDS);
+      long left = n - Requests.leadNanos(Math.max(0, n));
       if (left < waitNanos) {
         waitNanos = Math.max(0, left);
         clientBound = true;
