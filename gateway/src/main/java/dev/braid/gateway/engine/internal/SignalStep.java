@@ -10,6 +10,7 @@ import dev.braid.model.Failure;
 import dev.braid.model.Scope;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@code signal} step: the run journal's next signal of that name ({@link
@@ -35,21 +36,34 @@ final class SignalStep {
             .orElse(null);
     CompletableFuture<JsonNode> next = run.journal.nextSignal(signal, name);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    // Why this step gave the wait up, set before it cancels the journal's future: the first
+    // reason wins. A future cancelled by someone else (a journal closing) still ends the step.
+    AtomicReference<StepFailedException> gaveUp = new AtomicReference<>();
     next.whenComplete(
         (v, e) -> {
           if (e == null) {
             result.complete(v == null ? NullNode.getInstance() : v);
           } else if (!next.isCancelled()) {
             result.completeExceptionally(Outcomes.failure(e, name, s.at()));
+          } else {
+            StepFailedException why = gaveUp.get();
+            result.completeExceptionally(
+                why != null
+                    ? why
+                    : new StepFailedException(
+                        Failure.cancelled(
+                            CancelReason.CANCELLED,
+                            "the run's journal gave up the wait for signal '" + signal + "'"),
+                        name,
+                        s.at()));
           }
         });
     Runnable unhook =
         scope.onCancel(
             r -> {
-              if (next.cancel(false)) {
-                result.completeExceptionally(
-                    new StepFailedException(Outcomes.cancelled(scope), name, s.at()));
-              }
+              gaveUp.compareAndSet(
+                  null, new StepFailedException(Outcomes.cancelled(scope), name, s.at()));
+              next.cancel(false);
             });
     CompletableFuture<Void> timer = CompletableFuture.completedFuture(null);
     if (expires != null && !next.isDone()) {
@@ -60,19 +74,19 @@ final class SignalStep {
               : run.clock.sleep(Duration.ofMillis(delay));
       timer.thenRun(
           () -> {
-            // cancel() loses to a signal that completed the future first: that signal stands
-            if (next.cancel(false)) {
-              result.completeExceptionally(
-                  new StepFailedException(
-                      Failure.cancelled(
-                          CancelReason.DEADLINE_EXCEEDED,
-                          "no signal '"
-                              + signal
-                              + "' arrived within "
-                              + Durations.format(s.timeout().get().value())),
-                      name,
-                      s.at()));
-            }
+            gaveUp.compareAndSet(
+                null,
+                new StepFailedException(
+                    Failure.cancelled(
+                        CancelReason.DEADLINE_EXCEEDED,
+                        "no signal '"
+                            + signal
+                            + "' arrived within "
+                            + written(s.timeout().get().value())),
+                    name,
+                    s.at()));
+            // loses to a signal that completed the future first: that signal stands
+            next.cancel(false);
           });
     }
     CompletableFuture<Void> t = timer;
@@ -82,5 +96,17 @@ final class SignalStep {
           t.cancel(false);
         });
     return result;
+  }
+
+  /** {@code d} as a person wrote it, for whole hours and minutes: "1h" reads better than 3600s. */
+  static String written(Duration d) {
+    long ms = d.toMillis();
+    if (ms >= 3_600_000 && ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms >= 60_000 && ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    return Durations.format(d);
   }
 }
