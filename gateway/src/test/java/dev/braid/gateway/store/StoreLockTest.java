@@ -67,6 +67,20 @@ class StoreLockTest {
   }
 
   @Test
+  void anotherSpellingOfTheSamePathIsRefusedToo() throws Exception {
+    Path real = Files.createDirectories(dir.resolve("real"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+    try (RunStore first = RunStores.open(config(real.resolve("braid.db"), false))) {
+      assertThatThrownBy(() -> RunStores.open(config(link.resolve("braid.db"), false)))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("is in use by another Braid process");
+      assertThatThrownBy(() -> RunStores.open(config(real.resolve("braid.db"), false)))
+          .as("the holder's lock survived the refusal")
+          .isInstanceOf(StoreException.class);
+    }
+  }
+
+  @Test
   void theStoresFolderAndFileAreTheOwnersOnly() throws Exception {
     Path db = dir.resolve("new").resolve("braid.db");
     try (RunStore s = RunStores.open(config(db, false))) {

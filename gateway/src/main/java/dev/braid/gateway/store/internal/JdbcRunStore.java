@@ -452,6 +452,9 @@ public final class JdbcRunStore implements RunStore {
 
   @Override
   public int prune(Duration maxAge, int keep) {
+    if (maxAge.isNegative() || keep < 0) {
+      throw new IllegalArgumentException("prune: maxAge " + maxAge + ", keep " + keep);
+    }
     writable();
     long cutoff = now() - maxAge.toMillis();
     return inTransaction(

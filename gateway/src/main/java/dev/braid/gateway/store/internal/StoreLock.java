@@ -40,7 +40,16 @@ public final class StoreLock implements AutoCloseable {
    * @throws StoreException "store PATH is in use by another Braid process (pid N)" when held
    */
   public static StoreLock acquire(Path db) {
-    Path lockFile = db.toAbsolutePath().normalize().resolveSibling(db.getFileName() + ".lock");
+    // the real path: two spellings of one file (a symlinked folder) must meet in HELD, or the
+    // second's refused channel, closed, would drop the first one's lock
+    Path dir = db.toAbsolutePath().normalize().getParent();
+    try {
+      dir = dir.toRealPath();
+    } catch (IOException e) {
+      throw new StoreException(
+          "cannot open the folder of the store " + db + ": " + e.getMessage(), e);
+    }
+    Path lockFile = dir.resolve(db.getFileName() + ".lock");
     long self = ProcessHandle.current().pid();
     synchronized (HELD) {
       if (HELD.contains(lockFile)) {
