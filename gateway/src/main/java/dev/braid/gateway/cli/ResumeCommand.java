@@ -97,6 +97,7 @@ final class ResumeCommand implements Callable<Integer> {
         return 2;
       }
       StoredRun run = claimed.run();
+      store.listenForRun(storeOptions.location(), runId);
       ParsedWorkflow parsed;
       try {
         parsed = ParsedWorkflow.parse(Path.of(run.workflow()), claimed.definition());

@@ -110,6 +110,7 @@ final class RunCommand implements Callable<Integer> {
               .create(
                   // the absolute path: a resume finds the functions next to the file from anywhere
                   file.toAbsolutePath().normalize().toString(), parsed.text(), in, deadline);
+      store.listenForRun(storeOptions.location(), run.run().runId());
       err.println("run " + run.run().runId());
       err.flush();
       return LiveRun.execute(

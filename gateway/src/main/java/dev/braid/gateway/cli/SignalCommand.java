@@ -6,6 +6,7 @@ import dev.braid.gateway.store.StoreException;
 import dev.braid.gateway.store.StoredRun;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -68,10 +69,10 @@ final class SignalCommand implements Callable<Integer> {
     if (value == null) {
       value = NullNode.getInstance();
     }
-    // a braid holding the SQLite store takes the signal itself: it is the one that may write it
+    // a braid holding the SQLite store, or running the run, takes the signal itself: the one that
+    // may write the file, or the one whose live run must be told
     try {
-      String refused =
-          SignalSocket.send(SignalSocket.pathFor(storeOptions.location()), runId, name, value);
+      String refused = SignalSocket.send(socketFor(storeOptions.location()), runId, name, value);
       if (refused != null) {
         err.println("error: " + refused);
         return 2;
@@ -112,19 +113,22 @@ final class SignalCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The store, opened to write the signal. A SQLite store held by a running braid is opened without
-   * its lock: the signal is a row of its own, which the holder picks up.
-   */
+  /** The store, opened to write the signal; null after saying why it cannot be. */
   private StoreHandle openForSignal(PrintWriter err) {
-    try {
-      return new StoreHandle(storeOptions.open(false));
-    } catch (StoreException held) {
-      if (storeOptions.inMemory()) {
-        err.println("error: " + held.getMessage());
-        return null;
-      }
-      return StoreErrors.open(storeOptions, true, err);
+    StoreHandle store = StoreErrors.open(storeOptions, false, err, false);
+    if (store == null && SignalSocket.pathFor(storeOptions.location()) != null) {
+      err.println(
+          "hint: the braid holding this store did not take the signal on "
+              + SignalSocket.pathFor(storeOptions.location())
+              + "; braid serve also takes signals through its SignalRun call");
     }
+    return store;
+  }
+
+  /** Where the holder listens: next to a SQLite file, else the run's own socket. */
+  private Path socketFor(String location) {
+    return location.contains("://")
+        ? RunSockets.forRun(location, runId)
+        : SignalSocket.pathFor(location);
   }
 }

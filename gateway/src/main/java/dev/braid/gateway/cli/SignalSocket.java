@@ -45,7 +45,7 @@ final class SignalSocket implements AutoCloseable {
   static final Duration EXCHANGE = Duration.ofSeconds(10);
 
   /** Unix socket paths are limited to about 108 bytes; longer ones get no socket. */
-  private static final int MAX_PATH = 100;
+  static final int MAX_PATH = 100;
 
   private static final int MAX_CONNECTIONS = 8;
 
@@ -231,11 +231,21 @@ final class SignalSocket implements AutoCloseable {
     }
   }
 
-  /** Stops listening and removes the socket file. Idempotent. */
+  /**
+   * Stops listening, lets the requests already taken finish (at most {@link #EXCHANGE}: they need
+   * the store, which closes next), and removes the socket file. Idempotent.
+   */
   @Override
   public void close() {
     closed = true;
     closeQuietly(server);
+    try {
+      if (connections.tryAcquire(MAX_CONNECTIONS, EXCHANGE.toMillis(), TimeUnit.MILLISECONDS)) {
+        connections.release(MAX_CONNECTIONS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       Files.deleteIfExists(path);
     } catch (IOException ignored) {

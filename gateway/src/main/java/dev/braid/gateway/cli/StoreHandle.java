@@ -10,6 +10,7 @@ import dev.braid.gateway.store.RunStore;
 final class StoreHandle implements AutoCloseable {
   private final RunStore store;
   private SignalSocket signals; // guarded by this
+  private SignalSocket runSignals; // guarded by this
   private boolean closed; // guarded by this
 
   StoreHandle(RunStore store) {
@@ -30,12 +31,27 @@ final class StoreHandle implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes signals for run {@code runId} that {@code braid signal} sends from other processes, when
+   * the store at {@code location} is a server store (PostgreSQL: no single holder, so one socket
+   * per run, see {@link RunSockets}).
+   */
+  synchronized void listenForRun(String location, String runId) {
+    boolean server = location.contains("://");
+    if (!closed && runSignals == null && server) {
+      runSignals = SignalSocket.listen(RunSockets.forRun(location, runId), store);
+    }
+  }
+
   @Override
   public synchronized void close() {
     if (!closed) {
       closed = true;
       if (signals != null) {
         signals.close();
+      }
+      if (runSignals != null) {
+        runSignals.close();
       }
       store.close();
     }

@@ -241,6 +241,24 @@ class StoreCommandsTest {
   }
 
   @Test
+  void resumeHonoursACancelRequestedWhileTheRunWasDown() throws Exception {
+    Files.writeString(dir.resolve("flow.yaml"), DOUBLE);
+    String id = unfinishedRun();
+    try (RunStore s = RunStores.open(config(false))) {
+      s.requestCancel(id);
+    }
+
+    Result r =
+        braid("resume", id, "--store", store(), "--progress", "none", "--python-path", PYTHON);
+
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("run " + id + " had a cancel requested: cancelling it");
+    JsonNode shown = JSON.readTree(braid("show", id, "--store", store(), "--json").out());
+    assertThat(shown.get("run").get("status").asText()).isEqualTo("cancelled");
+    assertThat(braid("resume", id, "--store", store()).code()).isEqualTo(2);
+  }
+
+  @Test
   void signalIsKeptForTheRunUntilItsSignalStepTakesIt() throws Exception {
     String id = unfinishedRun();
 

@@ -400,6 +400,35 @@ abstract class CrashResumeScenarios {
   }
 
   @Test
+  void aSignalFromAnotherProcessReachesTheLiveRun() throws Exception {
+    String store = store();
+    Path flow =
+        workflow(
+            """
+            input: { dir: string }
+            steps:
+              ok: { signal: { name: approve, timeout: 1h } }
+              c:
+                call: node:crashfuncs.mjs#work
+                args: ["${{ input.dir }}", c, "${{ steps.ok.by }}"]
+            output: { by: "${{ steps.c }}" }
+            """);
+    try (GatewayProcess g = run(flow, store, "run")) {
+      String runId = g.runId(START);
+
+      Cli wrong = braid("signal", "no-such-run", "approve", "--store", store);
+      Cli sent = braid("signal", runId, "approve", "{\"by\": \"ana\"}", "--store", store);
+
+      assertThat(sent.code()).as(sent.err()).isZero();
+      assertThat(sent.err()).contains("signal approve sent to run " + runId);
+      assertThat(g.exitCode(STEP)).as(g.log()).isZero();
+      assertThat(JSON.readTree(g.out())).isEqualTo(JSON.readTree("{\"by\": \"ana\"}"));
+      assertThat(wrong.code()).isEqualTo(2);
+      assertThat(wrong.err()).contains("no run no-such-run");
+    }
+  }
+
+  @Test
   void ctrlCCancelsTheRunForGoodAndResumeRefusesIt() throws Exception {
     String store = store();
     Path flow =
