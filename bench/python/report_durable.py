@@ -36,8 +36,9 @@ def render(r: dict[str, Any]) -> list[str]:
         "in-memory run of the same round. Concurrent: 100 sequential runs at once.",
         "",
         "| store | sequential per step (p50) | overhead per step | for_each per item | "
-        "overhead per item | 100 runs: steps/s | recovery of 1,000 steps |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "overhead per item | 100 runs: steps/s | commits/s (writes per commit) | "
+        "recovery of 1,000 steps |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in stores:
         rec = get(d, "recovery", s, "p50_ms")
@@ -47,6 +48,7 @@ def render(r: dict[str, Any]) -> list[str]:
             f"{us(get(d, 'for_each', s, 'per_unit_p50_us'))} | "
             f"{'—' if s == 'memory' else us(get(d, 'for_each', s, 'overhead_per_unit_us'))} | "
             f"{_num(get(d, 'concurrent', s, 'steps_per_s'))} | "
+            f"{_commits(d, s)} | "
             f"{'—' if rec is None else f'{rec:,.1f} ms'} |"
         )
     out += ["", "Targets:", ""]
@@ -68,6 +70,15 @@ def render(r: dict[str, Any]) -> list[str]:
     if "postgresql" not in stores:
         out.append("- PostgreSQL: not measured in this run (`BRAID_BENCH_PG_URL` was not set)")
     return out
+
+
+def _commits(d: dict[str, Any], s: str) -> str:
+    """Commits/s of the concurrent runs, with the writes each commit carried."""
+    per_s = get(d, "concurrent", s, "commits_per_s")
+    per_commit = get(d, "concurrent", s, "writes_per_commit")
+    if per_s is None:
+        return "—"
+    return f"{per_s:,.0f} ({per_commit or 0:,.1f})"
 
 
 def _num(v: float | None) -> str:

@@ -234,6 +234,8 @@ final class DurableBench {
       JsonNode in)
       throws Exception {
     int runs = cfg.quick() ? CONCURRENT_RUNS / 5 : CONCURRENT_RUNS;
+    long commits0 = store == null ? 0 : store.commits();
+    long writes0 = store == null ? 0 : store.writes();
     long t0 = System.nanoTime();
     List<CompletableFuture<JsonNode>> all = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
@@ -246,10 +248,18 @@ final class DurableBench {
     o.put("runs", runs);
     o.put("seconds", secs);
     o.put("steps_per_s", runs * WorkflowBench.STEPS / secs);
+    if (store != null) {
+      long commits = store.commits() - commits0;
+      long writes = store.writes() - writes0;
+      o.put("commits", commits);
+      o.put("commits_per_s", commits / secs);
+      o.put("writes_per_commit", commits == 0 ? 0 : (double) writes / commits);
+    }
     log.info(
-        "durable: {} concurrent runs: {} steps/s",
+        "durable: {} concurrent runs: {} steps/s, {}",
         runs,
-        String.format("%.0f", runs * WorkflowBench.STEPS / secs));
+        String.format("%.0f", runs * WorkflowBench.STEPS / secs),
+        o.has("commits") ? o.get("commits_per_s").asLong() + " commits/s" : "no store");
     return o;
   }
 

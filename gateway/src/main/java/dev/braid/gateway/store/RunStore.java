@@ -66,6 +66,19 @@ public interface RunStore extends AutoCloseable {
    */
   int prune(Duration maxAge, int keep);
 
+  /**
+   * Transactions this store has committed since it was opened: with {@link #writes} it shows how
+   * well group commit batches (the bench's durable section reports both); 0 when not counted.
+   */
+  default long commits() {
+    return 0;
+  }
+
+  /** Run writes (settled steps, attempts, instants, event batches, ends) committed since opened. */
+  default long writes() {
+    return 0;
+  }
+
   /** Waits for pending writes to be durable, then releases the store (and its SQLite lock). */
   @Override
   void close();

@@ -76,6 +76,16 @@ public final class JdbcRunStore implements RunStore {
     return owner;
   }
 
+  @Override
+  public long commits() {
+    return committer.commits();
+  }
+
+  @Override
+  public long writes() {
+    return committer.writes();
+  }
+
   GroupCommitter committer() {
     return committer;
   }
