@@ -113,8 +113,9 @@ public final class RunStarter {
                     Deadline.after(
                         at == fresh ? timeout : Duration.ofMillis(Math.max(0, at - now)), clock));
             if (at != fresh && at <= now) {
-              // already expired: fail before any step, and say why the run had no time left
-              runScope.cancel(CancelReason.DEADLINE_EXCEEDED);
+              // already expired: its scope's deadline (made 0 ms away) fires now, as its timer
+              // would; the run fails before any step, saying why it had no time left
+              runScope.expireIfDue();
               StepFailedException late =
                   new StepFailedException(
                       Failure.cancelled(
