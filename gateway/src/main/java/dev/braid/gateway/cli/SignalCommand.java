@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.braid.gateway.store.StoreException;
 import dev.braid.gateway.store.StoredRun;
+import dev.braid.gateway.workflow.Step;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -33,7 +33,6 @@ import picocli.CommandLine.Parameters;
       "  braid signal 0193a7c2-... continue          (payload null)"
     })
 final class SignalCommand implements Callable<Integer> {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.:-]{0,127}");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -57,13 +56,9 @@ final class SignalCommand implements Callable<Integer> {
     CommandLine cl = spec.commandLine();
     PrintWriter err = cl.getErr();
     RunIds.check(cl, runId);
-    if (!NAME.matcher(name).matches()) {
+    if (!Step.Signal.NAME.matcher(name).matches()) {
       throw new CommandLine.ParameterException(
-          cl,
-          "'"
-              + RunViews.cell(name)
-              + "' is not a signal name: a letter or _, then letters, digits, _ . : -"
-              + " (at most 128)");
+          cl, "'" + RunViews.cell(name) + "' is not a signal name: " + Step.Signal.NAME_RULE);
     }
     JsonNode value = WorkflowLoader.readJson(cl, payload, "the payload");
     if (value == null) {

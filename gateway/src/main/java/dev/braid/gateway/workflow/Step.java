@@ -194,7 +194,15 @@ public record Step(
    */
   public record Signal(Location at, Located<String> name, Optional<Located<Duration>> timeout)
       implements Action {
-    /** What a signal name may be: it is typed on command lines and stored. */
+    /**
+     * What a signal name may be: it is typed on command lines and stored. The one rule for the
+     * workflow's step, {@code braid signal} and the API's {@code SignalRun}: a name no step can
+     * wait for is refused where it is sent.
+     */
     public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,99}");
+
+    /** {@link #NAME} in words, for error messages. */
+    public static final String NAME_RULE =
+        "up to 100 letters, digits, _, . and -, starting with a letter or _";
   }
 }

@@ -3,6 +3,7 @@ package dev.braid.gateway.server.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.gateway.store.StoreException;
 import dev.braid.gateway.store.StoredRun;
+import dev.braid.gateway.workflow.Step;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Failures;
 import dev.braid.proto.api.v1.CancelRunRequest;
@@ -32,9 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RunQueries {
   private static final Logger log = LoggerFactory.getLogger("braid.server");
-
-  /** The longest signal name. */
-  static final int MAX_SIGNAL_NAME = 128;
 
   /** The largest signal payload, as JSON text. */
   static final int MAX_SIGNAL_PAYLOAD = 64 << 10;
@@ -168,12 +166,9 @@ final class RunQueries {
       throw Requests.invalid(
           "'name' is empty: give the signal's name, as its signal step names it");
     }
-    if (name.length() > MAX_SIGNAL_NAME) {
-      throw Requests.invalid(
-          "'name' is " + name.length() + " characters, over the limit of " + MAX_SIGNAL_NAME);
-    }
-    if (name.chars().anyMatch(Character::isISOControl)) {
-      throw Requests.invalid("'name' holds a control character");
+    if (!Step.Signal.NAME.matcher(name).matches()) {
+      // the workflow's own rule: a name no signal step can wait for is refused here
+      throw Requests.invalid("'name' is not a signal name: use " + Step.Signal.NAME_RULE);
     }
   }
 

@@ -87,8 +87,9 @@ final class WaitBuilder {
           s.at(),
           "signal name '"
               + shorten(name)
-              + "' is not valid: use up to 100 letters, digits, _, . and -, starting with a letter"
-              + " or _ (it is typed on the command line: braid signal RUN_ID NAME)");
+              + "' is not valid: use "
+              + Step.Signal.NAME_RULE
+              + " (it is typed on the command line: braid signal RUN_ID NAME)");
       return null;
     }
     return new Step.Signal(at, new Located<>(name, s.at()), timeout);
