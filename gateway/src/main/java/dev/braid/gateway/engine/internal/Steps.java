@@ -59,12 +59,25 @@ final class Steps {
    * step's result, or with a {@link StepFailedException}: the step's own failure, or a cancellation
    * when {@code parent} was cancelled while it ran.
    */
+  /**
+   * The failure of {@code step} stopped by {@code parent}'s cancellation: a call step's is its
+   * call's language's (a cancelled Python call is not a Java failure); other steps' the gateway's.
+   */
+  private static Failure cancelled(Step step, Scope parent) {
+    Failure f = Outcomes.cancelled(parent);
+    if (step.action() instanceof Step.Call c) {
+      String ref = c.function().value();
+      return f.withLanguage(ref.substring(0, Math.max(0, ref.indexOf(':'))));
+    }
+    return f;
+  }
+
   CompletableFuture<JsonNode> run(Step step, Scope parent, Env env) {
     String name = path(step, env);
     String kind = kindOf(step.action());
     if (parent.isCancelled()) {
       return CompletableFuture.failedFuture(
-          new StepFailedException(Outcomes.cancelled(parent), name, step.at()));
+          new StepFailedException(cancelled(step, parent), name, step.at()));
     }
     Optional<StepOutcome> recorded = run.recorded(name);
     if (recorded.isPresent()) {
@@ -151,7 +164,7 @@ final class Steps {
     if (parent.isCancelled()) {
       // Cancellation from outside wins over whatever the step managed to produce: the scope
       // around it is finishing, and no handler may turn that into a value.
-      StepFailedException f = new StepFailedException(Outcomes.cancelled(parent), name, step.at());
+      StepFailedException f = new StepFailedException(cancelled(step, parent), name, step.at());
       finished(name, kind, Status.CANCELLED, f.failure());
       result.completeExceptionally(f);
       return;
