@@ -71,6 +71,20 @@ class ExamplesTest {
   }
 
   @Test
+  void typescriptFunctionsRunFromTsFilesWithKeywordArgumentsBoundByName() throws Exception {
+    Run r =
+        run(
+            "typescript",
+            "{\"name\": \"Ada\", \"items\": [{\"sku\": \"tea\", \"qty\": 2},"
+                + " {\"sku\": \"mug\", \"qty\": 1}]}");
+    assertThat(r.code()).as(r.err()).isZero();
+    // greet(name, greeting = 'Hello') called with: {name}: the default, not the call's context
+    assertThat(r.result().get("greeting").asText()).isEqualTo("Hello, Ada!");
+    assertThat(r.result().get("total").asDouble()).isEqualTo(16.25);
+    assertThat(r.result().get("lines").get(1).get("currency").asText()).isEqualTo("EUR");
+  }
+
+  @Test
   void checkoutAbsorbsPaymentFailuresWithRetriesAndNotificationsNeverFailTheOrder()
       throws Exception {
     Run r = run("checkout", "{\"orderId\": \"A1\", \"failPayments\": 2}");
