@@ -53,6 +53,9 @@ describe('worker with one shared connection', T, () => {
     assert.ok(!Object.keys(catalog).some((name) => name.startsWith('broken_syntax')));
     // A preload that fails is logged, not fatal.
     assert.match(w.proc.output, /preload of broken_syntax\.mjs failed: .*SyntaxError/);
+    // ... and in Hello with its cause and place, for braid check's error
+    const errors = Object.fromEntries(hello.module_errors.map((m) => [m.module, m.message]));
+    assert.match(errors['broken_syntax.mjs'], /^SyntaxError: .* \(\/.*broken_syntax\.mjs:\d+\)$/);
   });
 
   test('kwargs bind to parameters by name, and the context is never an argument', async () => {

@@ -114,7 +114,7 @@ class FunctionInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[FunctionKind, str]] = ..., signature: _Optional[str] = ..., doc: _Optional[str] = ...) -> None: ...
 
 class Hello(_message.Message):
-    __slots__ = ("language", "runtime_version", "worker_id", "token", "max_in_flight", "catalog", "pid", "protocol_version")
+    __slots__ = ("language", "runtime_version", "worker_id", "token", "max_in_flight", "catalog", "pid", "protocol_version", "module_errors")
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     RUNTIME_VERSION_FIELD_NUMBER: _ClassVar[int]
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -123,6 +123,7 @@ class Hello(_message.Message):
     CATALOG_FIELD_NUMBER: _ClassVar[int]
     PID_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MODULE_ERRORS_FIELD_NUMBER: _ClassVar[int]
     language: str
     runtime_version: str
     worker_id: str
@@ -131,7 +132,16 @@ class Hello(_message.Message):
     catalog: _containers.RepeatedCompositeFieldContainer[FunctionInfo]
     pid: int
     protocol_version: str
-    def __init__(self, language: _Optional[str] = ..., runtime_version: _Optional[str] = ..., worker_id: _Optional[str] = ..., token: _Optional[str] = ..., max_in_flight: _Optional[int] = ..., catalog: _Optional[_Iterable[_Union[FunctionInfo, _Mapping]]] = ..., pid: _Optional[int] = ..., protocol_version: _Optional[str] = ...) -> None: ...
+    module_errors: _containers.RepeatedCompositeFieldContainer[ModuleError]
+    def __init__(self, language: _Optional[str] = ..., runtime_version: _Optional[str] = ..., worker_id: _Optional[str] = ..., token: _Optional[str] = ..., max_in_flight: _Optional[int] = ..., catalog: _Optional[_Iterable[_Union[FunctionInfo, _Mapping]]] = ..., pid: _Optional[int] = ..., protocol_version: _Optional[str] = ..., module_errors: _Optional[_Iterable[_Union[ModuleError, _Mapping]]] = ...) -> None: ...
+
+class ModuleError(_message.Message):
+    __slots__ = ("module", "message")
+    MODULE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    module: str
+    message: str
+    def __init__(self, module: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class Welcome(_message.Message):
     __slots__ = ("max_payload_bytes", "ping_interval_ms", "grace_ms", "cancel_grace_ms", "lost_grace_ms", "close_wait_ms")

@@ -151,6 +151,10 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
       }
     }
     if (names.isEmpty()) {
+      String cause = moduleError(language, module);
+      if (cause != null) {
+        return Optional.of("cannot load " + what + " '" + module + "': " + cause);
+      }
       return Optional.of(
           "cannot load "
               + what
@@ -158,7 +162,7 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
               + module
               + "' (looked next to the workflow and on the "
               + (language.equals("python") ? "Python" : "Node")
-              + " path), or it defines no public functions; the worker's log says why");
+              + " path), or it defines no public functions");
     }
     if (function.contains(".")) {
       // a class method or a nested export: catalogs list top-level functions only
@@ -174,6 +178,21 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
             + Spelling.closest(function, names)
                 .map(g -> "; did you mean '" + g + "'?")
                 .orElse(" (it has: " + String.join(", ", names) + ")"));
+  }
+
+  /** Why the worker could not load {@code module}, as it said in its Hello; null if it did not. */
+  private String moduleError(String language, String module) {
+    try {
+      return braid
+          .moduleErrors(language)
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .get(module);
+    } catch (ExecutionException | TimeoutException e) {
+      return null; // the catalog's own wait already reported an unavailable worker
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   private List<CatalogEntry> entries(String language) throws CatalogUnavailable {

@@ -68,9 +68,41 @@ class CheckCommandTest {
                 + ":6:20: error: python:shop.users:batches is an async generator: consume it with"
                 + " stream: (one item at a time)",
             file
-                + ":7:20: error: cannot load Python module 'shop.nothing' (looked next to the"
-                + " workflow and on the Python path), or it defines no public functions; the"
-                + " worker's log says why");
+                + ":7:20: error: cannot load Python module 'shop.nothing':"
+                + " ModuleNotFoundError: No module named 'shop.nothing'");
+  }
+
+  @Test
+  void aModuleThatFailsToLoadShowsTheCauseInTheErrorItself(@TempDir Path dir) throws Exception {
+    // http.py next to the workflow shadows the standard library's http package for api.py
+    Files.writeString(dir.resolve("http.py"), "# a helper, named like the stdlib package\n");
+    Files.writeString(
+        dir.resolve("api.py"), "import http.client\n\n\nasync def fetch():\n    return 1\n");
+    Files.writeString(dir.resolve("broken.mjs"), "export const ok = 1;\nexport function f( {\n");
+    Path flow = dir.resolve("flow.yaml");
+    Files.writeString(
+        flow,
+        """
+        steps:
+          a: { call: python:api:fetch }
+          b: { call: node:broken.mjs#f }
+        """);
+    Result r = braid("check", flow.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(diagnostics(r))
+        .containsExactly(
+            flow
+                + ":2:14: error: cannot load Python module 'api': ModuleNotFoundError: No module"
+                + " named 'http.client'; 'http' is not a package ("
+                + dir.resolve("api.py")
+                + ":1); "
+                + dir.resolve("http.py")
+                + " shadows the standard library module 'http': rename it",
+            flow
+                + ":3:14: error: cannot load Node module 'broken.mjs': SyntaxError: Unexpected"
+                + " end of input ("
+                + dir.resolve("broken.mjs")
+                + ":3)");
   }
 
   @Test
