@@ -103,6 +103,20 @@ export function signatureText(params) {
   return text.length > 200 ? `${text.slice(0, 197)}...)` : text;
 }
 
+/**
+ * The names keyword arguments may have (the catalog's `keywords`, which `braid check` holds
+ * `with:` keys against), or null when any name goes (a lone destructured parameter receives the
+ * whole object) or the parameters cannot be read.
+ *
+ * @param {Param[] | string} params
+ * @returns {string[] | null}
+ */
+export function keywordNames(params) {
+  if (typeof params === 'string') return null;
+  if (params.length === 1 && params[0].name === null && !params[0].rest) return null;
+  return params.filter((p) => !p.rest && p.name !== null).map((p) => p.name);
+}
+
 /** A call whose arguments do not fit the function's parameters; the message says how to call it. */
 export class BindError extends Error {}
 BindError.prototype.name = 'TypeError';

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kind } from './proto.mjs';
 import { typeName } from './failures.mjs';
-import { paramsOf, signatureText } from './params.mjs';
+import { keywordNames, paramsOf, signatureText } from './params.mjs';
 
 /**
  * The marker `callback()` puts on error-first callback functions. A registered symbol, so a
@@ -185,11 +185,14 @@ export class Resolver {
           onError(file, e);
           continue;
         }
+        const keywords = keywordNames(resolved.params());
         catalog.push({
           name: resolved.ref,
           kind: resolved.kind,
           signature: signatureText(resolved.params()),
           doc: '',
+          keywords: keywords ?? [],
+          keywords_known: keywords !== null,
         });
       }
     }

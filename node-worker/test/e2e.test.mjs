@@ -43,6 +43,7 @@ describe('worker with one shared connection', T, () => {
     const catalog = Object.fromEntries(hello.catalog.map((f) => [f.name, f]));
     assert.equal(catalog['samples.mjs#echo'].kind, 'ASYNC');
     assert.equal(catalog['samples.mjs#echo'].signature, '(x)');
+    assert.deepEqual([catalog['samples.mjs#greet'].keywords_known, catalog['samples.mjs#greet'].keywords], [true, ['name', 'greeting']]);
     assert.equal(catalog['samples.mjs#syncAdd'].kind, 'SYNC');
     assert.equal(catalog['samples.mjs#numbers'].kind, 'ASYNC_GENERATOR');
     assert.equal(catalog['samples.mjs#syncNumbers'].kind, 'GENERATOR');

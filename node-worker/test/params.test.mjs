@@ -1,7 +1,7 @@
 /* eslint-disable no-unused-vars -- the functions exist for their parameter lists */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bindKeywords, paramsOf, signatureText } from '../src/params.mjs';
+import { bindKeywords, keywordNames, paramsOf, signatureText } from '../src/params.mjs';
 
 const names = (fn) => paramsOf(fn).map((p) => p.name);
 
@@ -30,4 +30,10 @@ test('bindKeywords fills by name, leaves defaults undefined, refuses what it can
   assert.throws(() => bindKeywords('r', params, [], { punct: '!' }), /missing parameter 'name'/);
   assert.throws(() => bindKeywords('r', paramsOf((...all) => all), [], { a: 1 }), /has no parameter 'a' \(it has no named parameters\)/);
   assert.deepEqual(bindKeywords('r', paramsOf(({ a }) => a), [], { a: 1 }), [{ a: 1 }]);
+});
+
+test('keywordNames: what with: may name, or null when anything goes', () => {
+  assert.deepEqual(keywordNames(paramsOf((a, b = 1, { c } = {}, ...rest) => 0)), ['a', 'b']);
+  assert.equal(keywordNames(paramsOf(({ a }) => a)), null);
+  assert.equal(keywordNames(paramsOf(Math.max)), null);
 });

@@ -172,6 +172,8 @@ def test_preload_builds_the_catalog_and_survives_bad_modules(
         "Return the argument.",
     )
     assert by_name["samples:sync_add"].doc == "Add in a worker thread."
+    # the names braid check holds with: keys against
+    assert (echo.keywords_known, list(echo.keywords)) == (True, ["x"])
     assert "preload of broken_syntax failed" in caplog.text
     assert "preload of braid_nope_mod failed" in caplog.text
     # ... and sent in Hello with the cause, so that braid check can say why
@@ -207,3 +209,16 @@ def test_a_file_shadowing_the_standard_library_is_named_in_the_import_error(
             del sys.modules[n]
         sys.modules.update(saved)
         sys.modules.pop("braid_uses_http", None)
+
+
+def test_catalog_keywords_are_the_names_with_may_use() -> None:
+    import inspect
+
+    from braid_worker._resolve import _keywords
+
+    def named(a: int, /, b: int, *, c: int = 0) -> None: ...
+    def open_ended(a: int, **rest: Any) -> None: ...
+
+    assert _keywords(inspect.signature(named)) == ["b", "c"]
+    assert _keywords(inspect.signature(open_ended)) is None
+    assert _keywords(None) is None

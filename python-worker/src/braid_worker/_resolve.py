@@ -131,12 +131,15 @@ class Resolver:
                 except ResolveError as e:  # pragma: no cover - __all__ naming a non-function
                     log.warning("skipping %s:%s in the catalog: %s", name, attr, e.message)
                     continue
+                keywords = _keywords(target.signature)
                 catalog.append(
                     pb.FunctionInfo(
                         name=target.ref,
                         kind=target.kind,
                         signature=_display_signature(fn),
                         doc=_first_line(fn.__doc__),
+                        keywords=keywords or [],
+                        keywords_known=keywords is not None,
                     )
                 )
         return catalog
@@ -269,6 +272,20 @@ def _plan(ref: str, fn: Callable[..., Any]) -> Target:
         elif p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is p.empty:
             counts_suffice = False
     return Target(ref, fn, kind, sig, min_pos, max_pos, counts_suffice)
+
+
+def _keywords(sig: inspect.Signature | None) -> list[str] | None:
+    """The names a keyword argument may have; None when any name goes (``**kwargs``) or the
+    signature is unknown."""
+    if sig is None:
+        return None
+    names = []
+    for p in sig.parameters.values():
+        if p.kind is inspect.Parameter.VAR_KEYWORD:
+            return None
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
+            names.append(p.name)
+    return names
 
 
 def _public_functions(module: Any) -> list[tuple[str, Callable[..., Any]]]:

@@ -102,16 +102,20 @@ class Payload(_message.Message):
     def __init__(self, encoding: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class FunctionInfo(_message.Message):
-    __slots__ = ("name", "kind", "signature", "doc")
+    __slots__ = ("name", "kind", "signature", "doc", "keywords", "keywords_known")
     NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     DOC_FIELD_NUMBER: _ClassVar[int]
+    KEYWORDS_FIELD_NUMBER: _ClassVar[int]
+    KEYWORDS_KNOWN_FIELD_NUMBER: _ClassVar[int]
     name: str
     kind: FunctionKind
     signature: str
     doc: str
-    def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[FunctionKind, str]] = ..., signature: _Optional[str] = ..., doc: _Optional[str] = ...) -> None: ...
+    keywords: _containers.RepeatedScalarFieldContainer[str]
+    keywords_known: bool
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[FunctionKind, str]] = ..., signature: _Optional[str] = ..., doc: _Optional[str] = ..., keywords: _Optional[_Iterable[str]] = ..., keywords_known: bool = ...) -> None: ...
 
 class Hello(_message.Message):
     __slots__ = ("language", "runtime_version", "worker_id", "token", "max_in_flight", "catalog", "pid", "protocol_version", "module_errors")

@@ -236,7 +236,8 @@ public final class Braid implements AutoCloseable {
                     language + ":" + f.getName(),
                     f.getKind().name().toLowerCase(Locale.ROOT),
                     f.getSignature(),
-                    f.getDoc()))
+                    f.getDoc(),
+                    f.getKeywordsKnown() ? f.getKeywordsList() : null))
         .toList();
   }
 

@@ -127,6 +127,22 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
     }
   }
 
+  @Override
+  public Optional<List<String>> keywords(String reference) {
+    FunctionRef ref = FunctionRef.parse(reference);
+    if (ref.language().equals("java")) {
+      return Optional.empty(); // the Java worker refuses unknown names when called
+    }
+    try {
+      return entries(ref.language()).stream()
+          .filter(e -> e.reference().equals(reference) && e.keywords() != null)
+          .map(CatalogEntry::keywords)
+          .findFirst();
+    } catch (CatalogUnavailable e) {
+      return Optional.empty();
+    }
+  }
+
   private Optional<String> lookup(
       String language,
       String reference,

@@ -73,6 +73,38 @@ class CheckCommandTest {
   }
 
   @Test
+  void withKeysTheFunctionHasNoParameterForAreErrorsInEveryLanguage(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(
+        dir.resolve("greet.py"), "async def greet(name, greeting='hi'):\n    return name\n");
+    Files.writeString(
+        dir.resolve("greet.mjs"),
+        "export async function greet(name, greeting = 'hi') { return name; }\n"
+            + "export async function anything({ name }) { return name; }\n");
+    Path flow = dir.resolve("flow.yaml");
+    Files.writeString(
+        flow,
+        """
+        steps:
+          py: { call: python:greet:greet, with: { nme: Ada } }
+          js: { call: node:greet.mjs#greet, with: { name: Ada, salute: Hi } }
+          ok: { call: node:greet.mjs#greet, with: { greeting: Hi, name: Ada } }
+          open: { call: node:greet.mjs#anything, with: { whatever: 1 } }
+        """);
+    Result r = braid("check", flow.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(diagnostics(r))
+        .containsExactly(
+            flow
+                + ":2:41: error: python:greet:greet has no parameter 'nme' (its parameters: name,"
+                + " greeting; did you mean 'name'?)",
+            flow
+                + ":3:43: error: node:greet.mjs#greet has no parameter 'salute' (its parameters:"
+                + " name, greeting); name its parameters in with:, or pass values in order in"
+                + " args:");
+  }
+
+  @Test
   void aModuleThatFailsToLoadShowsTheCauseInTheErrorItself(@TempDir Path dir) throws Exception {
     // http.py next to the workflow shadows the standard library's http package for api.py
     Files.writeString(dir.resolve("http.py"), "# a helper, named like the stdlib package\n");
