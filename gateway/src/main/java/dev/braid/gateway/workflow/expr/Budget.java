@@ -18,12 +18,22 @@ final class Budget implements CelEvaluationListener {
   private long elements;
   private long chars;
 
-  /** Values of the nodes evaluated so far, by node id (the last value, in a loop). */
-  final Map<Long, Object> values = new HashMap<>();
+  /**
+   * Values of the nodes evaluated so far, by node id (the last value, in a loop), or null when not
+   * recorded: an evaluation that fails is run again recording them (evaluation has no side
+   * effects), so that the common case does not pay for it.
+   */
+  final Map<Long, Object> values;
+
+  Budget(boolean record) {
+    this.values = record ? new HashMap<>() : null;
+  }
 
   @Override
   public void callback(CelExpr expr, Object result) {
-    values.put(expr.id(), result);
+    if (values != null) {
+      values.put(expr.id(), result);
+    }
     Kind k = expr.getKind();
     if (k != Kind.CALL && k != Kind.LIST && k != Kind.MAP && k != Kind.COMPREHENSION) {
       return;

@@ -14,8 +14,10 @@ import dev.cel.common.types.CelType;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -115,7 +117,35 @@ public final class Expression {
     return c;
   }
 
+  /**
+   * Programs already compiled, by source text: a server reads the same workflow for each run, and a
+   * file repeats expressions. Bounded; a program is immutable and thread-safe.
+   */
+  private static final int PROGRAMS_CACHED = 4_096;
+
+  private static final Map<String, Compiled> PROGRAMS =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Compiled> eldest) {
+          return size() > PROGRAMS_CACHED;
+        }
+      };
+
   private Compiled compile() {
+    synchronized (PROGRAMS) {
+      Compiled c = PROGRAMS.get(source);
+      if (c != null) {
+        return c;
+      }
+    }
+    Compiled c = compileUncached();
+    synchronized (PROGRAMS) {
+      PROGRAMS.put(source, c);
+    }
+    return c;
+  }
+
+  private Compiled compileUncached() {
     Set<String> free = new LinkedHashSet<>();
     Names.free(ast.getExpr(), Set.of(), free);
     Cel cel = Language.declaring(free);
@@ -145,7 +175,21 @@ public final class Expression {
    */
   public JsonNode evaluate(Bindings bindings) {
     Compiled c = compiled();
-    Budget budget = new Budget();
+    try {
+      return run(c, bindings, new Budget(false));
+    } catch (CelEvaluationException e) {
+      // again, recording each node's value, for a message that names the operand types
+      Budget recorded = new Budget(true);
+      try {
+        run(c, bindings, recorded);
+      } catch (CelEvaluationException again) {
+        throw Messages.located(again, source, c.ast, recorded);
+      }
+      throw Messages.located(e, source, c.ast, recorded);
+    }
+  }
+
+  private JsonNode run(Compiled c, Bindings bindings, Budget budget) throws CelEvaluationException {
     try {
       Object out =
           c.program.trace(
@@ -161,8 +205,6 @@ public final class Expression {
     } catch (Budget.Exceeded e) {
       Integer cp = c.ast.getSource().getPositionsMap().get(e.expr.id());
       throw new ExpressionException(charOffset(source, cp == null ? 0 : cp), e.getMessage());
-    } catch (CelEvaluationException e) {
-      throw Messages.located(e, source, c.ast, budget);
     }
   }
 

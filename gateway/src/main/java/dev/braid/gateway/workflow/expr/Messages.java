@@ -231,8 +231,9 @@ final class Messages {
       CelExpr call = callAt(ast.getExpr(), ast, cp);
       if (call != null) {
         List<String> types = new ArrayList<>();
-        call.call().target().ifPresent(t -> types.add(type(budget.values.get(t.id()))));
-        call.call().args().forEach(a -> types.add(type(budget.values.get(a.id()))));
+        Map<Long, Object> values = budget.values == null ? Map.of() : budget.values;
+        call.call().target().ifPresent(t -> types.add(type(values.get(t.id()))));
+        call.call().args().forEach(a -> types.add(type(values.get(a.id()))));
         text = noOverload(call.call().function(), String.join(", ", types));
       }
     } else if (text.startsWith("Function '") && e.getCause() != null) {
