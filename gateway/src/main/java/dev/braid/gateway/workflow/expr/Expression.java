@@ -47,10 +47,10 @@ public final class Expression {
   /**
    * Iterations of {@code map}, {@code filter}, {@code exists}, {@code all}... in one evaluation.
    */
-  public static final int MAX_ITERATIONS = 10_000;
+  public static final int MAX_ITERATIONS = 100_000;
 
   /** List elements and object fields one evaluation may build ({@code range}, {@code map}, ...). */
-  public static final int MAX_BUILT_ELEMENTS = 100_000;
+  public static final int MAX_BUILT_ELEMENTS = 200_000;
 
   /** Characters of text one evaluation may build ({@code +}, {@code join}, {@code format}, ...). */
   public static final int MAX_BUILT_CHARS = 1 << 20;

@@ -238,6 +238,12 @@ final class Messages {
       }
     } else if (text.startsWith("Function '") && e.getCause() != null) {
       text = String.valueOf(e.getCause().getMessage());
+    } else if (text.startsWith("Iteration budget exceeded")) {
+      text =
+          "the expression iterates more than "
+              + Expression.MAX_ITERATIONS
+              + " times (map, filter, exists, all...); the limit is "
+              + Expression.MAX_ITERATIONS;
     } else if (text.startsWith("expected boolean value, found: ")) {
       text =
           "&&, ||, ! and the condition of ?: take booleans (true or false), not "

@@ -264,7 +264,16 @@ public final class References {
         List.of(env.loops().keySet(), env.error()),
         k -> {
           Map<String, Scope.Type> fields = new LinkedHashMap<>();
-          wf.input().forEach((name, f) -> fields.put(name, scopeType(f.type().value())));
+          wf.input()
+              .forEach(
+                  (name, f) ->
+                      // a field that may be left out is null then: of any type to the checker,
+                      // so that input.x != null is not refused
+                      fields.put(
+                          name,
+                          f.required() || f.defaultValue().isPresent()
+                              ? scopeType(f.type().value())
+                              : Scope.Type.ANY));
           Scope sc = Scope.empty().withObject("input", fields).with("steps", Scope.Type.OBJECT);
           if (env.error()) {
             sc = sc.with("error", Scope.Type.OBJECT);
