@@ -85,8 +85,7 @@ public final class Expression {
       throw new ExpressionException(0, "empty expression");
     }
     Depth.checkText(source);
-    Cel parser = Language.declaring(Set.of());
-    CelValidationResult parsed = parser.parse(source);
+    CelValidationResult parsed = Syntax.PARSER.parse(source);
     if (parsed.hasError()) {
       throw first(parsed, source, Set.of());
     }
@@ -159,6 +158,33 @@ public final class Expression {
     } catch (CelEvaluationException e) {
       throw new ExpressionException(0, Messages.evaluation(e.getMessage()));
     }
+  }
+
+  private static final java.util.concurrent.atomic.AtomicBoolean WARMING =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Loads CEL's checker and runtime on a background daemon thread, once per JVM: the first check
+   * costs a few hundred milliseconds of class loading, which a CLI command can spend while its
+   * workers start instead of after. Returns at once; harmless to call again.
+   */
+  public static void warmUp() {
+    if (!WARMING.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                parse("[1, 2].map(x, x * 2).size() > 1 && 'a'.startsWith('a')")
+                    .evaluate(name -> null);
+              } catch (RuntimeException ignored) {
+                // a warm-up: the real expressions report their own errors
+              }
+            },
+            "braid-cel-warmup");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The text the expression was parsed from. */
