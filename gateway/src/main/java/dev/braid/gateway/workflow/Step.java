@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do}), or the name quoted
  *     in brackets when it is not a plain identifier ({@code pick["1.5"]})
  * @param at where the name is written
- * @param when {@code if}: the step runs only if this is truthy; otherwise it is skipped and its
- *     result is null
+ * @param when {@code if}: the step runs only if this is true (it must be a boolean); otherwise it
+ *     is skipped and its result is null
  * @param needs steps to wait for besides those the step's expressions reference
  * @param timeout for a {@code call}: one attempt (see {@link Call#policy()} for the value with
  *     {@code defaults} applied); for every other kind: the whole step

@@ -109,6 +109,30 @@ class ExamplesTest {
   }
 
   @Test
+  void reportIsShapedByExpressionsAlone() throws Exception {
+    Run r = run("report", "{\"customer\": \"Ada\"}");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode out = r.result();
+    assertThat(out.get("customer"))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"name\": \"Ada\", \"tier\": \"gold\", \"email\": \"ada@example.com\","
+                    + " \"orders\": 3}"));
+    assertThat(JSON.convertValue(out.get("paid"), List.class)).containsExactly("o-1", "o-3");
+    assertThat(out.get("total").doubleValue()).isEqualTo(67.25);
+    assertThat(out.get("total_with_vat").doubleValue()).isEqualTo(80.7);
+    assertThat(out.get("biggest").intValue()).isEqualTo(40);
+    assertThat(JSON.convertValue(out.get("coupons"), List.class))
+        .containsExactly("SPRING", "none", "none");
+    assertThat(out.get("items").asText()).isEqualTo("cups, kettle, mug, tea, teapot");
+    assertThat(out.get("summary").asText()).isEqualTo("ADA: 3 orders, 2 paid");
+    assertThat(out.get("span").asText()).isEqualTo("252900s");
+    assertThat(out.get("span_hours").intValue()).isEqualTo(70);
+    assertThat(out.get("loyal").asText()).isEqualTo("thank-you coupon");
+    assertThat(out.get("greeting").asText()).isEqualTo("Hello Ada, your last order was o-3");
+  }
+
+  @Test
   void fanoutReportsSuccessesAndFailuresWithoutFailing() throws Exception {
     Run r = run("fanout", null);
     assertThat(r.code()).as(r.err()).isZero();

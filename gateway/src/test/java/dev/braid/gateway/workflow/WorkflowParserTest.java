@@ -164,8 +164,7 @@ class WorkflowParserTest {
         .isInstanceOfSatisfying(
             EvaluationException.class,
             e -> {
-              assertThat(e.render())
-                  .isEqualTo("t.yaml:3:52: cannot compare a string with an integer using >");
+              assertThat(e.render()).isEqualTo("t.yaml:3:52: '>' cannot take (string, int)");
             });
   }
 

@@ -86,7 +86,7 @@ final class Steps {
     if (step.when().isPresent()) {
       boolean go;
       try {
-        go = Values.truthy(step.when().get().evaluate(env));
+        go = step.when().get().condition(env);
       } catch (RuntimeException e) {
         StepFailedException f = Outcomes.failure(e, name, step.at());
         finished(name, kind, Status.FAILED, f.failure());

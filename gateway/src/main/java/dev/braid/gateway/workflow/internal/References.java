@@ -9,8 +9,9 @@ import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Template;
 import dev.braid.gateway.workflow.ValueType;
 import dev.braid.gateway.workflow.Workflow;
-import dev.braid.gateway.workflow.expr.Expr;
+import dev.braid.gateway.workflow.expr.ExpressionException;
 import dev.braid.gateway.workflow.expr.Reference;
+import dev.braid.gateway.workflow.expr.Scope;
 import dev.braid.gateway.workflow.expr.Spelling;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -138,7 +139,12 @@ public final class References {
   }
 
   private void step(Step s, Env env) {
-    s.when().ifPresent(t -> template(t, env));
+    s.when()
+        .ifPresent(
+            t -> {
+              template(t, env, true);
+              condition(t);
+            });
     for (Located<String> n : s.needs()) {
       stepRef(n.value(), n.at(), env);
     }
@@ -180,23 +186,24 @@ public final class References {
    * that cannot be what {@code key} needs (the one type known before running).
    */
   private void expectType(Template t, ValueType needed, String key) {
-    if (!(t instanceof Template.Single s)
-        || !(s.expression().ast() instanceof Expr.Member m)
-        || !(m.target() instanceof Expr.Name n)
-        || !n.name().equals("input")) {
+    if (!(t instanceof Template.Single s)) {
       return;
     }
-    InputField field = wf.input().get(m.name());
+    Reference r = s.expression().path().orElse(null);
+    if (r == null || !r.root().equals("input") || r.path().size() != 1 || r.head() == null) {
+      return;
+    }
+    InputField field = wf.input().get(r.head());
     if (field == null || field.type().value() == needed || field.type().value() == ValueType.ANY) {
       return;
     }
     error(
-        s.locate(n.pos()),
+        s.locate(r.pos()),
         key
             + " needs "
             + needed.article()
             + ", but input."
-            + m.name()
+            + r.head()
             + " is declared as "
             + field.type().value().article());
   }
@@ -218,11 +225,76 @@ public final class References {
   }
 
   private void template(Template t, Env env) {
+    template(t, env, false);
+  }
+
+  /** An {@code if:} that is a plain input field must be declared a boolean. */
+  private void condition(Template t) {
+    expectType(t, ValueType.BOOLEAN, "if");
+  }
+
+  /**
+   * Checks the names of {@code t}'s expressions, then their types (and, for a {@code condition},
+   * that each is a boolean).
+   */
+  private void template(Template t, Env env, boolean condition) {
     for (Template.Single s : t.expressions()) {
+      int before = problems.size();
       for (Reference r : s.expression().references()) {
         reference(r, s, env);
       }
+      if (problems.size() == before) {
+        for (ExpressionException e : s.expression().check(scope(env), condition)) {
+          error(s.locate(e.offset()), e.getMessage());
+        }
+      }
     }
+  }
+
+  /** Scopes already built, by the environment's loop variables and error (a few per workflow). */
+  private final Map<List<Object>, Scope> scopes = new HashMap<>();
+
+  /**
+   * The root names an expression can read in {@code env}, with their types: the one place that
+   * lists them for the type check (a new kind of name is one more {@code with} here, and one more
+   * case in {@link #reference}).
+   */
+  private Scope scope(Env env) {
+    return scopes.computeIfAbsent(
+        List.of(env.loops().keySet(), env.error()),
+        k -> {
+          Map<String, Scope.Type> fields = new LinkedHashMap<>();
+          wf.input()
+              .forEach(
+                  (name, f) ->
+                      // a field that may be left out is null then: of any type to the checker,
+                      // so that input.x != null is not refused
+                      fields.put(
+                          name,
+                          f.required() || f.defaultValue().isPresent()
+                              ? scopeType(f.type().value())
+                              : Scope.Type.ANY));
+          Scope sc = Scope.empty().withObject("input", fields).with("steps", Scope.Type.OBJECT);
+          if (env.error()) {
+            sc = sc.with("error", Scope.Type.OBJECT);
+          }
+          for (String loop : env.loops().keySet()) {
+            sc = sc.with(loop, Scope.Type.ANY);
+          }
+          return sc;
+        });
+  }
+
+  private static Scope.Type scopeType(ValueType t) {
+    return switch (t) {
+      case STRING -> Scope.Type.STRING;
+      case INTEGER -> Scope.Type.INTEGER;
+      case NUMBER -> Scope.Type.NUMBER;
+      case BOOLEAN -> Scope.Type.BOOLEAN;
+      case OBJECT -> Scope.Type.OBJECT;
+      case ARRAY -> Scope.Type.LIST;
+      case ANY -> Scope.Type.ANY;
+    };
   }
 
   private void reference(Reference r, Template.Single s, Env env) {
