@@ -243,7 +243,8 @@ final class StepBuilder {
               e.keyAt(),
               "'"
                   + k
-                  + "' does not apply to a "
+                  + "' does not apply to "
+                  + (kind.equals("http") ? "an " : "a ")
                   + kind
                   + " step (it belongs to "
                   + String.join(" and ", owners)
