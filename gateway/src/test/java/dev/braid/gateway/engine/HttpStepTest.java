@@ -29,6 +29,7 @@ class HttpStepTest extends EngineTestBase {
   private HttpServer server;
   private String base;
   private final AtomicInteger flakyCalls = new AtomicInteger();
+  private final AtomicInteger statusCalls = new AtomicInteger();
   private final CountDownLatch abandoned = new CountDownLatch(1);
 
   @BeforeEach
@@ -39,12 +40,11 @@ class HttpStepTest extends EngineTestBase {
     server.createContext("/text", x -> reply(x, 200, "text/plain", "hello"));
     server.createContext(
         "/status",
-        x ->
-            reply(
-                x,
-                Integer.parseInt(x.getRequestURI().getPath().substring(8)),
-                "text/plain",
-                "nope"));
+        x -> {
+          statusCalls.incrementAndGet();
+          reply(
+              x, Integer.parseInt(x.getRequestURI().getPath().substring(8)), "text/plain", "nope");
+        });
     server.createContext(
         "/flaky",
         x -> {
@@ -188,6 +188,29 @@ class HttpStepTest extends EngineTestBase {
                 .filter(e -> e.type() == RunEvent.Type.RETRY_SCHEDULED)
                 .map(e -> e.failure().code()))
         .containsOnly(FailureCode.UNAVAILABLE);
+  }
+
+  @Test
+  void theCircuitBreakerOfTheOriginOpensAndStopsTheRequests() throws Exception {
+    JsonNode r =
+        run(
+            """
+            input: { base: string }
+            steps:
+              each:
+                for_each: [1, 2, 3, 4]
+                mode: settled
+                do:
+                  http: { url: "${{ input.base }}/status/503" }
+                  circuit_breaker: { failure_threshold: 2, reset_timeout: 60s }
+            output: "${{ steps.each }}"
+            """,
+            input("base", base));
+
+    assertThat(statusCalls.get()).as("requests the server saw").isEqualTo(2);
+    assertThat(r.get(0).get("error").get("type").asText()).isEqualTo("HttpError");
+    assertThat(r.get(2).get("error").get("type").asText()).isEqualTo("CircuitOpen");
+    assertThat(r.get(3).get("error").get("code").asText()).isEqualTo("UNAVAILABLE");
   }
 
   @Test
