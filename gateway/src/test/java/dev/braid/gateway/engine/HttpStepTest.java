@@ -55,6 +55,7 @@ class HttpStepTest extends EngineTestBase {
           }
         });
     server.createContext("/endless", this::endless);
+    server.createContext("/big", this::big);
     server.start();
     base = "http://127.0.0.1:" + server.getAddress().getPort();
   }
@@ -88,6 +89,22 @@ class HttpStepTest extends EngineTestBase {
       abandoned.countDown();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** 64 KiB past the engine's payload limit (16 MiB by default), in 64 KiB chunks. */
+  private void big(HttpExchange x) throws IOException {
+    int chunk = 64 << 10;
+    long total = braid.config().maxPayloadBytes() + (long) chunk;
+    x.getResponseHeaders().add("Content-Type", "text/plain");
+    x.sendResponseHeaders(200, total);
+    try (OutputStream out = x.getResponseBody()) {
+      byte[] b = new byte[chunk];
+      for (long sent = 0; sent < total; sent += chunk) {
+        out.write(b);
+      }
+    } catch (IOException e) {
+      // the client closed the connection at the limit
     }
   }
 
@@ -211,6 +228,42 @@ class HttpStepTest extends EngineTestBase {
     assertThat(r.get(0).get("error").get("type").asText()).isEqualTo("HttpError");
     assertThat(r.get(2).get("error").get("type").asText()).isEqualTo("CircuitOpen");
     assertThat(r.get(3).get("error").get("code").asText()).isEqualTo("UNAVAILABLE");
+  }
+
+  @Test
+  void aResponseLargerThanThePayloadLimitIsRefusedWithoutReadingItAll() throws Exception {
+    StepFailedException f =
+        runFailing(
+            """
+            input: { base: string }
+            steps:
+              get: { http: { url: "${{ input.base }}/big" } }
+            """,
+            input("base", base));
+
+    assertThat(f.failure().code()).isEqualTo(FailureCode.RESOURCE_EXHAUSTED);
+    assertThat(f.failure().type()).isEqualTo("ResponseTooLarge");
+    assertThat(f.failure().message())
+        .contains("larger than " + braid.config().maxPayloadBytes() + " bytes");
+  }
+
+  @Test
+  void theQueryIsNotShownInMessagesOrEventsForItMayHoldCredentials() throws Exception {
+    StepFailedException f =
+        runFailing(
+            """
+            input: { base: string }
+            steps:
+              get: { http: { url: "${{ input.base }}/status/404", query: { api_key: s3cret } } }
+            """,
+            input("base", base));
+
+    assertThat(f.failure().message()).contains("/status/404").doesNotContain("s3cret");
+    assertThat(f.failure().detailsJson()).doesNotContain("s3cret");
+    assertThat(events)
+        .allSatisfy(e -> assertThat(String.valueOf(e.function())).doesNotContain("s3cret"));
+    assertThat(events)
+        .anySatisfy(e -> assertThat(String.valueOf(e.function())).contains("/status/404"));
   }
 
   @Test

@@ -93,8 +93,22 @@ final class HttpExchanges {
     return URI.create(u);
   }
 
-  static HttpRequest build(
-      String method, URI uri, JsonNode headers, JsonNode body, java.time.Duration timeout) {
+  /**
+   * How a URL is shown in messages, events and failure details: without its query and user info,
+   * which may carry credentials ({@code ?api_key=...}).
+   */
+  static String shown(URI uri) {
+    if (uri == null) {
+      return "(no url)";
+    }
+    return uri.getScheme()
+        + "://"
+        + uri.getHost()
+        + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+  }
+
+  static HttpRequest build(String method, URI uri, JsonNode headers, JsonNode body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri);
     boolean contentType = false;
     if (headers != null && !headers.isNull()) {
@@ -124,9 +138,6 @@ final class HttpExchanges {
             "Content-Type", body.isTextual() ? "text/plain; charset=utf-8" : "application/json");
       }
       publisher = HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8);
-    }
-    if (timeout != null) {
-      b.timeout(timeout);
     }
     return b.method(method, publisher).build();
   }
@@ -180,7 +191,7 @@ final class HttpExchanges {
             : s == 429 ? FailureCode.RESOURCE_EXHAUSTED : FailureCode.INVALID_ARGUMENT;
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     details.put("status", s);
-    details.put("url", uri.toString());
+    details.put("url", shown(uri));
     JsonNode b = body(r);
     if (b.isTextual() && b.textValue().length() > DETAILS_BODY_CHARS) {
       b = JsonNodeFactory.instance.textNode(b.textValue().substring(0, DETAILS_BODY_CHARS));
@@ -190,7 +201,7 @@ final class HttpExchanges {
     return new Failure(
         code,
         "HttpError",
-        method + " " + uri + " answered " + s + why,
+        method + " " + shown(uri) + " answered " + s + why,
         "java",
         "",
         null,
@@ -205,13 +216,13 @@ final class HttpExchanges {
       return Failure.of(
           FailureCode.RESOURCE_EXHAUSTED,
           "ResponseTooLarge",
-          method + " " + uri + ": " + t.getMessage());
+          method + " " + shown(uri) + ": " + t.getMessage());
     }
     if (t instanceof HttpTimeoutException) {
       return Failure.of(
           FailureCode.DEADLINE_EXCEEDED,
           "HttpTimeout",
-          method + " " + uri + " timed out: " + t.getMessage());
+          method + " " + shown(uri) + " timed out: " + t.getMessage());
     }
     if (t instanceof IOException) {
       String type =
@@ -219,12 +230,16 @@ final class HttpExchanges {
       return Failure.of(
           FailureCode.UNAVAILABLE,
           type,
-          method + " " + uri + " failed: " + (t.getMessage() == null ? type : t.getMessage()));
+          method
+              + " "
+              + shown(uri)
+              + " failed: "
+              + (t.getMessage() == null ? type : t.getMessage()));
     }
     if (t instanceof Invalid || t instanceof IllegalArgumentException) {
       return Failure.of(FailureCode.INVALID_ARGUMENT, "HttpRequestError", t.getMessage());
     }
     return Failure.of(
-        FailureCode.INTERNAL, t.getClass().getSimpleName(), method + " " + uri + ": " + t);
+        FailureCode.INTERNAL, t.getClass().getSimpleName(), method + " " + shown(uri) + ": " + t);
   }
 }

@@ -54,8 +54,7 @@ final class HttpStep {
               method,
               uri,
               h.headers().map(t -> t.evaluate(env)).orElse(null),
-              h.body().map(t -> t.evaluate(env)).orElse(null),
-              null);
+              h.body().map(t -> t.evaluate(env)).orElse(null));
     } catch (HttpExchanges.Invalid | IllegalArgumentException e) {
       return CompletableFuture.failedFuture(
           new StepFailedException(HttpExchanges.failed(method, uri, e), name, h.at()));
@@ -96,7 +95,7 @@ final class HttpStep {
       this.uri = uri;
       this.scope = scope;
       this.name = name;
-      this.label = h.method().value() + " " + uri;
+      this.label = h.method().value() + " " + HttpExchanges.shown(uri);
       this.result = result;
       // one breaker per origin: every step and run requesting that server shares it
       String origin =
