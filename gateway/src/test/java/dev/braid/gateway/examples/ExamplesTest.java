@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.gateway.cli.Main;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,6 +137,85 @@ class ExamplesTest {
     assertThat(out.get("span_hours").intValue()).isEqualTo(70);
     assertThat(out.get("loyal").asText()).isEqualTo("thank-you coupon");
     assertThat(out.get("greeting").asText()).isEqualTo("Hello Ada, your last order was o-3");
+  }
+
+  @Test
+  void sagaCompensatesExactlyTheCompletedBookingsNewestFirst() throws Exception {
+    Run r = run("saga", "{\"trip\": \"T42\"}");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode o = r.result();
+    assertThat(o.get("status").asText()).isEqualTo("compensated");
+    assertThat(o.get("reason").asText()).contains("no cars left for trip T42");
+    assertThat(JSON.convertValue(o.get("completed"), List.class))
+        .containsExactly("book_flight", "book_hotel");
+    assertThat(o.get("cancelled").get("car").isNull()).isTrue();
+    assertThat(o.get("cancelled").get("hotel").asText()).isEqualTo("HT-T42");
+    assertThat(o.get("cancelled").get("flight").asText()).isEqualTo("FL-T42");
+    // newest first: the hotel's cancellation finished before the flight's started
+    List<String> lines = r.err().lines().toList();
+    int hotelDone = indexOf(lines, ".*\\bcancel_hotel\\s+ok.*");
+    int flightStart = indexOf(lines, ".*\\bcancel_flight\\s+started.*");
+    assertThat(hotelDone).as(r.err()).isNotNegative().isLessThan(flightStart);
+    assertThat(r.err()).containsPattern("cancel_car\\s+skipped");
+  }
+
+  @Test
+  void sagaBooksAllThreeWhenACarIsAvailable() throws Exception {
+    Run r = run("saga", "{\"trip\": \"T7\", \"carAvailable\": true}");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.result().get("status").asText()).isEqualTo("booked");
+    assertThat(r.result().get("car").asText()).isEqualTo("CR-T7");
+    assertThat(r.err()).doesNotContain("cancel_flight");
+  }
+
+  @Test
+  void httpFanoutFetchesEveryItemRetriesA503AndReportsA404() throws Exception {
+    Path python = Path.of(System.getProperty("braid.home"), ".venv/bin/python");
+    assertThat(python).as("the project's .venv, which the Python worker runs on").isExecutable();
+    Process server =
+        new ProcessBuilder(
+                python.toString(), EXAMPLES.resolve("http-fanout/server.py").toString(), "0")
+            .redirectErrorStream(true)
+            .start();
+    try {
+      CompletableFuture<String> first =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new BufferedReader(
+                          new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                      .readLine();
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      String base = first.get(30, TimeUnit.SECONDS);
+      assertThat(base).startsWith("http://127.0.0.1:");
+      Run r = run("http-fanout", "{\"base\": \"" + base + "\", \"token\": \"s3cret\"}");
+      assertThat(r.code()).as(r.err()).isZero();
+      JsonNode items = r.result().get("items");
+      assertThat(items).hasSize(5);
+      assertThat(items.get(2).get("status").asText()).isEqualTo("ok");
+      assertThat(items.get(2).get("value").get("body").get("stock").asInt()).isEqualTo(30);
+      JsonNode missing = items.get(3);
+      assertThat(missing.get("status").asText()).isEqualTo("failed");
+      assertThat(missing.get("error").get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+      assertThat(missing.get("error").get("details").get("status").asInt()).isEqualTo(404);
+      assertThat(r.result().get("report").get("received").asInt()).isEqualTo(5);
+      assertThat(r.err()).contains("retry");
+    } finally {
+      server.destroy();
+      server.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int indexOf(List<String> lines, String regex) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).matches(regex)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Test

@@ -40,6 +40,8 @@ final class Steps {
   private final StreamStep streams;
   private final TryStep tries;
   private final ScriptStep scripts;
+  private final HttpStep https;
+  private final BlockRetry blockRetries;
 
   Steps(Run run) {
     this.run = run;
@@ -48,6 +50,8 @@ final class Steps {
     this.streams = new StreamStep(run, this);
     this.tries = new TryStep(run, this);
     this.scripts = new ScriptStep(run, run.sandbox);
+    this.https = new HttpStep(run);
+    this.blockRetries = new BlockRetry(run);
   }
 
   Run run() {
@@ -111,14 +115,17 @@ final class Steps {
     // For a call, `timeout` bounds each attempt and is enforced per attempt; for every other kind
     // it bounds the whole step.
     Deadline deadline =
-        step.action() instanceof Step.Call
+        step.action() instanceof Step.Call || step.action() instanceof Step.Http
             ? null
             : step.timeout().map(t -> run.deadlineAfter(t.value())).orElse(null);
     // the step's scope owns its timeout (a timer only when it is the earliest deadline)
     Scope scope = parent.child(deadline);
     CompletableFuture<JsonNode> work;
     try {
-      work = action(step, scope, env, name);
+      work =
+          step.retry().isPresent()
+              ? blockRetries.run(step, scope, env, name, kind, (s, e) -> action(step, s, e, name))
+              : action(step, scope, env, name);
     } catch (RuntimeException e) {
       work = CompletableFuture.failedFuture(e);
     }
@@ -248,6 +255,12 @@ final class Steps {
       return new WaitStep(run).run(w, scope, env, name);
     } else if (a instanceof Step.Signal sg) {
       return new SignalStep(run).run(sg, scope, name);
+    } else if (a instanceof Step.SetValue sv) {
+      return DataSteps.set(sv, env);
+    } else if (a instanceof Step.Raise r) {
+      return DataSteps.raise(r, env, name);
+    } else if (a instanceof Step.Http h) {
+      return https.run(h, scope, env, name);
     } else {
       return scripts.run(step, (Step.Script) a, scope, env, name);
     }
@@ -282,6 +295,12 @@ final class Steps {
       return "wait";
     } else if (a instanceof Step.Signal) {
       return "signal";
+    } else if (a instanceof Step.SetValue) {
+      return "set";
+    } else if (a instanceof Step.Raise) {
+      return "raise";
+    } else if (a instanceof Step.Http) {
+      return "http";
     }
     return "script";
   }

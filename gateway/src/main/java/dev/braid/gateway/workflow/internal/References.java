@@ -28,28 +28,39 @@ import java.util.Set;
  *
  * <p>Visibility: a step sees the steps of its own {@code steps:} block and of every enclosing block
  * (names are unique in a workflow, so there is no shadowing); loop variables exist inside their
- * loop's {@code do}; {@code error} inside {@code catch} and {@code on_error}. A reference from
- * anywhere inside a step X to a step Y of an enclosing block makes the step of that block which
- * contains X depend on Y.
+ * loop's {@code do}; {@code error} (or a clause's {@code as} name) and {@code completed} inside
+ * {@code catch}, {@code error} inside {@code on_error}; a {@code catch} also sees its try body's
+ * steps. A reference from anywhere inside a step X to a step Y of an enclosing block makes the step
+ * of that block which contains X depend on Y.
  */
 public final class References {
   private record Frame(Map<String, Step> steps, String current) {}
 
-  private record Env(List<Frame> frames, Map<String, String> loops, boolean error) {
+  /**
+   * @param bound the names bound by a handler: {@code error} in {@code on_error}; a catch clause's
+   *     {@code as} name and {@code completed} in its handler
+   */
+  private record Env(List<Frame> frames, Map<String, String> loops, Set<String> bound) {
     Env push(Frame f) {
       List<Frame> fs = new ArrayList<>(frames);
       fs.add(f);
-      return new Env(fs, loops, error);
+      return new Env(fs, loops, bound);
     }
 
     Env loop(String name, String owner) {
       Map<String, String> l = new LinkedHashMap<>(loops);
       l.put(name, owner);
-      return new Env(frames, l, error);
+      return new Env(frames, l, bound);
+    }
+
+    Env bind(String... names) {
+      Set<String> b = new LinkedHashSet<>(bound);
+      b.addAll(List.of(names));
+      return new Env(frames, loops, b);
     }
 
     Env withError() {
-      return new Env(frames, loops, true);
+      return bind("error");
     }
   }
 
@@ -80,7 +91,7 @@ public final class References {
   public static References check(Workflow wf, Set<String> broken, List<Diagnostic> problems) {
     References r = new References(wf, broken, problems);
     r.survey(wf.steps(), null);
-    Env root = new Env(List.of(), Map.of(), false);
+    Env root = new Env(List.of(), Map.of(), Set.of());
     r.block(wf.steps(), root);
     wf.output().ifPresent(o -> r.template(o, root.push(new Frame(wf.steps().steps(), null))));
     new Cycles(r.edges, problems).check(wf.steps());
@@ -115,7 +126,7 @@ public final class References {
     Step.Action a = s.action();
     if (a instanceof Step.Try t) {
       survey(t.body(), "the try: of step '" + s.id() + "'");
-      t.catchBlock().ifPresent(h -> survey(h.block(), "the catch: of step '" + s.id() + "'"));
+      t.catches().forEach(h -> survey(h.handler().block(), "the catch: of step '" + s.id() + "'"));
       t.finallyBlock().ifPresent(h -> survey(h.block(), "the finally: of step '" + s.id() + "'"));
       return;
     }
@@ -163,7 +174,15 @@ public final class References {
       step(f.body(), loop(env, f.as(), s));
     } else if (a instanceof Step.Try t) {
       block(t.body(), env);
-      t.catchBlock().ifPresent(h -> block(h.block(), env.withError()));
+      for (Step.Catch c : t.catches()) {
+        // a handler sees the body's steps (those that completed have results, the others are
+        // null): a saga compensates exactly what was done; no edge, the body is over by then
+        Env handler = env.bind(c.as().value());
+        c.when().ifPresent(w -> template(w, handler));
+        block(
+            c.handler().block(),
+            handler.push(new Frame(t.body().steps(), null)).bind(Step.Catch.COMPLETED));
+      }
       t.finallyBlock().ifPresent(h -> block(h.block(), env));
     } else if (a instanceof Step.Switch sw) {
       template(sw.value(), env);
@@ -178,6 +197,17 @@ public final class References {
       sc.input().ifPresent(t -> template(t, env));
     } else if (a instanceof Step.Wait w) {
       w.until().ifPresent(t -> template(t, env));
+    } else if (a instanceof Step.SetValue sv) {
+      template(sv.value(), env);
+    } else if (a instanceof Step.Raise r) {
+      template(r.value(), env);
+    } else if (a instanceof Step.Http h) {
+      template(h.url(), env);
+      h.headers().ifPresent(t -> template(t, env));
+      h.query().ifPresent(t -> template(t, env));
+      h.body().ifPresent(t -> template(t, env));
+      h.headers().ifPresent(t -> expectType(t, ValueType.OBJECT, "headers"));
+      h.query().ifPresent(t -> expectType(t, ValueType.OBJECT, "query"));
     }
   }
 
@@ -299,7 +329,7 @@ public final class References {
 
   private void reference(Reference r, Template.Single s, Env env) {
     String root = r.root();
-    if (env.loops().containsKey(root)) {
+    if (env.loops().containsKey(root) || env.bound().contains(root)) {
       return;
     }
     switch (root) {
@@ -316,11 +346,9 @@ public final class References {
         }
         return;
       case "error":
-        if (!env.error()) {
-          error(
-              s.locate(r.pos()),
-              "'error' is defined only inside catch: (the failure being handled) and on_error:");
-        }
+        error(
+            s.locate(r.pos()),
+            "'error' is defined only inside catch: (the failure being handled) and on_error:");
         return;
       default:
         break;
@@ -338,9 +366,7 @@ public final class References {
     }
     List<String> known = new ArrayList<>(List.of("input", "steps"));
     known.addAll(env.loops().keySet());
-    if (env.error()) {
-      known.add("error");
-    }
+    known.addAll(env.bound());
     error(
         s.locate(r.pos()),
         "unknown name '"
@@ -351,7 +377,7 @@ public final class References {
                 .orElse(
                     ": an expression starts from "
                         + String.join(", ", known)
-                        + (env.error() ? "" : " (or error, inside catch:)")));
+                        + (env.bound().contains("error") ? "" : " (or error, inside catch:)")));
   }
 
   private void input(Reference r, Template.Single s) {
