@@ -92,7 +92,7 @@ class CatchClausesTest extends EngineTestBase {
                   output:
                     completed: "${{ steps.seen }}"
                     first: "${{ steps.first }}"
-                    after: "${{ steps.after }}"
+                    after: "${{ default(steps.after, null) }}"
             """,
             input());
 

@@ -291,7 +291,7 @@ public final class References {
    */
   private Scope scope(Env env) {
     return scopes.computeIfAbsent(
-        List.of(env.loops().keySet(), env.error()),
+        List.of(env.loops().keySet(), env.bound()),
         k -> {
           Map<String, Scope.Type> fields = new LinkedHashMap<>();
           wf.input()
@@ -305,8 +305,9 @@ public final class References {
                               ? scopeType(f.type().value())
                               : Scope.Type.ANY));
           Scope sc = Scope.empty().withObject("input", fields).with("steps", Scope.Type.OBJECT);
-          if (env.error()) {
-            sc = sc.with("error", Scope.Type.OBJECT);
+          for (String name : env.bound()) {
+            // the failure record (error or a catch clause's as name); completed: step names
+            sc = sc.with(name, name.equals("completed") ? Scope.Type.LIST : Scope.Type.OBJECT);
           }
           for (String loop : env.loops().keySet()) {
             sc = sc.with(loop, Scope.Type.ANY);
