@@ -10,11 +10,13 @@ import dev.braid.gateway.engine.RunEvent.Status;
 import dev.braid.gateway.engine.StepFailedException;
 import dev.braid.gateway.workflow.CallPolicy;
 import dev.braid.gateway.workflow.CircuitBreaker;
+import dev.braid.gateway.workflow.Jitter;
 import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Step;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.internal.policy.Retrier;
 import dev.braid.model.CancelReason;
+import dev.braid.model.Clock;
 import dev.braid.model.Deadline;
 import dev.braid.model.Durations;
 import dev.braid.model.Failure;
@@ -96,15 +98,7 @@ final class CallStep {
       // have reached its worker, so the next is sent (even past max_attempts), with the same key.
       int last = run.lastAttempt(name);
       Duration firstWait = last == 0 ? Duration.ZERO : remainingWait(last + 1, Duration.ZERO);
-      new Retrier<>(
-              retry,
-              breaker,
-              scope,
-              RetryRuns.clock(run),
-              run.random,
-              run.loop,
-              this,
-              this::startAttempt)
+      new Retrier<>(retry, breaker, scope, clock(), run.random, run.loop, this, this::startAttempt)
           .waits(this::remainingWait)
           .start(last + 1, firstWait)
           .whenComplete(
@@ -211,6 +205,24 @@ final class CallStep {
           null);
     }
 
+    /** The engine's clock as the core's: waits end early when their future is cancelled. */
+    private Clock clock() {
+      Clock c = run.clock;
+      return new Clock() {
+        @Override
+        public long nanoTime() {
+          return c.nanoTime();
+        }
+
+        @Override
+        public Clock.Timer schedule(Duration delay, Runnable task) {
+          CompletableFuture<Void> sleep = c.sleep(delay);
+          sleep.thenRun(task);
+          return () -> sleep.cancel(false);
+        }
+      };
+    }
+
     private static CancelReason rootReason(Scope s) {
       CancelReason r = s.rootReason();
       return r != null ? r : CancelReason.CANCELLED;
@@ -247,7 +259,20 @@ final class CallStep {
    * workflow checker validated it already.
    */
   static RetryPolicy retryPolicy(CallPolicy policy) {
-    return policy.retry().map(RetryRuns::policy).orElse(null);
+    return policy
+        .retry()
+        .map(
+            p ->
+                RetryPolicy.builder()
+                    .maxAttempts(p.maxAttempts().value())
+                    .initialInterval(p.initialInterval().value())
+                    .backoff(p.backoff().value())
+                    .maxInterval(p.maxInterval().value())
+                    .jitter(p.jitter().value() == Jitter.FULL)
+                    .retryOn(p.retryOn().stream().map(Located::value).toList())
+                    .nonRetryable(p.nonRetryable().stream().map(Located::value).toList())
+                    .build())
+        .orElse(null);
   }
 
   static CircuitBreakerPolicy breakerPolicy(CircuitBreaker cb) {
