@@ -216,7 +216,7 @@ public final class BraidServer implements AutoCloseable {
         store == null
             ? null
             // a lookup of a run id no run has: one indexed read, nothing written
-            : new StoreHealth(() -> store.get("braid-health-probe"), health)
+            : new StoreHealth(() -> store.get("braid-health-probe"), health, STORE_HEALTH_EVERY)
                 .start(STORE_HEALTH_EVERY);
     if (durability != null) {
       durability.retain(config.retentionAge(), config.retentionKeep(), config.retentionEvery());

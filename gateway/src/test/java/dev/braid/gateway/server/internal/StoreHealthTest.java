@@ -12,6 +12,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +32,8 @@ class StoreHealthTest {
               throw new StoreException("connection refused");
             }
           },
-          health);
+          health,
+          Duration.ofMillis(1));
   private Server server;
   private ManagedChannel channel;
   private HealthGrpc.HealthBlockingStub stub;
@@ -76,6 +79,32 @@ class StoreHealthTest {
     down.set(false);
     assertThat(storeHealth.check()).isTrue();
     assertThat(status("")).isEqualTo(ServingStatus.SERVING);
+  }
+
+  @Test
+  void aProbeThatHangsPastTheTimeoutMakesTheServerNotReady() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    try (StoreHealth hanging =
+        new StoreHealth(
+            () -> {
+              entered.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            health,
+            Duration.ofMillis(1))) {
+      hanging.tick();
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      // bounded by the probe's own 1 ms timeout: the next tick finds it older than that
+      Thread.sleep(5);
+      hanging.tick();
+      assertThat(status("")).isEqualTo(ServingStatus.NOT_SERVING);
+      release.countDown();
+    }
   }
 
   @Test
