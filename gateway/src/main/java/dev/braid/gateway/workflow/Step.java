@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One step: what it does ({@link Action}, exactly one of the nine kinds) and the keys every step
- * may have.
+ * One step: what it does ({@link Action}, exactly one of the kinds) and the keys every step may
+ * have.
  *
  * @param name the key it is written under (a step name, a branch name, a case, or {@code do})
  * @param id unique in the workflow: the name for steps of a {@code steps:} block; for inline steps
@@ -41,7 +41,7 @@ public record Step(
 
   /** What a step does. */
   public sealed interface Action
-      permits Call, Parallel, ForEach, Try, Switch, Stream, Script, Wait, Signal {
+      permits Call, Parallel, ForEach, Try, Switch, Stream, Script, Wait, Signal, Loop {
     /** Where the kind's key ({@code call}, {@code parallel}, ...) is written. */
     Location at();
   }
@@ -82,6 +82,13 @@ public record Step(
    * outcomes, in {@code settled} mode) in the order of the items.
    *
    * @param mode {@code all} or {@code settled}
+   * @param index {@code index}: the name the item's position (from 0) is bound to inside {@code
+   *     do}, if any
+   * @param until {@code until}: evaluated after each item settles (with {@code loop.result} and
+   *     {@code loop.results}); once truthy, no more items start and the running ones are cancelled
+   *     ({@code early_exit})
+   * @param quorum {@code quorum}: the step succeeds once this many items succeeded (the rest are
+   *     cancelled, {@code early_exit}); failures are tolerated until the quorum cannot be reached
    */
   public record ForEach(
       Location at,
@@ -89,8 +96,79 @@ public record Step(
       Located<String> as,
       Located<Integer> concurrency,
       Located<JoinMode> mode,
-      Step body)
-      implements Action {}
+      Step body,
+      Optional<Located<String>> index,
+      Optional<Template> until,
+      Optional<Located<Integer>> quorum)
+      implements Action {
+    /** A for_each without {@code index}, {@code until} or {@code quorum}. */
+    public ForEach(
+        Location at,
+        Template items,
+        Located<String> as,
+        Located<Integer> concurrency,
+        Located<JoinMode> mode,
+        Step body) {
+      this(
+          at,
+          items,
+          as,
+          concurrency,
+          mode,
+          body,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty());
+    }
+  }
+
+  /**
+   * {@code loop}: runs {@code body} again and again, each iteration a child scope with its own step
+   * instances ({@code name[i]}). Inside the body and in {@code while}, {@code loop.index} is the
+   * iteration (from 0) and {@code loop.last} the previous iteration's output (null at first); in
+   * {@code until} {@code loop.last} is the iteration just finished and {@code steps} holds its
+   * steps. The result is the last iteration's output (null if none ran).
+   *
+   * @param whileCondition checked before each iteration; falsy ends the loop
+   * @param until checked after each iteration; truthy ends the loop
+   * @param maxIterations the most iterations: with {@code while} or {@code until}, reaching it
+   *     fails the step ({@code RESOURCE_EXHAUSTED}, type {@code MaxIterations}); without either it
+   *     is the number of iterations
+   * @param delay the pause before each iteration after the first
+   */
+  public record Loop(
+      Location at,
+      Block body,
+      Optional<Template> whileCondition,
+      Optional<Template> until,
+      Located<Integer> maxIterations,
+      Optional<Delay> delay)
+      implements Action {
+    /** The most iterations when {@code max_iterations} is not written. */
+    public static final int DEFAULT_MAX_ITERATIONS = 100;
+
+    /** The highest {@code max_iterations} a file may ask for: each iteration is journaled. */
+    public static final int MAX_ITERATIONS_LIMIT = 10_000;
+
+    /** Whether reaching {@link #maxIterations} is a failure (the loop has a condition). */
+    public boolean conditional() {
+      return whileCondition.isPresent() || until.isPresent();
+    }
+  }
+
+  /**
+   * The pause between two iterations of a {@code loop}: {@code initial} before the second, each
+   * next one {@code backoff} times longer, at most {@code max}.
+   */
+  public record Delay(
+      Location at, Located<Duration> initial, Located<Double> backoff, Located<Duration> max) {
+    /** The pause before iteration {@code index} (from 1). */
+    public Duration before(int index) {
+      double ms = initial.value().toMillis() * Math.pow(backoff.value(), index - 1);
+      long capped = (long) Math.min(ms, max.value().toMillis());
+      return Duration.ofMillis(Math.max(0, capped));
+    }
+  }
 
   /**
    * {@code try}/{@code catch}/{@code finally}. {@code catch} runs if the body fails, with the

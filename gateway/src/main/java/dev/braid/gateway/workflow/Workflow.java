@@ -89,6 +89,8 @@ public record Workflow(
       out.addAll(sw.cases().values());
     } else if (a instanceof Step.Stream st) {
       st.body().ifPresent(out::add);
+    } else if (a instanceof Step.Loop l) {
+      out.addAll(l.body().steps().values());
     }
     return out;
   }

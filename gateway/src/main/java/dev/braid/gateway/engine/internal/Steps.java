@@ -40,6 +40,7 @@ final class Steps {
   private final StreamStep streams;
   private final TryStep tries;
   private final ScriptStep scripts;
+  private final LoopStep loops;
 
   Steps(Run run) {
     this.run = run;
@@ -48,6 +49,7 @@ final class Steps {
     this.streams = new StreamStep(run, this);
     this.tries = new TryStep(run, this);
     this.scripts = new ScriptStep(run, run.sandbox);
+    this.loops = new LoopStep(run, this);
   }
 
   Run run() {
@@ -235,6 +237,8 @@ final class Steps {
       return new WaitStep(run).run(w, scope, env, name);
     } else if (a instanceof Step.Signal sg) {
       return new SignalStep(run).run(sg, scope, name);
+    } else if (a instanceof Step.Loop l) {
+      return loops.run(l, scope, env, name);
     } else {
       return scripts.run(step, (Step.Script) a, scope, env, name);
     }
@@ -269,6 +273,8 @@ final class Steps {
       return "wait";
     } else if (a instanceof Step.Signal) {
       return "signal";
+    } else if (a instanceof Step.Loop) {
+      return "loop";
     }
     return "script";
   }

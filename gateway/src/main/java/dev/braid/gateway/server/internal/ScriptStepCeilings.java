@@ -53,6 +53,8 @@ final class ScriptStepCeilings {
       walk(t.body(), c, out);
       t.catchBlock().ifPresent(h -> walk(h.block(), c, out));
       t.finallyBlock().ifPresent(h -> walk(h.block(), c, out));
+    } else if (a instanceof Step.Loop l) {
+      walk(l.body(), c, out);
     } else if (a instanceof Step.Script s) {
       script(step, s, c, out);
     }

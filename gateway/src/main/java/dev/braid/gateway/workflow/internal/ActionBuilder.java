@@ -36,12 +36,14 @@ final class ActionBuilder {
   private final StepBuilder steps;
   private final Fields f;
   private final WaitBuilder waits;
+  private final LoopBuilder loops;
 
   ActionBuilder(ModelBuilder m, StepBuilder steps) {
     this.m = m;
     this.steps = steps;
     this.f = m.fields;
     this.waits = new WaitBuilder(m);
+    this.loops = new LoopBuilder(m, steps);
   }
 
   Step.Action action(
@@ -61,6 +63,7 @@ final class ActionBuilder {
       case "stream" -> stream(at, v, map, id, timeout);
       case "wait" -> waits.waitStep(at, v);
       case "signal" -> waits.signalStep(at, v);
+      case "loop" -> loops.loop(at, v, map, id);
       default -> script(at, v);
     };
   }
@@ -186,11 +189,16 @@ final class ActionBuilder {
     Located<JoinMode> mode =
         f.choice(map, "mode", JoinMode.class, List.of(JoinMode.ALL, JoinMode.SETTLED))
             .orElse(new Located<>(JoinMode.ALL, at));
+    LoopBuilder.ForEachExtras x = loops.forEachExtras(map, as);
     Optional<Step> body = body(map, id);
     if (map.get("do") == null) {
       f.error(at, "for_each needs do: (the step to run for each item)");
     }
-    return body.map(b -> new Step.ForEach(at, items, as, concurrency, mode, b)).orElse(null);
+    return body.map(
+            b ->
+                new Step.ForEach(
+                    at, items, as, concurrency, mode, b, x.index(), x.until(), x.quorum()))
+        .orElse(null);
   }
 
   private Step.Try tryStep(Location at, SourceNode v, SourceNode.MapNode map, String id) {

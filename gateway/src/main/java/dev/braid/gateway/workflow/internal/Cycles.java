@@ -60,6 +60,10 @@ final class Cycles {
       t.finallyBlock().ifPresent(h -> check(h.block()));
       return;
     }
+    if (s.action() instanceof Step.Loop l) {
+      check(l.body());
+      return;
+    }
     for (Step c : Workflow.children(s)) {
       nested(c);
     }

@@ -52,6 +52,9 @@ public final class References {
     }
   }
 
+  /** The name loops bind: {@code loop.index}, {@code loop.last}, {@code loop.results}. */
+  private static final String LOOP = "loop";
+
   private final Workflow wf;
   private final Set<String> broken;
   private final List<Diagnostic> problems;
@@ -118,8 +121,15 @@ public final class References {
       t.finallyBlock().ifPresent(h -> survey(h.block(), "the finally: of step '" + s.id() + "'"));
       return;
     }
+    if (a instanceof Step.Loop l) {
+      survey(l.body(), "the loop: of step '" + s.id() + "'");
+      return;
+    }
     if (a instanceof Step.ForEach f) {
       loopOwners.computeIfAbsent(f.as().value(), k -> new ArrayList<>()).add(s.id());
+      f.index()
+          .ifPresent(
+              i -> loopOwners.computeIfAbsent(i.value(), k -> new ArrayList<>()).add(s.id()));
     } else if (a instanceof Step.Stream st) {
       loopOwners.computeIfAbsent(st.as().value(), k -> new ArrayList<>()).add(s.id());
     }
@@ -154,7 +164,20 @@ public final class References {
     } else if (a instanceof Step.ForEach f) {
       template(f.items(), env);
       expectType(f.items(), ValueType.ARRAY, "for_each");
-      step(f.body(), loop(env, f.as(), s));
+      Env item = loop(env, f.as(), s);
+      if (f.index().isPresent()) {
+        item = loop(item, f.index().get(), s);
+      }
+      step(f.body(), item);
+      Env stop = item.loop(LOOP, s.id());
+      f.until().ifPresent(t -> template(t, stop));
+    } else if (a instanceof Step.Loop l) {
+      // `loop` is bound anew by every loop: an inner one hides the outer one on purpose
+      Env iteration = env.loop(LOOP, s.id());
+      l.whileCondition().ifPresent(t -> template(t, iteration));
+      block(l.body(), iteration);
+      Env after = iteration.push(new Frame(l.body().steps(), null));
+      l.until().ifPresent(t -> template(t, after));
     } else if (a instanceof Step.Try t) {
       block(t.body(), env);
       t.catchBlock().ifPresent(h -> block(h.block(), env.withError()));
@@ -242,6 +265,12 @@ public final class References {
         } else {
           stepRef(r.head(), s.locate(r.headPos()), env);
         }
+        return;
+      case LOOP:
+        error(
+            s.locate(r.pos()),
+            "'loop' is defined only inside a loop: step (its steps, while: and until:) and in the"
+                + " until: of a for_each");
         return;
       case "error":
         if (!env.error()) {

@@ -23,7 +23,16 @@ import java.util.regex.Pattern;
 final class StepBuilder {
   static final List<String> KINDS =
       List.of(
-          "call", "parallel", "for_each", "try", "switch", "stream", "script", "wait", "signal");
+          "call",
+          "parallel",
+          "for_each",
+          "try",
+          "switch",
+          "stream",
+          "script",
+          "wait",
+          "signal",
+          "loop");
   static final List<String> COMMON = List.of("if", "needs", "timeout", "on_error", "description");
   static final Map<String, List<String>> EXTRAS =
       Map.of(
@@ -39,7 +48,7 @@ final class StepBuilder {
           "parallel",
           List.of(),
           "for_each",
-          List.of("as", "concurrency", "mode", "do"),
+          List.of("as", "index", "concurrency", "mode", "until", "quorum", "do"),
           "try",
           List.of("catch", "finally"),
           "switch",
@@ -51,9 +60,12 @@ final class StepBuilder {
           "wait",
           List.of(),
           "signal",
-          List.of());
+          List.of(),
+          "loop",
+          List.of("while", "until", "max_iterations", "delay"));
   static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  static final Set<String> RESERVED = Set.of("input", "steps", "error", "true", "false", "null");
+  static final Set<String> RESERVED =
+      Set.of("input", "steps", "error", "loop", "true", "false", "null");
 
   final Set<String> broken = new HashSet<>();
   private final ModelBuilder m;
@@ -278,7 +290,14 @@ final class StepBuilder {
 
   /** A loop variable name ({@code as}): a plain name that hides nothing built in. */
   Located<String> loopVariable(SourceNode.MapNode map, Location fallback) {
-    Optional<Located<String>> as = f.string(map, "as");
+    return loopVariable(map, "as", fallback);
+  }
+
+  /**
+   * A name bound inside a loop ({@code as}, {@code index}): a plain name hiding nothing built in.
+   */
+  Located<String> loopVariable(SourceNode.MapNode map, String key, Location fallback) {
+    Optional<Located<String>> as = f.string(map, key);
     if (as.isEmpty()) {
       return new Located<>("item", fallback);
     }
@@ -286,7 +305,8 @@ final class StepBuilder {
     if (!NAME.matcher(v).matches() || RESERVED.contains(v)) {
       f.error(
           as.get().at(),
-          "as: '"
+          key
+              + ": '"
               + v
               + "' cannot name a loop variable: use a plain name other than "
               + String.join(", ", new TreeSet<>(RESERVED)));
