@@ -41,7 +41,17 @@ public record Step(
 
   /** What a step does. */
   public sealed interface Action
-      permits Call, Parallel, ForEach, Try, Switch, Stream, Script, Wait, Signal, Loop {
+      permits Call,
+          Parallel,
+          ForEach,
+          Try,
+          Switch,
+          Stream,
+          Script,
+          Wait,
+          Signal,
+          Loop,
+          SubWorkflow {
     /** Where the kind's key ({@code call}, {@code parallel}, ...) is written. */
     Location at();
   }
@@ -153,6 +163,25 @@ public record Step(
     /** Whether reaching {@link #maxIterations} is a failure (the loop has a condition). */
     public boolean conditional() {
       return whileCondition.isPresent() || until.isPresent();
+    }
+  }
+
+  /**
+   * {@code workflow}: runs another workflow file as a child scope of this step (its deadline, its
+   * cancellation), its steps in a namespace of their own (their paths are this step's path, a slash
+   * and their own: {@code enrich/fetch}); the callee's {@code output} is the step's result.
+   *
+   * @param ref as written: a path relative to this file's folder ({@code other.yaml}) or a name
+   *     ({@code other}: {@code other.yaml}, {@code .yml} or {@code .json} in this file's folder)
+   * @param input the callee's input: an object, or one expression giving one; absent: {@code {}}
+   * @param callee the callee as read, or empty when it could not be (the reason is a diagnostic)
+   */
+  public record SubWorkflow(
+      Location at, Located<String> ref, Optional<Template> input, Optional<ParsedWorkflow> callee)
+      implements Action {
+    /** The callee's model, which the checker has accepted when the workflow is valid. */
+    public Workflow workflow() {
+      return callee.orElseThrow(() -> new IllegalStateException("unresolved: " + ref)).workflow();
     }
   }
 

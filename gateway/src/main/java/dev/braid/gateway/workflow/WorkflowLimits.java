@@ -40,6 +40,12 @@ public final class WorkflowLimits {
   /** Operators, brackets and calls inside one another in one expression. */
   public static final int MAX_EXPRESSION_DEPTH = Expression.MAX_DEPTH;
 
+  /** How deep {@code workflow:} steps may nest: a file calling one calling one ... */
+  public static final int MAX_SUBWORKFLOW_DEPTH = 8;
+
+  /** How many distinct files one workflow may reach through {@code workflow:} steps. */
+  public static final int MAX_SUBWORKFLOW_FILES = 100;
+
   private WorkflowLimits() {}
 
   /**

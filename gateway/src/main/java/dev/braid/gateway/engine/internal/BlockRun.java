@@ -8,6 +8,7 @@ import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Template;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Scope;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,7 +47,10 @@ final class BlockRun {
     this.output = output;
     this.scope = scope;
     this.env = env;
-    this.dependencies = steps.run().dependencies;
+    this.dependencies = new HashMap<>();
+    for (Step s : this.block.values()) {
+      dependencies.put(s.name(), steps.run().dependenciesOf(s));
+    }
   }
 
   CompletableFuture<JsonNode> start() {

@@ -41,6 +41,7 @@ final class Steps {
   private final TryStep tries;
   private final ScriptStep scripts;
   private final LoopStep loops;
+  private final SubWorkflowStep subWorkflows;
 
   Steps(Run run) {
     this.run = run;
@@ -50,6 +51,7 @@ final class Steps {
     this.tries = new TryStep(run, this);
     this.scripts = new ScriptStep(run, run.sandbox);
     this.loops = new LoopStep(run, this);
+    this.subWorkflows = new SubWorkflowStep(run, this);
   }
 
   Run run() {
@@ -239,6 +241,8 @@ final class Steps {
       return new SignalStep(run).run(sg, scope, name);
     } else if (a instanceof Step.Loop l) {
       return loops.run(l, scope, env, name);
+    } else if (a instanceof Step.SubWorkflow sw) {
+      return subWorkflows.run(sw, scope, env, name);
     } else {
       return scripts.run(step, (Step.Script) a, scope, env, name);
     }
@@ -253,7 +257,7 @@ final class Steps {
    * prices.do[3]}); the name its events carry and its journal key.
    */
   static String path(Step step, Env env) {
-    return step.id() + env.suffix();
+    return env.prefix() + step.id() + env.suffix();
   }
 
   static String kindOf(Step.Action a) {
@@ -275,6 +279,8 @@ final class Steps {
       return "signal";
     } else if (a instanceof Step.Loop) {
       return "loop";
+    } else if (a instanceof Step.SubWorkflow) {
+      return "workflow";
     }
     return "script";
   }

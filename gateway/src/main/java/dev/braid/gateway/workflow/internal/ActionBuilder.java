@@ -37,6 +37,7 @@ final class ActionBuilder {
   private final Fields f;
   private final WaitBuilder waits;
   private final LoopBuilder loops;
+  private final SubWorkflowBuilder subWorkflows;
 
   ActionBuilder(ModelBuilder m, StepBuilder steps) {
     this.m = m;
@@ -44,6 +45,7 @@ final class ActionBuilder {
     this.f = m.fields;
     this.waits = new WaitBuilder(m);
     this.loops = new LoopBuilder(m, steps);
+    this.subWorkflows = new SubWorkflowBuilder(m);
   }
 
   Step.Action action(
@@ -64,6 +66,7 @@ final class ActionBuilder {
       case "wait" -> waits.waitStep(at, v);
       case "signal" -> waits.signalStep(at, v);
       case "loop" -> loops.loop(at, v, map, id);
+      case "workflow" -> subWorkflows.subWorkflow(at, v, map);
       default -> script(at, v);
     };
   }

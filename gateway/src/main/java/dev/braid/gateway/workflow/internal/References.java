@@ -195,6 +195,9 @@ public final class References {
       sc.input().ifPresent(t -> template(t, env));
     } else if (a instanceof Step.Wait w) {
       w.until().ifPresent(t -> template(t, env));
+    } else if (a instanceof Step.SubWorkflow sw) {
+      sw.input().ifPresent(t -> template(t, env));
+      sw.input().ifPresent(t -> expectType(t, ValueType.OBJECT, "input"));
     }
   }
 

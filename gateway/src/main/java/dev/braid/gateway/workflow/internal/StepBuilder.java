@@ -32,37 +32,34 @@ final class StepBuilder {
           "script",
           "wait",
           "signal",
-          "loop");
+          "loop",
+          "workflow");
   static final List<String> COMMON = List.of("if", "needs", "timeout", "on_error", "description");
   static final Map<String, List<String>> EXTRAS =
-      Map.of(
-          "call",
-          List.of(
-              "with",
-              "args",
-              "total_timeout",
-              "queue_timeout",
-              "heartbeat_timeout",
-              "retry",
-              "circuit_breaker"),
-          "parallel",
-          List.of(),
-          "for_each",
-          List.of("as", "index", "concurrency", "mode", "until", "quorum", "do"),
-          "try",
-          List.of("catch", "finally"),
-          "switch",
-          List.of("cases"),
-          "stream",
-          List.of("as", "concurrency", "buffer", "do", "queue_timeout", "heartbeat_timeout"),
-          "script",
-          List.of(),
-          "wait",
-          List.of(),
-          "signal",
-          List.of(),
-          "loop",
-          List.of("while", "until", "max_iterations", "delay"));
+      Map.ofEntries(
+          Map.entry(
+              "call",
+              List.of(
+                  "with",
+                  "args",
+                  "total_timeout",
+                  "queue_timeout",
+                  "heartbeat_timeout",
+                  "retry",
+                  "circuit_breaker")),
+          Map.entry("parallel", List.of()),
+          Map.entry(
+              "for_each", List.of("as", "index", "concurrency", "mode", "until", "quorum", "do")),
+          Map.entry("try", List.of("catch", "finally")),
+          Map.entry("switch", List.of("cases")),
+          Map.entry(
+              "stream",
+              List.of("as", "concurrency", "buffer", "do", "queue_timeout", "heartbeat_timeout")),
+          Map.entry("script", List.of()),
+          Map.entry("wait", List.of()),
+          Map.entry("signal", List.of()),
+          Map.entry("loop", List.of("while", "until", "max_iterations", "delay")),
+          Map.entry("workflow", List.of("input")));
   static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   static final Set<String> RESERVED =
       Set.of("input", "steps", "error", "loop", "true", "false", "null");
