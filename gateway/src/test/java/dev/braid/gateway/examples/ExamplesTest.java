@@ -155,6 +155,16 @@ class ExamplesTest {
   }
 
   @Test
+  void subflowRunsOneSubWorkflowTwiceEachInItsOwnNamespace() throws Exception {
+    Run r = run("subflow", "{\"from\": \"acc-1\", \"to\": \"acc-2\"}");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.result().get("transfer").asText()).isEqualTo("Frances -> Grace");
+    assertThat(r.result().get("source").get("balance").asText()).isEqualTo("125 EUR");
+    assertThat(r.result().get("target").get("balance").asText()).isEqualTo("9870 USD");
+    assertThat(r.err()).contains("source/profile", "target/balance");
+  }
+
+  @Test
   void rateLimitedForEachNeverExceedsItsConcurrencyAndKeepsOrder() throws Exception {
     Run r = run("rate-limited", null);
     assertThat(r.code()).as(r.err()).isZero();
