@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * have.
  *
  * @param name the key it is written under (a step name, a branch name, a case, or {@code do})
- * @param id unique in the workflow: the name for steps of a {@code steps:} block; for inline steps
- *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do}), or the name quoted
- *     in brackets when it is not a plain identifier ({@code pick["1.5"]})
+ * @param id unique in the workflow: for steps of a {@code steps:} block the name (a name reused in
+ *     a nested block: the enclosing step's id, the block's key and the name, {@code
+ *     guarded.try.fetch}); for inline steps the parent's id, a dot and the name ({@code fanout.a},
+ *     {@code each.do}), or the name quoted in brackets when it is not a plain identifier ({@code
+ *     pick["1.5"]})
  * @param at where the name is written
  * @param when {@code if}: the step runs only if this is truthy; otherwise it is skipped and its
  *     result is null

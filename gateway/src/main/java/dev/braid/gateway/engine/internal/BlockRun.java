@@ -47,9 +47,18 @@ final class BlockRun {
     this.output = output;
     this.scope = scope;
     this.env = env;
+    // the graph is by id (names may repeat across scopes); here, by name within the block
+    Map<String, String> names = new HashMap<>();
+    this.block.values().forEach(s -> names.put(s.id(), s.name()));
     this.dependencies = new HashMap<>();
     for (Step s : this.block.values()) {
-      dependencies.put(s.name(), steps.run().dependenciesOf(s));
+      Set<String> deps = new HashSet<>();
+      for (String id : steps.run().dependenciesOf(s)) {
+        if (names.containsKey(id)) {
+          deps.add(names.get(id));
+        }
+      }
+      dependencies.put(s.name(), deps);
     }
   }
 

@@ -109,7 +109,7 @@ final class Run {
    */
   Set<String> dependenciesOf(Step s) {
     Set<String> d = subWorkflowDependencies.get(s);
-    return d != null ? d : dependencies.getOrDefault(s.name(), Set.of());
+    return d != null ? d : dependencies.getOrDefault(s.id(), Set.of());
   }
 
   /**
@@ -122,8 +122,7 @@ final class Run {
     }
     Map<String, Set<String>> graph = WorkflowChecker.dependencies(callee);
     for (Step top : callee.steps().steps().values()) {
-      Workflow.walk(
-          top, s -> subWorkflowDependencies.put(s, graph.getOrDefault(s.name(), Set.of())));
+      Workflow.walk(top, s -> subWorkflowDependencies.put(s, graph.getOrDefault(s.id(), Set.of())));
     }
   }
 

@@ -210,16 +210,17 @@ final class ActionBuilder {
       return null;
     }
     f.onlyKeys(body, List.of("steps", "output"), "try");
-    Block block = steps.block(null, at, body, "try");
-    Optional<Step.Handler> catchBlock = handler(map.entry("catch"), "catch", true);
-    Optional<Step.Handler> finallyBlock = handler(map.entry("finally"), "finally", false);
+    Block block = steps.block(null, at, body, "try", id);
+    Optional<Step.Handler> catchBlock = handler(map.entry("catch"), "catch", true, id);
+    Optional<Step.Handler> finallyBlock = handler(map.entry("finally"), "finally", false, id);
     if (map.get("catch") == null && map.get("finally") == null) {
       f.error(at, "try needs catch:, finally: or both");
     }
     return new Step.Try(at, block, catchBlock, finallyBlock);
   }
 
-  private Optional<Step.Handler> handler(SourceNode.Entry e, String key, boolean output) {
+  private Optional<Step.Handler> handler(
+      SourceNode.Entry e, String key, boolean output, String parentId) {
     if (e == null) {
       return Optional.empty();
     }
@@ -229,7 +230,7 @@ final class ActionBuilder {
     }
     f.onlyKeys(
         map, output ? List.of("steps", "output", "timeout") : List.of("steps", "timeout"), key);
-    Block block = steps.block(null, e.keyAt(), map, key);
+    Block block = steps.block(null, e.keyAt(), map, key, parentId);
     Located<Duration> timeout =
         f.duration(map, "timeout").orElse(new Located<>(Step.Handler.DEFAULT_TIMEOUT, e.keyAt()));
     return Optional.of(new Step.Handler(e.keyAt(), block, timeout));

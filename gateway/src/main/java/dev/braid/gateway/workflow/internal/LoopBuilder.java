@@ -31,7 +31,7 @@ final class LoopBuilder {
       return null;
     }
     f.onlyKeys(body, List.of("steps", "output"), "loop");
-    Block block = steps.block(null, at, body, "loop");
+    Block block = steps.block(null, at, body, "loop", id);
     Optional<Template> whileCondition =
         Optional.ofNullable(map.get("while")).map(n -> steps.condition(n, "while"));
     Optional<Template> until =

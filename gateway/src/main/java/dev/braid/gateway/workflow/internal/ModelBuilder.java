@@ -135,7 +135,7 @@ public final class ModelBuilder {
       }
       block = new Block(start, Map.of(), Optional.empty());
     } else {
-      block = steps.block(s.value(), s.keyAt(), null, "steps");
+      block = steps.block(s.value(), s.keyAt(), null, "steps", null);
     }
     Optional<Template> output = Optional.ofNullable(m.get("output")).map(templates::of);
     return new Workflow(

@@ -25,14 +25,14 @@ import java.util.Set;
  * Checks every name the workflow's expressions and {@code needs} use, and builds the dependency
  * graph from them.
  *
- * <p>Visibility: a step sees the steps of its own {@code steps:} block and of every enclosing block
- * (names are unique in a workflow, so there is no shadowing); loop variables exist inside their
- * loop's {@code do}; {@code error} inside {@code catch} and {@code on_error}. A reference from
- * anywhere inside a step X to a step Y of an enclosing block makes the step of that block which
- * contains X depend on Y.
+ * <p>Visibility: a step sees the steps of its own {@code steps:} block and of every enclosing
+ * block; a name reused in an inner block hides the outer step of that name (the nearest scope
+ * wins); loop variables exist inside their loop's {@code do}; {@code error} inside {@code catch}
+ * and {@code on_error}. A reference from anywhere inside a step X to a step Y of an enclosing block
+ * makes the step of that block which contains X depend on Y.
  */
 public final class References {
-  private record Frame(Map<String, Step> steps, String current) {}
+  private record Frame(Map<String, Step> steps, Step current) {}
 
   private record Env(List<Frame> frames, Map<String, String> loops, boolean error) {
     Env push(Frame f) {
@@ -90,8 +90,8 @@ public final class References {
   }
 
   /**
-   * For each step of a {@code steps:} block, the steps of the same block it waits for. Steps in the
-   * result are keyed by name (names are unique in a workflow).
+   * For each step of a {@code steps:} block, the steps of the same block it waits for, all by id (a
+   * name may be reused in another scope; an id is unique in the workflow).
    */
   public Map<String, Set<String>> graph() {
     Map<String, Set<String>> g = new LinkedHashMap<>();
@@ -108,7 +108,7 @@ public final class References {
 
   private void survey(Block b, String container) {
     for (Step s : b.steps().values()) {
-      containers.put(s.name(), container);
+      containers.putIfAbsent(s.name(), container);
       surveyStep(s);
     }
   }
@@ -142,7 +142,7 @@ public final class References {
 
   private void block(Block b, Env env) {
     for (Step s : b.steps().values()) {
-      step(s, env.push(new Frame(b.steps(), s.name())));
+      step(s, env.push(new Frame(b.steps(), s)));
     }
     b.output().ifPresent(o -> template(o, env.push(new Frame(b.steps(), null))));
   }
@@ -359,7 +359,7 @@ public final class References {
       if (!f.steps().containsKey(name)) {
         continue;
       }
-      if (name.equals(f.current())) {
+      if (f.current() != null && name.equals(f.current().name())) {
         error(
             at,
             i == frames.size() - 1
@@ -368,7 +368,9 @@ public final class References {
         return;
       }
       if (f.current() != null) {
-        edges.computeIfAbsent(f.current(), k -> new LinkedHashMap<>()).putIfAbsent(name, at);
+        edges
+            .computeIfAbsent(f.current().id(), k -> new LinkedHashMap<>())
+            .putIfAbsent(f.steps().get(name).id(), at);
       }
       return;
     }

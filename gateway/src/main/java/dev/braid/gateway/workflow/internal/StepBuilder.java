@@ -81,7 +81,8 @@ final class StepBuilder {
    * null (the workflow's {@code steps}), else the {@code {steps, output, ...}} mapping of a {@code
    * try}, {@code catch} or {@code finally}.
    */
-  Block block(SourceNode node, Location at, SourceNode.MapNode wrapper, String where) {
+  Block block(
+      SourceNode node, Location at, SourceNode.MapNode wrapper, String where, String parentId) {
     Optional<Template> output = Optional.empty();
     if (wrapper != null) {
       SourceNode.Entry s = wrapper.entry("steps");
@@ -103,17 +104,17 @@ final class StepBuilder {
     if (map.entries().isEmpty()) {
       f.error(at, where + " is empty: give at least one step");
     }
+    if (parentId == null) {
+      // the top-level names keep their plain ids, whatever nested block reuses them
+      map.entries().forEach(e -> declared.putIfAbsent(e.key(), e.keyAt()));
+    }
     for (SourceNode.Entry e : map.entries()) {
-      Location prev = declared.putIfAbsent(e.key(), e.keyAt());
-      if (prev != null) {
-        f.error(
-            e.keyAt(),
-            "step '"
-                + e.key()
-                + "' is already defined at line "
-                + prev.line()
-                + "; step names are unique in a workflow, nested blocks included");
-        continue;
+      // Names are scoped: a nested block may reuse a name of another scope (a reference resolves to
+      // the nearest). Ids stay unique in the workflow, for events, progress views and the journal:
+      // a name's first use keeps it as its id, a reuse is qualified by its block (order.try.pay).
+      String id = e.key();
+      if (parentId != null && declared.putIfAbsent(e.key(), e.keyAt()) != null) {
+        id = parentId + "." + where + "." + e.key();
       }
       if (!NAME.matcher(e.key()).matches()) {
         f.error(
@@ -124,7 +125,7 @@ final class StepBuilder {
                 + e.key().replaceAll("[^A-Za-z0-9_]", "_")
                 + ") so that ${{ steps.NAME }} can refer to it");
       }
-      Step s = step(e.key(), e.key(), e.keyAt(), e.value());
+      Step s = step(e.key(), id, e.keyAt(), e.value());
       if (s != null) {
         steps.put(e.key(), s);
       }
