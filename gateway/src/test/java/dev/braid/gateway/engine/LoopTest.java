@@ -309,4 +309,24 @@ class LoopTest {
       return (StepFailedException) e.getCause();
     }
   }
+
+  @Test
+  void aWhileThatGivesNoBooleanFailsTheStepWithItsLocation() throws Exception {
+    Workflow wf =
+        workflow(
+            """
+            steps:
+              spin:
+                loop: { steps: { s: { call: %s, args: [w] } } }
+                while: "${{ iteration.index }}"
+                max_iterations: 2
+            """
+                .formatted(STEP));
+
+    StepFailedException f = failure(start(wf));
+    assertThat(f.failure().message())
+        .contains("needs true or false, but the expression gave an integer")
+        .contains(":4:13:");
+    assertThat(Replays.calls("w")).isZero();
+  }
 }

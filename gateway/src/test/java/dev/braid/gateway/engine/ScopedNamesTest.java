@@ -72,4 +72,30 @@ class ScopedNamesTest extends EngineTestBase {
     log.forEach(n -> names.add(n.asText()));
     assertThat(names).containsSubsequence("inner-a", "inner-b");
   }
+
+  @Test
+  void twoCatchClausesMayNameTheirStepsAlikeAndKeepDistinctIds() throws Exception {
+    JsonNode r =
+        run(
+            """
+            input: { tag: string }
+            steps:
+              guarded:
+                try:
+                  steps:
+                    work: { call: python:engine_funcs:flaky, args: ["${{ input.tag }}", 9, KeyError] }
+                catch:
+                  - type: ValueError
+                    steps:
+                      undo: { call: python:engine_funcs:echo, args: [first] }
+                    output: "${{ steps.undo }}"
+                  - steps:
+                      undo: { call: python:engine_funcs:echo, args: [second] }
+                    output: "${{ steps.undo }}"
+            """,
+            input());
+
+    assertJson(r, "{'guarded': 'second'}");
+    assertThat(finished("guarded[1].catch.undo")).isEqualTo(RunEvent.Status.OK);
+  }
 }

@@ -58,7 +58,7 @@ record Env(
    * only the attempt it was in.
    */
   Env attempt(int attempt) {
-    return new Env(input, steps, locals, suffix + "#" + attempt);
+    return new Env(input, steps, locals, suffix + "#" + attempt, prefix);
   }
 
   /** A view for a nested block: the visible results so far, to which the block adds its own. */
