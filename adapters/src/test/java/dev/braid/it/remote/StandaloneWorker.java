@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * started by a test, its output in a log file. {@link #close()} stops it by its own PID (SIGTERM,
  * then SIGKILL after 5 s).
  */
-final class StandaloneWorker implements AutoCloseable {
+public final class StandaloneWorker implements AutoCloseable {
   static final Path HOME = BraidConfig.builder().build().braidHome();
   static final Path PY_FUNCS = Path.of("src/test/python").toAbsolutePath();
 
@@ -27,17 +27,23 @@ final class StandaloneWorker implements AutoCloseable {
   }
 
   /** {@code prefix} runs before the command, e.g. {@code ip netns exec NS}; may be empty. */
-  static StandaloneWorker python(Path dir, List<String> prefix, String... flags)
+  public static StandaloneWorker python(Path dir, List<String> prefix, String... flags)
       throws IOException {
+    return pythonIn(dir, prefix, PY_FUNCS, flags);
+  }
+
+  /** A Python worker whose working directory (its default --root) is {@code workDir}. */
+  public static StandaloneWorker pythonIn(
+      Path dir, List<String> prefix, Path workDir, String... flags) throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(HOME.resolve(".venv/bin/python").toString());
     cmd.add("-m");
     cmd.add("braid_worker");
     cmd.addAll(List.of(flags));
-    return start(dir, cmd, PY_FUNCS);
+    return start(dir, cmd, workDir);
   }
 
-  static StandaloneWorker node(Path dir, List<String> prefix, Path workDir, String... flags)
+  public static StandaloneWorker node(Path dir, List<String> prefix, Path workDir, String... flags)
       throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add("node");
@@ -61,16 +67,16 @@ final class StandaloneWorker implements AutoCloseable {
     return new StandaloneWorker(pb.start(), log);
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  Process process() {
+  public Process process() {
     return process;
   }
 
   /** What the worker printed so far. */
-  String output() {
+  public String output() {
     try {
       return Files.readString(log, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -79,11 +85,11 @@ final class StandaloneWorker implements AutoCloseable {
   }
 
   /** Waits up to {@code seconds} for the exit; its code, or -1 if it still runs. */
-  int awaitExit(long seconds) throws InterruptedException {
+  public int awaitExit(long seconds) throws InterruptedException {
     return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
   }
 
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }

@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
  * certificate for mutual TLS. Everything is written as PEM (private keys as PKCS#8), the form
  * grpc-java, grpcio and grpc-js all read. Valid for two days.
  */
-record TestCerts(
+public record TestCerts(
     Path caCert, Path serverCert, Path serverKey, Path clientCert, Path clientKey, Path otherCa) {
   private static final String PASS = "braid-test";
 
   /** Makes the certificates in {@code dir}; the server's names are {@code localhost} and IPs. */
-  static TestCerts make(Path dir, String... serverIps) throws Exception {
+  public static TestCerts make(Path dir, String... serverIps) throws Exception {
     Path ca = dir.resolve("ca.p12");
     keytool(
         "-genkeypair",
