@@ -173,9 +173,8 @@ class NetnsRemoteTest {
     // the worker side: its call was cancelled with worker_lost too
     await().atMost(GatewayProcess.WAIT).until(() -> Files.exists(marks.resolve("cancelled")));
     assertThat(Files.readString(marks.resolve("cancelled"))).isEqualTo("worker_lost");
-    long lostMs = Long.parseLong(done.substring(done.lastIndexOf(' ') + 1)) / 1_000_000;
-    System.out.println(
-        "netns link cut: the call failed worker_lost " + lostMs + " ms after it started");
+    // reported, not asserted (speed belongs in bench/): keepalive 1 s, pings every 250 ms
+    System.out.println("netns link cut: the call failed worker_lost within " + lostMs + " ms");
     net.restore();
     await()
         .atMost(GatewayProcess.WAIT)
