@@ -84,7 +84,7 @@ export function parseStandaloneArgs(argv, cwd = process.cwd()) {
   } catch (e) {
     throw new UsageError(e.message);
   }
-  if (values.help) throw new UsageError(USAGE);
+  if (values.help) throw new UsageError(USAGE, { cause: 'help' });
   for (const required of ['connect', 'pool', 'token-file']) {
     if (!values[required]) throw new UsageError(`--${required} is required\n${USAGE}`);
   }
@@ -177,6 +177,10 @@ export async function runStandalone(argv) {
     config = parseStandaloneArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
+    if (e.cause === 'help') {
+      process.stdout.write(`${e.message}\n`);
+      return EXIT_OK;
+    }
     log.error(e.message);
     return EXIT_CONFIG;
   }

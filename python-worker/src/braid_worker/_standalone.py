@@ -109,6 +109,8 @@ def parse_args(argv: Sequence[str]) -> Config:
     try:
         a = p.parse_args(list(argv))
     except SystemExit as e:
+        if e.code == 0:  # --help: printed, nothing to run
+            raise
         raise UsageError("bad command line (see --help)") from e
     host = _host_of(a.connect)
     if a.max_in_flight < 1:
@@ -234,6 +236,8 @@ def main(argv: Sequence[str]) -> int:
     the gateway refused it (a wrong token)."""
     try:
         config = parse_args(argv)
+    except SystemExit:  # --help
+        return EXIT_OK
     except UsageError as e:
         logging.basicConfig(level=logging.INFO)
         log.error("%s", e)

@@ -8,7 +8,9 @@ import dev.braid.proto.worker.v1.WorkerHubGrpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
@@ -43,10 +45,23 @@ final class HubService extends WorkerHubGrpc.WorkerHubImplBase {
 
   private final Executor executor;
   private final Gate gate;
+  private final ScheduledExecutorService timer;
+  private final Duration helloTimeout;
 
   HubService(Executor executor, Gate gate) {
+    this(executor, gate, null, null);
+  }
+
+  /**
+   * @param timer with {@code helloTimeout}: a stream that has not said Hello by then is ended with
+   *     {@code DEADLINE_EXCEEDED}, so an unauthenticated peer cannot hold streams open; null for
+   *     none (the private Unix socket, where only the gateway's own children connect)
+   */
+  HubService(Executor executor, Gate gate, ScheduledExecutorService timer, Duration helloTimeout) {
     this.executor = executor;
     this.gate = gate;
+    this.timer = timer;
+    this.helloTimeout = helloTimeout;
   }
 
   @Override
@@ -106,12 +121,23 @@ final class HubService extends WorkerHubGrpc.WorkerHubImplBase {
           refuse(a.refusal());
           return false;
         }
-        conn = new WorkerConnection(a.hello(), writer);
-        a.onConnected().accept(conn);
+        WorkerConnection c;
+        synchronized (this) {
+          if (refused) {
+            return false; // the Hello timer ended the stream first
+          }
+          c = new WorkerConnection(a.hello(), writer);
+          conn = c;
+        }
+        a.onConnected().accept(c);
         return true;
       }
 
-      private void refuse(Status status) {
+      private synchronized void refuse(Status status) {
+        // the timer and the inbound thread may both refuse: the stream ends once
+        if (refused || conn != null) {
+          return;
+        }
         refused = true;
         out.onError(status.asRuntimeException());
       }

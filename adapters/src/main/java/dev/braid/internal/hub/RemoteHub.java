@@ -11,9 +11,11 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -33,6 +35,9 @@ public final class RemoteHub implements AutoCloseable {
   /** The most calls one remote worker may ask for at once; more is a typo or an attack. */
   static final int MAX_IN_FLIGHT_CAP = 65_536;
 
+  /** A peer that has not said Hello this long after opening its stream is dropped. */
+  static final Duration HELLO_TIMEOUT = Duration.ofSeconds(30);
+
   /** Receives every admitted remote worker's connection, on a gRPC thread; must not block. */
   public interface Arrivals {
     void arrived(String pool, WorkerConnection conn);
@@ -40,6 +45,7 @@ public final class RemoteHub implements AutoCloseable {
 
   private final Server server;
   private final ExecutorService executor;
+  private final ScheduledExecutorService timer;
   private final PoolTokens tokens;
   private final Arrivals arrivals;
   private final AtomicInteger unnamed = new AtomicInteger();
@@ -56,6 +62,13 @@ public final class RemoteHub implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "braid-remote-hub-timer");
+              t.setDaemon(true);
+              return t;
+            });
     long keepAliveMs = listener.keepAlive().toMillis();
     this.server =
         NettyServerBuilder.forAddress(
@@ -68,7 +81,7 @@ public final class RemoteHub implements AutoCloseable {
             .keepAliveTimeout(keepAliveMs, TimeUnit.MILLISECONDS)
             .permitKeepAliveTime(Math.min(keepAliveMs, 1000), TimeUnit.MILLISECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(new HubService(executor, this::admit))
+            .addService(new HubService(executor, this::admit, timer, HELLO_TIMEOUT))
             .build()
             .start();
     log.info(
@@ -166,5 +179,6 @@ public final class RemoteHub implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     executor.shutdownNow();
+    timer.shutdownNow();
   }
 }
