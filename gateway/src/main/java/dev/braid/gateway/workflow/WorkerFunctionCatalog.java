@@ -47,8 +47,8 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
 
   /**
    * Adds to {@code cfg} what the workers need to find the workflow's functions: the workflow's
-   * folder on the Python, Node and Java paths, and a preload of every module referenced. Malformed
-   * references are skipped (the checker reports them).
+   * folder (then those of its sub-workflows) on the Python, Node and Java paths, and a preload of
+   * every module referenced. Malformed references are skipped (the checker reports them).
    */
   public static BraidConfig.Builder configure(BraidConfig.Builder cfg, Workflow wf) {
     Path folder = wf.folder();
@@ -69,6 +69,13 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
       }
     }
     cfg.addPythonPath(folder).addNodePath(folder).addJavaClasspath(folder);
+    for (Workflow sub : wf.subWorkflows()) {
+      // a callee's modules resolve from its own folder, after the caller's
+      Path f = sub.folder();
+      if (!f.equals(folder)) {
+        cfg.addPythonPath(f).addNodePath(f).addJavaClasspath(f);
+      }
+    }
     python.forEach(m -> cfg.preload("python", m));
     node.forEach(m -> cfg.preload("node", m));
     return cfg;

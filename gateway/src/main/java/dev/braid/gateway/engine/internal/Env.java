@@ -9,11 +9,26 @@ import java.util.Map;
 /**
  * What the expressions of a step can read: the input, the results of the steps it can see, and the
  * names bound around it (loop variables, {@code error}). Also the suffix that makes a step's id an
- * instance name inside loops ({@code [3]}). Immutable once built; {@code steps} is only written on
- * the run thread, between evaluations.
+ * instance name inside loops ({@code [3]}), and the prefix that puts a sub-workflow's steps under
+ * the path of the step that called it ({@code enrich/}). Immutable once built; {@code steps} is
+ * only written on the run thread, between evaluations.
  */
-record Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, String suffix)
+record Env(
+    JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, String suffix, String prefix)
     implements Bindings {
+
+  /** The environment of a workflow's own steps (no prefix: not inside a sub-workflow). */
+  Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, String suffix) {
+    this(input, steps, locals, suffix, "");
+  }
+
+  /**
+   * The environment of a sub-workflow's steps, called by the step instance at {@code callerPath}:
+   * its own input and results, and paths under the caller's ({@code enrich/fetch}).
+   */
+  static Env subWorkflow(JsonNode input, ObjectNode steps, String callerPath) {
+    return new Env(input, steps, Map.of(), "", callerPath + "/");
+  }
 
   @Override
   public JsonNode lookup(String name) {
@@ -28,13 +43,13 @@ record Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, Strin
   Env bind(String name, JsonNode value) {
     Map<String, JsonNode> m = new HashMap<>(locals);
     m.put(name, value);
-    return new Env(input, steps, m, suffix);
+    return new Env(input, steps, m, suffix, prefix);
   }
 
   /** This environment for item {@code index} of a loop: names inside get {@code [index]}. */
   Env item(String name, JsonNode value, int index) {
     Env e = bind(name, value);
-    return new Env(e.input, e.steps, e.locals, suffix + "[" + index + "]");
+    return new Env(e.input, e.steps, e.locals, suffix + "[" + index + "]", prefix);
   }
 
   /**
@@ -43,13 +58,13 @@ record Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, Strin
    * only the attempt it was in.
    */
   Env attempt(int attempt) {
-    return new Env(input, steps, locals, suffix + "#" + attempt);
+    return new Env(input, steps, locals, suffix + "#" + attempt, prefix);
   }
 
   /** A view for a nested block: the visible results so far, to which the block adds its own. */
   Env nestedBlock() {
     ObjectNode view = steps.objectNode();
     view.setAll(steps);
-    return new Env(input, view, locals, suffix);
+    return new Env(input, view, locals, suffix, prefix);
   }
 }

@@ -42,6 +42,8 @@ final class Steps {
   private final ScriptStep scripts;
   private final HttpStep https;
   private final BlockRetry blockRetries;
+  private final LoopStep loops;
+  private final SubWorkflowStep subWorkflows;
 
   Steps(Run run) {
     this.run = run;
@@ -52,6 +54,8 @@ final class Steps {
     this.scripts = new ScriptStep(run, run.sandbox);
     this.https = new HttpStep(run);
     this.blockRetries = new BlockRetry(run);
+    this.loops = new LoopStep(run, this);
+    this.subWorkflows = new SubWorkflowStep(run, this);
   }
 
   Run run() {
@@ -261,6 +265,10 @@ final class Steps {
       return DataSteps.raise(r, env, name);
     } else if (a instanceof Step.Http h) {
       return https.run(h, scope, env, name);
+    } else if (a instanceof Step.Loop l) {
+      return loops.run(l, scope, env, name);
+    } else if (a instanceof Step.SubWorkflow sw) {
+      return subWorkflows.run(sw, scope, env, name);
     } else {
       return scripts.run(step, (Step.Script) a, scope, env, name);
     }
@@ -275,7 +283,7 @@ final class Steps {
    * prices.do[3]}); the name its events carry and its journal key.
    */
   static String path(Step step, Env env) {
-    return step.id() + env.suffix();
+    return env.prefix() + step.id() + env.suffix();
   }
 
   static String kindOf(Step.Action a) {
@@ -301,6 +309,10 @@ final class Steps {
       return "raise";
     } else if (a instanceof Step.Http) {
       return "http";
+    } else if (a instanceof Step.Loop) {
+      return "loop";
+    } else if (a instanceof Step.SubWorkflow) {
+      return "workflow";
     }
     return "script";
   }
