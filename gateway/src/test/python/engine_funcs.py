@@ -243,3 +243,14 @@ async def fail_on(item, bad):
     if item == bad:
         raise ValueError(f"item {item} is bad")
     return item
+
+
+async def replica(folder, name, slow, wait_for=()):
+    """One of several replicas: a slow one sleeps (``sleep_marked`` with prefix ``name``); a fast
+    one answers ``name`` once every marker in ``wait_for`` exists (e.g. the slow ones started)."""
+    if slow:
+        return await sleep_marked(folder, WAIT, name)
+    await _until(
+        lambda: all((Path(folder) / m).exists() for m in wait_for), f"markers {list(wait_for)}"
+    )
+    return name

@@ -13,7 +13,12 @@ public enum CancelReason {
   SHUTDOWN,
   WORKER_LOST,
   /** A heartbeat did not arrive within heartbeat_timeout. */
-  HEARTBEAT;
+  HEARTBEAT,
+  /**
+   * The work is no longer needed: a loop over items stopped early (its condition held, or its
+   * quorum of successes was reached).
+   */
+  EARLY_EXIT;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

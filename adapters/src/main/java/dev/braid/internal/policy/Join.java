@@ -55,6 +55,17 @@ public final class Join<T> {
   private final Child<T> child;
   private final Executor executor;
   private final Predicate<T> decisive;
+
+  /**
+   * Asked after each child settles, on the executor, unless the join is already decided: true
+   * decides it at that child (no more start; the running ones are cancelled with the stop's
+   * reason).
+   */
+  @FunctionalInterface
+  public interface Stop<T> {
+    boolean test(int index, T value, Throwable error);
+  }
+
   private final Object[] values;
   private final Throwable[] errors;
   private final List<Scope> scopes = new ArrayList<>();
@@ -64,6 +75,8 @@ public final class Join<T> {
   private int winner = -1;
   private boolean decided;
   private boolean atOnce;
+  private Stop<T> stop;
+  private CancelReason stopReason;
 
   /**
    * @param decisive whether a successful value may decide a {@code RACE} or {@code ANY} (the engine
@@ -99,6 +112,18 @@ public final class Join<T> {
    */
   public Join<T> settlingDoneChildrenAtOnce() {
     this.atOnce = true;
+    return this;
+  }
+
+  /**
+   * Decides the join early when {@code stop} says so after a child settled (a loop's {@code until},
+   * a quorum of successes): it is then decided at that child, as a race is, and the children still
+   * running are cancelled with {@code reason}. Checked after the mode's own rule (an {@code ALL}
+   * join still fails on the first failure). Before {@link #start}.
+   */
+  public Join<T> stopWhen(Stop<T> stop, CancelReason reason) {
+    this.stop = stop;
+    this.stopReason = reason;
     return this;
   }
 
@@ -167,6 +192,9 @@ public final class Join<T> {
         }
         case SETTLED -> {}
       }
+    }
+    if (!decided && stop != null && stop.test(i, value, error)) {
+      decide(i, stopReason);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.braid.gateway.workflow;
 
+import dev.braid.gateway.workflow.internal.CalleeLoader;
 import dev.braid.gateway.workflow.internal.ModelBuilder;
 import dev.braid.gateway.workflow.internal.SourceNode;
 import dev.braid.gateway.workflow.internal.SourceReader;
@@ -45,6 +46,11 @@ public final class ParsedWorkflow {
    * @throws WorkflowSyntaxException if it cannot be read or is not YAML/JSON at all
    */
   public static ParsedWorkflow read(Path file) throws WorkflowSyntaxException {
+    return parse(file, text(file), p -> Optional.empty(), p -> Optional.empty());
+  }
+
+  /** The text of {@code file}, read under the size limit. */
+  private static String text(Path file) throws WorkflowSyntaxException {
     String text;
     try (InputStream in = Files.newInputStream(file)) {
       // bounded: the file may be huge, or endless (a FIFO, /dev/zero)
@@ -66,7 +72,7 @@ public final class ParsedWorkflow {
       throw new WorkflowSyntaxException(
           null, "cannot read " + file + ": " + (Files.isDirectory(file) ? "it is a folder" : e));
     }
-    return parse(file, text);
+    return text;
   }
 
   /**
@@ -86,11 +92,39 @@ public final class ParsedWorkflow {
   public static ParsedWorkflow parse(
       Path file, String text, Function<Path, Optional<String>> scriptFiles)
       throws WorkflowSyntaxException {
+    return parse(file, text, scriptFiles, p -> Optional.empty());
+  }
+
+  /**
+   * As {@link #parse(Path, String, Function)}, with a rule for the files {@code workflow:} steps
+   * name: {@code workflowFiles} gets each callee's normalized absolute path and answers why it may
+   * not be read (a located error), or empty. A callee is read with that rule for its own script
+   * files and callees too.
+   */
+  public static ParsedWorkflow parse(
+      Path file,
+      String text,
+      Function<Path, Optional<String>> scriptFiles,
+      Function<Path, Optional<String>> workflowFiles)
+      throws WorkflowSyntaxException {
+    CalleeLoader.Reader reader =
+        new CalleeLoader.Reader() {
+          @Override
+          public ParsedWorkflow read(Path f, CalleeLoader inner) throws WorkflowSyntaxException {
+            return parse(f, text(f), workflowFiles, inner);
+          }
+        };
+    return parse(file, text, scriptFiles, CalleeLoader.root(file, workflowFiles, reader));
+  }
+
+  private static ParsedWorkflow parse(
+      Path file, String text, Function<Path, Optional<String>> scriptFiles, CalleeLoader callees)
+      throws WorkflowSyntaxException {
     boolean json = file.getFileName().toString().endsWith(".json");
     SourceText src = new SourceText(file.toString(), text, !json);
     List<Diagnostic> problems = new ArrayList<>();
     SourceNode root = SourceReader.read(src, json, problems);
-    ModelBuilder b = ModelBuilder.build(file, src, root, problems, scriptFiles);
+    ModelBuilder b = ModelBuilder.build(file, src, root, problems, scriptFiles, callees);
     return new ParsedWorkflow(b.workflow(), problems, b.broken(), text);
   }
 

@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * have.
  *
  * @param name the key it is written under (a step name, a branch name, a case, or {@code do})
- * @param id unique in the workflow: the name for steps of a {@code steps:} block; for inline steps
- *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do}), or the name quoted
- *     in brackets when it is not a plain identifier ({@code pick["1.5"]})
+ * @param id unique in the workflow: for steps of a {@code steps:} block the name (a name reused in
+ *     a nested block: the enclosing step's id, the block's key and the name, {@code
+ *     guarded.try.fetch}); for inline steps the parent's id, a dot and the name ({@code fanout.a},
+ *     {@code each.do}), or the name quoted in brackets when it is not a plain identifier ({@code
+ *     pick["1.5"]})
  * @param at where the name is written
  * @param when {@code if}: the step runs only if this is true (it must be a boolean); otherwise it
  *     is skipped and its result is null
@@ -56,7 +58,9 @@ public record Step(
           Signal,
           SetValue,
           Raise,
-          Http {
+          Http,
+          Loop,
+          SubWorkflow {
     /** Where the kind's key ({@code call}, {@code parallel}, ...) is written. */
     Location at();
   }
@@ -97,6 +101,13 @@ public record Step(
    * outcomes, in {@code settled} mode) in the order of the items.
    *
    * @param mode {@code all} or {@code settled}
+   * @param index {@code index}: the name the item's position (from 0) is bound to inside {@code
+   *     do}, if any
+   * @param until {@code until}: evaluated after each item settles (with {@code iteration.result}
+   *     and {@code iteration.results}); once true, no more items start and the running ones are
+   *     cancelled ({@code early_exit})
+   * @param quorum {@code quorum}: the step succeeds once this many items succeeded (the rest are
+   *     cancelled, {@code early_exit}); failures are tolerated until the quorum cannot be reached
    */
   public record ForEach(
       Location at,
@@ -104,8 +115,98 @@ public record Step(
       Located<String> as,
       Located<Integer> concurrency,
       Located<JoinMode> mode,
-      Step body)
-      implements Action {}
+      Step body,
+      Optional<Located<String>> index,
+      Optional<Template> until,
+      Optional<Located<Integer>> quorum)
+      implements Action {
+    /** A for_each without {@code index}, {@code until} or {@code quorum}. */
+    public ForEach(
+        Location at,
+        Template items,
+        Located<String> as,
+        Located<Integer> concurrency,
+        Located<JoinMode> mode,
+        Step body) {
+      this(
+          at,
+          items,
+          as,
+          concurrency,
+          mode,
+          body,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty());
+    }
+  }
+
+  /**
+   * {@code loop}: runs {@code body} again and again, each iteration a child scope with its own step
+   * instances ({@code name[i]}). Inside the body and in {@code while}, {@code iteration.index} is
+   * the iteration (from 0) and {@code iteration.last} the previous iteration's output (null at
+   * first); in {@code until} {@code iteration.last} is the iteration just finished and {@code
+   * steps} holds its steps. The result is the last iteration's output (null if none ran).
+   *
+   * @param whileCondition checked before each iteration; falsy ends the loop
+   * @param until checked after each iteration; true ends the loop
+   * @param maxIterations the most iterations: with {@code while} or {@code until}, reaching it
+   *     fails the step ({@code RESOURCE_EXHAUSTED}, type {@code MaxIterations}); without either it
+   *     is the number of iterations
+   * @param delay the pause before each iteration after the first
+   */
+  public record Loop(
+      Location at,
+      Block body,
+      Optional<Template> whileCondition,
+      Optional<Template> until,
+      Located<Integer> maxIterations,
+      Optional<Delay> delay)
+      implements Action {
+    /** The most iterations when {@code max_iterations} is not written. */
+    public static final int DEFAULT_MAX_ITERATIONS = 100;
+
+    /** The highest {@code max_iterations} a file may ask for: each iteration is journaled. */
+    public static final int MAX_ITERATIONS_LIMIT = 10_000;
+
+    /** Whether reaching {@link #maxIterations} is a failure (the loop has a condition). */
+    public boolean conditional() {
+      return whileCondition.isPresent() || until.isPresent();
+    }
+  }
+
+  /**
+   * {@code workflow}: runs another workflow file as a child scope of this step (its deadline, its
+   * cancellation), its steps in a namespace of their own (their paths are this step's path, a slash
+   * and their own: {@code enrich/fetch}); the callee's {@code output} is the step's result.
+   *
+   * @param ref as written: a path relative to this file's folder ({@code other.yaml}) or a name
+   *     ({@code other}: {@code other.yaml}, {@code .yml} or {@code .json} in this file's folder)
+   * @param input the callee's input: an object, or one expression giving one; absent: {@code {}}
+   * @param callee the callee as read, or empty when it could not be (the reason is a diagnostic)
+   */
+  public record SubWorkflow(
+      Location at, Located<String> ref, Optional<Template> input, Optional<ParsedWorkflow> callee)
+      implements Action {
+    /** The callee's model, which the checker has accepted when the workflow is valid. */
+    public Workflow workflow() {
+      return callee.orElseThrow(() -> new IllegalStateException("unresolved: " + ref)).workflow();
+    }
+  }
+
+  /**
+   * The pause between two iterations of a {@code loop}: {@code initial} before the second, each
+   * next one {@code backoff} times longer, at most {@code max}.
+   */
+  public record Delay(
+      Location at, Located<Duration> initial, Located<Double> backoff, Located<Duration> max) {
+    /** The pause before iteration {@code index} (from 1). */
+    public Duration before(int index) {
+      double ms = initial.value().toMillis() * Math.pow(backoff.value(), index - 1);
+      long capped = (long) Math.min(ms, max.value().toMillis());
+      return Duration.ofMillis(Math.max(0, capped));
+    }
+  }
 
   /**
    * {@code try}/{@code catch}/{@code finally}. If the body fails, the first of {@code catches}
@@ -128,7 +229,7 @@ public record Step(
    *
    * @param types {@code type:}: the failure's type is one of these (empty: any)
    * @param codes {@code code:}: the failure's code is one of these (empty: any)
-   * @param when {@code when:}: an expression over the failure (bound to {@code as}), truthy
+   * @param when {@code when:}: an expression over the failure (bound to {@code as}), true
    * @param as the name the handler reads the failure record by; default {@code error}
    * @param handler the block to run
    */

@@ -47,8 +47,8 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
 
   /**
    * Adds to {@code cfg} what the workers need to find the workflow's functions: the workflow's
-   * folder on the Python, Node and Java paths, and a preload of every module referenced. Malformed
-   * references are skipped (the checker reports them).
+   * folder (then those of its sub-workflows) on the Python, Node and Java paths, and a preload of
+   * every module referenced. Malformed references are skipped (the checker reports them).
    */
   public static BraidConfig.Builder configure(BraidConfig.Builder cfg, Workflow wf) {
     Path folder = wf.folder();
@@ -59,6 +59,9 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
         continue;
       }
       FunctionRef ref = FunctionRef.parse(r.value());
+      if (ref.remote()) {
+        continue; // served by a remote pool's workers, with their own modules
+      }
       if (ref.language().equals("python")) {
         python.add(ref.local().substring(0, ref.local().indexOf(':')));
       } else if (ref.language().equals("node")) {
@@ -66,6 +69,13 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
       }
     }
     cfg.addPythonPath(folder).addNodePath(folder).addJavaClasspath(folder);
+    for (Workflow sub : wf.subWorkflows()) {
+      // a callee's modules resolve from its own folder, after the caller's
+      Path f = sub.folder();
+      if (!f.equals(folder)) {
+        cfg.addPythonPath(f).addNodePath(f).addJavaClasspath(f);
+      }
+    }
     python.forEach(m -> cfg.preload("python", m));
     node.forEach(m -> cfg.preload("node", m));
     return cfg;
@@ -74,6 +84,10 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
   @Override
   public Optional<String> problem(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
+    if (ref.remote()) {
+      // a remote pool's workers may not be connected at check time: the call itself will say
+      return Optional.empty();
+    }
     switch (ref.language()) {
       case "java":
         try {
@@ -110,6 +124,9 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
   @Override
   public Optional<String> kind(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
+    if (ref.remote()) {
+      return Optional.empty();
+    }
     if (ref.language().equals("java")) {
       try {
         return Optional.of(braid.javaFunctionKind(ref.local()));
@@ -130,7 +147,7 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
   @Override
   public Optional<List<String>> keywords(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
-    if (ref.language().equals("java")) {
+    if (ref.remote() || ref.language().equals("java")) {
       return Optional.empty(); // the Java worker refuses unknown names when called
     }
     try {

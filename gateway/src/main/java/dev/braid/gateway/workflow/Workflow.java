@@ -4,10 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -45,11 +47,45 @@ public record Workflow(
     return parent == null ? Path.of("").toAbsolutePath() : parent;
   }
 
-  /** Every step, nested ones included, depth first in the order written. */
+  /**
+   * Every step, nested ones included, depth first in the order written; then those of every
+   * workflow reached through {@code workflow:} steps ({@link #subWorkflows()}), each once.
+   */
   public List<Step> allSteps() {
     List<Step> out = new ArrayList<>();
-    steps.steps().values().forEach(s -> walk(s, out::add));
+    for (Workflow w : withSubWorkflows()) {
+      w.steps.steps().values().forEach(s -> walk(s, out::add));
+    }
     return out;
+  }
+
+  /**
+   * The workflows this one reaches through {@code workflow:} steps, directly or not, each once
+   * (however often it is called), in the order first met.
+   */
+  public List<Workflow> subWorkflows() {
+    List<Workflow> all = withSubWorkflows();
+    return all.subList(1, all.size());
+  }
+
+  private List<Workflow> withSubWorkflows() {
+    // by identity: a callee read once is one object, and records compare deeply
+    Set<Workflow> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Workflow> order = new ArrayList<>(List.of(this));
+    seen.add(this);
+    for (int i = 0; i < order.size(); i++) {
+      List<Step> own = new ArrayList<>();
+      order.get(i).steps.steps().values().forEach(s -> walk(s, own::add));
+      for (Step s : own) {
+        if (s.action() instanceof Step.SubWorkflow sw && sw.callee().isPresent()) {
+          Workflow c = sw.callee().get().workflow();
+          if (c != null && seen.add(c)) {
+            order.add(c);
+          }
+        }
+      }
+    }
+    return order;
   }
 
   /** Every function reference ({@code call} and {@code stream}), in the order written. */
@@ -89,6 +125,8 @@ public record Workflow(
       out.addAll(sw.cases().values());
     } else if (a instanceof Step.Stream st) {
       st.body().ifPresent(out::add);
+    } else if (a instanceof Step.Loop l) {
+      out.addAll(l.body().steps().values());
     }
     return out;
   }

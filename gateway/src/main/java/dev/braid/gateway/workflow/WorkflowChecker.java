@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.FunctionRef;
 import dev.braid.gateway.workflow.expr.Spelling;
 import dev.braid.gateway.workflow.expr.Values;
+import dev.braid.gateway.workflow.internal.CalleeInputs;
 import dev.braid.gateway.workflow.internal.References;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +55,7 @@ public final class WorkflowChecker {
     Workflow wf = parsed.workflow();
     References.check(wf, parsed.broken(), problems);
     functions(wf, problems);
+    subWorkflows(wf, problems);
     if (input != null) {
       input(wf, input, problems);
     }
@@ -61,6 +65,32 @@ public final class WorkflowChecker {
   /** For each top-level or block step, the steps of the same block it waits for. */
   public static Map<String, Set<String>> dependencies(Workflow wf) {
     return References.check(wf, Set.of(), new ArrayList<>()).graph();
+  }
+
+  /**
+   * Each callee reached through {@code workflow:} steps, once: the problems of its file and of its
+   * names (located in that file); and at each call, the input given against the callee's
+   * declaration. Its functions are among {@code wf.allSteps()}, checked with the caller's.
+   */
+  private static void subWorkflows(Workflow wf, List<Diagnostic> problems) {
+    Set<ParsedWorkflow> checked = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Workflow> callers = new ArrayList<>(List.of(wf));
+    callers.addAll(wf.subWorkflows());
+    for (Workflow caller : callers) {
+      List<Step> own = new ArrayList<>();
+      caller.steps().steps().values().forEach(s -> Workflow.walk(s, own::add));
+      for (Step s : own) {
+        if (!(s.action() instanceof Step.SubWorkflow sw) || sw.callee().isEmpty()) {
+          continue;
+        }
+        ParsedWorkflow callee = sw.callee().get();
+        if (checked.add(callee)) {
+          problems.addAll(callee.problems());
+          References.check(callee.workflow(), callee.broken(), problems);
+        }
+        CalleeInputs.check(sw, caller, problems);
+      }
+    }
   }
 
   private void functions(Workflow wf, List<Diagnostic> problems) {

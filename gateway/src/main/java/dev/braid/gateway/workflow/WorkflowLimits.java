@@ -49,6 +49,12 @@ public final class WorkflowLimits {
   /** Characters of text one evaluation of an expression may build. */
   public static final int MAX_EXPRESSION_TEXT = Expression.MAX_BUILT_CHARS;
 
+  /** How deep {@code workflow:} steps may nest: a file calling one calling one ... */
+  public static final int MAX_SUBWORKFLOW_DEPTH = 8;
+
+  /** How many distinct files one workflow may reach through {@code workflow:} steps. */
+  public static final int MAX_SUBWORKFLOW_FILES = 100;
+
   private WorkflowLimits() {}
 
   /**

@@ -86,4 +86,26 @@ class BlockRetryTest extends EngineTestBase {
         .map(RunEvent::attempt)
         .toList();
   }
+
+  @Test
+  void aLoopIsRetriedWholeFromItsFirstIteration() throws Exception {
+    JsonNode r =
+        run(
+            """
+            input: { tag: string }
+            steps:
+              poll:
+                retry: { max_attempts: 3, initial_interval: 10ms, jitter: none }
+                loop:
+                  steps:
+                    probe: { call: python:engine_funcs:flaky, args: ["${{ input.tag }}", 2] }
+                  output: "${{ steps.probe }}"
+                max_iterations: 2
+            """,
+            input());
+
+    // attempts 1 and 2 fail in their first iteration; attempt 3 runs both iterations (calls 3, 4)
+    assertJson(r, "{'poll': 4}");
+    assertThat(attempts("poll")).containsExactly(1, 2, 3);
+  }
 }

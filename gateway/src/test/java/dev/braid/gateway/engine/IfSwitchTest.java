@@ -59,7 +59,7 @@ class IfSwitchTest extends EngineTestBase {
     assertThat(f.step()).isEqualTo("maybe");
     assertThat(f.failure().message())
         .contains(
-            "if: needs true or false, but the expression gave a list; compare explicitly, e.g."
+            "a condition (if, when, while, until) needs true or false, but the expression gave a list; compare explicitly, e.g."
                 + " size(x) > 0 or x != null");
     assertThat(finished("maybe")).isEqualTo(Status.FAILED);
   }

@@ -239,6 +239,56 @@ class ExamplesTest {
   }
 
   @Test
+  void pollingLoopsWithAGrowingDelayUntilTheJobIsDone() throws Exception {
+    Run r = run("polling", "{\"readyAfter\": 4}");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.result().get("state").asText()).isEqualTo("done");
+    assertThat(r.result().get("polls").asInt()).isEqualTo(4);
+    assertThat(r.result().get("result").get("rows").asInt()).isEqualTo(1200);
+    assertThat(r.err()).contains("check[3]").doesNotContain("check[4]");
+  }
+
+  @Test
+  void pollingFailsWhenTheJobIsNotDoneWithinMaxIterations() throws Exception {
+    Run r = run("polling", "{\"readyAfter\": 20}");
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("MaxIterations", "reached max_iterations (10)");
+  }
+
+  @Test
+  void quorumFinishesAtThreeAcknowledgementsAndCancelsTheSlowReplicas(@TempDir Path markers)
+      throws Exception {
+    Run r = run("quorum", "{\"markers\": \"" + markers + "\"}");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode acks = r.result().get("acknowledged");
+    assertThat(acks).hasSize(5);
+    assertThat(acks.get(0).get("replica").asText()).isEqualTo("eu-1");
+    assertThat(acks.get(1).isNull()).isTrue();
+    assertThat(acks.get(2).get("replica").asText()).isEqualTo("us-1");
+    assertThat(acks.get(3).get("replica").asText()).isEqualTo("us-2");
+    assertThat(acks.get(4).isNull()).isTrue();
+    for (String slow : List.of("eu-2", "ap-1")) {
+      Path m = markers.resolve(slow + "-cancelled");
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (!Files.exists(m) && System.nanoTime() < end) {
+        Thread.sleep(10);
+      }
+      assertThat(m).exists();
+      assertThat(Files.readString(m)).isEqualTo("early_exit");
+    }
+  }
+
+  @Test
+  void subflowRunsOneSubWorkflowTwiceEachInItsOwnNamespace() throws Exception {
+    Run r = run("subflow", "{\"from\": \"acc-1\", \"to\": \"acc-2\"}");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.result().get("transfer").asText()).isEqualTo("Frances -> Grace");
+    assertThat(r.result().get("source").get("balance").asText()).isEqualTo("125 EUR");
+    assertThat(r.result().get("target").get("balance").asText()).isEqualTo("9870 USD");
+    assertThat(r.err()).contains("source/profile", "target/balance");
+  }
+
+  @Test
   void rateLimitedForEachNeverExceedsItsConcurrencyAndKeepsOrder() throws Exception {
     Run r = run("rate-limited", null);
     assertThat(r.code()).as(r.err()).isZero();

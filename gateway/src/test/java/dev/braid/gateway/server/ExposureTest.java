@@ -2,6 +2,7 @@ package dev.braid.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.SandboxConfig;
@@ -362,6 +363,59 @@ class ExposureTest {
                 .getRun(GetRunRequest.newBuilder().setRunId(last.getRunId()).build())
                 .getRunId())
         .isEqualTo(last.getRunId());
+  }
+
+  @Test
+  void anInlineWorkflowMayCallTheFoldersWorkflowsByName() {
+    List<RunEvent> events = new ArrayList<>();
+    stub.runWorkflow(
+            RunWorkflowRequest.newBuilder()
+                .setDefinition("steps:\n  h: { workflow: hello }\noutput: \"${{ steps.h }}\"\n")
+                .build())
+        .forEachRemaining(events::add);
+    RunEvent last = events.get(events.size() - 1);
+    assertThat(last.getStatus()).as(last.toString()).isEqualTo(EventStatus.EVENT_STATUS_OK);
+    assertThat(last.getResultJson()).isEqualTo("\"hi ada\"");
+  }
+
+  @Test
+  void anInlineWorkflowCannotNameAWorkflowFileOutsideTheFolder() throws IOException {
+    Files.writeString(
+        outside.resolve("evil.yaml"),
+        "steps:\n  s: { call: \"python:exposed:hello\", args: [x] }\n");
+    Files.createSymbolicLink(root.resolve("evil-link.yaml"), outside.resolve("evil.yaml"));
+    for (String ref : List.of("../outside/evil.yaml", outside + "/evil.yaml", "evil-link.yaml")) {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  stub.runWorkflow(
+                          RunWorkflowRequest.newBuilder()
+                              .setDefinition("steps:\n  s: { workflow: \"" + ref + "\" }\n")
+                              .build())
+                      .hasNext());
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getStatus().getDescription())
+          .contains("inline:2:")
+          .contains("outside the workflows folder")
+          .as("the server's own folder is never shown")
+          .doesNotContain(root.toString());
+    }
+  }
+
+  @Test
+  void aSubWorkflowCallingAnUnexposedFunctionIsRefusedAndNamedInTheFolder() {
+    assertThat(
+            denied(
+                () ->
+                    stub.runWorkflow(
+                            RunWorkflowRequest.newBuilder()
+                                .setDefinition("steps:\n  s: { workflow: sneaky }\n")
+                                .build())
+                        .hasNext()))
+        .contains("sneaky.yaml:3:")
+        .contains("python:os:getcwd")
+        .doesNotContain(tmp.toString());
   }
 
   // ---- scopes

@@ -9,6 +9,7 @@ import dev.braid.gateway.workflow.Template;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Scope;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,19 @@ final class BlockRun {
     this.output = output;
     this.scope = scope;
     this.env = env;
-    this.dependencies = steps.run().dependencies;
+    // the graph is by id (names may repeat across scopes); here, by name within the block
+    Map<String, String> names = new HashMap<>();
+    this.block.values().forEach(s -> names.put(s.id(), s.name()));
+    this.dependencies = new HashMap<>();
+    for (Step s : this.block.values()) {
+      Set<String> deps = new HashSet<>();
+      for (String id : steps.run().dependenciesOf(s)) {
+        if (names.containsKey(id)) {
+          deps.add(names.get(id));
+        }
+      }
+      dependencies.put(s.name(), deps);
+    }
   }
 
   /**

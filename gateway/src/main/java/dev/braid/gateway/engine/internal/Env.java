@@ -2,6 +2,7 @@ package dev.braid.gateway.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.workflow.expr.Bindings;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,11 +10,31 @@ import java.util.Map;
 /**
  * What the expressions of a step can read: the input, the results of the steps it can see, and the
  * names bound around it (loop variables, {@code error}). Also the suffix that makes a step's id an
- * instance name inside loops ({@code [3]}). Immutable once built; {@code steps} is only written on
- * the run thread, between evaluations.
+ * instance name inside loops ({@code [3]}), and the prefix that puts a sub-workflow's steps under
+ * the path of the step that called it ({@code enrich/}). Immutable once built; {@code steps} is
+ * only written on the run thread, between evaluations.
  */
-record Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, String suffix)
+record Env(
+    JsonNode input,
+    ObjectNode steps,
+    Map<String, JsonNode> locals,
+    String suffix,
+    String prefix,
+    RunEvent.Item item)
     implements Bindings {
+
+  /** The environment of a workflow's own steps (no prefix: not inside a sub-workflow). */
+  Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, String suffix) {
+    this(input, steps, locals, suffix, "", null);
+  }
+
+  /**
+   * The environment of a sub-workflow's steps, called by the step instance at {@code callerPath}:
+   * its own input and results, and paths under the caller's ({@code enrich/fetch}).
+   */
+  static Env subWorkflow(JsonNode input, ObjectNode steps, String callerPath) {
+    return new Env(input, steps, Map.of(), "", callerPath + "/", null);
+  }
 
   @Override
   public JsonNode lookup(String name) {
@@ -28,13 +49,23 @@ record Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, Strin
   Env bind(String name, JsonNode value) {
     Map<String, JsonNode> m = new HashMap<>(locals);
     m.put(name, value);
-    return new Env(input, steps, m, suffix);
+    return new Env(input, steps, m, suffix, prefix, item);
   }
 
-  /** This environment for item {@code index} of a loop: names inside get {@code [index]}. */
-  Env item(String name, JsonNode value, int index) {
+  /**
+   * This environment for item {@code index} of the loop step instance {@code loopPath} (a {@code
+   * for_each}, {@code stream} or {@code loop}) of {@code count} items (-1: not known): names inside
+   * get {@code [index]}, and the events of the steps inside name the item.
+   */
+  Env item(String name, JsonNode value, String loopPath, int index, int count) {
     Env e = bind(name, value);
-    return new Env(e.input, e.steps, e.locals, suffix + "[" + index + "]");
+    return new Env(
+        e.input,
+        e.steps,
+        e.locals,
+        suffix + "[" + index + "]",
+        prefix,
+        new RunEvent.Item(loopPath, index, count));
   }
 
   /**
@@ -43,13 +74,13 @@ record Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, Strin
    * only the attempt it was in.
    */
   Env attempt(int attempt) {
-    return new Env(input, steps, locals, suffix + "#" + attempt);
+    return new Env(input, steps, locals, suffix + "#" + attempt, prefix, item);
   }
 
   /** A view for a nested block: the visible results so far, to which the block adds its own. */
   Env nestedBlock() {
     ObjectNode view = steps.objectNode();
     view.setAll(steps);
-    return new Env(input, view, locals, suffix);
+    return new Env(input, view, locals, suffix, prefix, item);
   }
 }

@@ -2,6 +2,7 @@ package dev.braid.gateway.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
  * {@code parallel} and {@code for_each}: a {@link Join} of the core, run on the run loop, and the
@@ -59,7 +61,7 @@ final class Joins {
         .thenApply(o -> combine(mode, outcome(o), names));
   }
 
-  CompletableFuture<JsonNode> forEach(Step.ForEach f, Scope scope, Env env) {
+  CompletableFuture<JsonNode> forEach(Step.ForEach f, Scope scope, Env env, String name) {
     JsonNode items = f.items().evaluate(env);
     if (!items.isArray()) {
       throw new EvaluationException(
@@ -67,19 +69,31 @@ final class Joins {
           "for_each needs a list, but the expression gave " + Values.typeName(items));
     }
     JoinMode mode = f.mode().value();
-    String as = f.as().value();
+    IntFunction<Env> itemEnv = i -> itemEnv(f, env, items, i, name);
+    Join.Child<JsonNode> child = (i, s) -> steps.run(f.body(), s, itemEnv.apply(i));
+    if (f.until().isPresent() || f.quorum().isPresent()) {
+      return new EarlyStop(f, items.size(), itemEnv).run(run, scope, child);
+    }
     Join<JsonNode> join =
         new Join<>(
             scope,
             Join.Mode.valueOf(mode.name()),
             f.concurrency().value(),
             items.size(),
-            (i, s) -> steps.run(f.body(), s, env.item(as, items.get(i), i)),
+            child,
             run.loop,
             Joins::decisive);
     return join.settlingDoneChildrenAtOnce()
         .start()
         .thenApply(o -> combine(mode, outcome(o), null));
+  }
+
+  /**
+   * What item {@code i}'s body sees: the item under {@code as}, its position under {@code index}.
+   */
+  private static Env itemEnv(Step.ForEach f, Env env, JsonNode items, int i, String name) {
+    Env e = env.item(f.as().value(), items.get(i), name, i, items.size());
+    return f.index().isPresent() ? e.bind(f.index().get().value(), IntNode.valueOf(i)) : e;
   }
 
   /**
@@ -105,9 +119,9 @@ final class Joins {
   }
 
   /** A join's outcome, its errors as the step failures they become. */
-  private record Outcome(JsonNode[] values, StepFailedException[] failures, int winner) {}
+  record Outcome(JsonNode[] values, StepFailedException[] failures, int winner) {}
 
-  private static Outcome outcome(Join.Outcome<JsonNode> o) {
+  static Outcome outcome(Join.Outcome<JsonNode> o) {
     int n = o.values().size();
     JsonNode[] values = o.values().toArray(new JsonNode[n]);
     StepFailedException[] failures = new StepFailedException[n];
@@ -123,7 +137,7 @@ final class Joins {
    *
    * @throws StepFailedException when the mode says the join failed
    */
-  private static JsonNode combine(JoinMode mode, Outcome o, List<String> names) {
+  static JsonNode combine(JoinMode mode, Outcome o, List<String> names) {
     switch (mode) {
       case RACE -> {
         // nothing won only when the scope was cancelled before any child settled; the step

@@ -60,6 +60,7 @@ final class Outcomes {
       case SHUTDOWN -> "braid is shutting down";
       case WORKER_LOST -> "the worker running it was lost";
       case HEARTBEAT -> "a heartbeat did not arrive in time";
+      case EARLY_EXIT -> "the step it belongs to stopped early (until: or quorum: was met)";
     };
   }
 

@@ -9,7 +9,9 @@ import dev.braid.gateway.engine.RunJournal;
 import dev.braid.gateway.engine.RunListener;
 import dev.braid.gateway.engine.StepOutcome;
 import dev.braid.gateway.sandbox.Sandbox;
+import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Workflow;
+import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Clock;
@@ -19,6 +21,8 @@ import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -65,6 +69,9 @@ final class Run {
   final Scope root;
 
   private final long startNanos;
+  // run thread only; by identity: steps and workflows are records, which compare deeply
+  private final Map<Step, Set<String>> subWorkflowDependencies = new IdentityHashMap<>();
+  private final Set<Workflow> graphed = Collections.newSetFromMap(new IdentityHashMap<>());
   // run thread only
   private JournalException journalFailure;
 
@@ -96,6 +103,29 @@ final class Run {
     this.startNanos = clock.nanoTime();
   }
 
+  /**
+   * The steps of its block that {@code s} waits for: from the run's workflow's graph, or from the
+   * graph of the sub-workflow {@code s} belongs to ({@link #addSubWorkflow}). Run thread only.
+   */
+  Set<String> dependenciesOf(Step s) {
+    Set<String> d = subWorkflowDependencies.get(s);
+    return d != null ? d : dependencies.getOrDefault(s.id(), Set.of());
+  }
+
+  /**
+   * Makes the dependency graph of {@code callee} known, once per callee: its step names are its
+   * own, so its steps are told apart from the caller's by identity. Run thread only.
+   */
+  void addSubWorkflow(Workflow callee) {
+    if (!graphed.add(callee)) {
+      return;
+    }
+    Map<String, Set<String>> graph = WorkflowChecker.dependencies(callee);
+    for (Step top : callee.steps().steps().values()) {
+      Workflow.walk(top, s -> subWorkflowDependencies.put(s, graph.getOrDefault(s.id(), Set.of())));
+    }
+  }
+
   Deadline deadlineAfter(Duration timeout) {
     return Deadline.after(timeout, clock);
   }
@@ -115,13 +145,36 @@ final class Run {
       Failure failure,
       Duration wait,
       JsonNode value) {
-    emit(type, step, kind, function, language, attempt, status, failure, wait, value, false);
+    emit(type, step, kind, function, language, attempt, status, failure, wait, value, false, null);
   }
 
   /** The events of a step instance fed back from the journal: shown, not journaled again. */
   void emitReplayed(
       RunEvent.Type type, String step, String kind, RunEvent.Status status, Failure failure) {
-    emit(type, step, kind, null, null, 0, status, failure, null, null, true);
+    emit(type, step, kind, null, null, 0, status, failure, null, null, true, null);
+  }
+
+  /** {@code STEP_STARTED}, naming the loop item the step is in ({@code item}, may be null). */
+  void stepStarted(
+      String step,
+      String kind,
+      String function,
+      String language,
+      RunEvent.Item item,
+      boolean replayed) {
+    emit(
+        RunEvent.Type.STEP_STARTED,
+        step,
+        kind,
+        function,
+        language,
+        0,
+        null,
+        null,
+        null,
+        null,
+        replayed,
+        item);
   }
 
   private void emit(
@@ -135,7 +188,8 @@ final class Run {
       Failure failure,
       Duration wait,
       JsonNode value,
-      boolean replayed) {
+      boolean replayed,
+      RunEvent.Item item) {
     RunEvent e =
         new RunEvent(
             type,
@@ -149,7 +203,8 @@ final class Run {
             failure,
             wait,
             value,
-            replayed);
+            replayed,
+            item);
     if (!replayed && journaling()) {
       try {
         journal.event(e);

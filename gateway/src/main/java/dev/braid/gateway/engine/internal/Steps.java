@@ -42,6 +42,8 @@ final class Steps {
   private final ScriptStep scripts;
   private final HttpStep https;
   private final BlockRetry blockRetries;
+  private final LoopStep loops;
+  private final SubWorkflowStep subWorkflows;
 
   Steps(Run run) {
     this.run = run;
@@ -52,6 +54,8 @@ final class Steps {
     this.scripts = new ScriptStep(run, run.sandbox);
     this.https = new HttpStep(run);
     this.blockRetries = new BlockRetry(run);
+    this.loops = new LoopStep(run, this);
+    this.subWorkflows = new SubWorkflowStep(run, this);
   }
 
   Run run() {
@@ -71,7 +75,7 @@ final class Steps {
     Failure f = Outcomes.cancelled(parent);
     if (step.action() instanceof Step.Call c) {
       String ref = c.function().value();
-      return f.withLanguage(ref.substring(0, Math.max(0, ref.indexOf(':'))));
+      return f.withLanguage(languageOfRef(ref));
     }
     return f;
   }
@@ -85,7 +89,7 @@ final class Steps {
     }
     Optional<StepOutcome> recorded = run.recorded(name);
     if (recorded.isPresent()) {
-      return replay(step, name, kind, recorded.get());
+      return replay(step, name, kind, recorded.get(), env);
     }
     if (step.when().isPresent()) {
       boolean go;
@@ -101,17 +105,8 @@ final class Steps {
         return CompletableFuture.completedFuture(SKIPPED);
       }
     }
-    run.emit(
-        RunEvent.Type.STEP_STARTED,
-        name,
-        kind,
-        functionOf(step.action()),
-        languageOf(step.action()),
-        0,
-        null,
-        null,
-        null,
-        null);
+    run.stepStarted(
+        name, kind, functionOf(step.action()), languageOf(step.action()), env.item(), false);
     // For a call, `timeout` bounds each attempt and is enforced per attempt; for every other kind
     // it bounds the whole step.
     Deadline deadline =
@@ -142,8 +137,8 @@ final class Steps {
 
   /** The recorded outcome of a step instance as if it had just settled, with replayed events. */
   private CompletableFuture<JsonNode> replay(
-      Step step, String name, String kind, StepOutcome outcome) {
-    run.emitReplayed(RunEvent.Type.STEP_STARTED, name, kind, null, null);
+      Step step, String name, String kind, StepOutcome outcome, Env env) {
+    run.stepStarted(name, kind, null, null, env.item(), true);
     if (outcome.isOk()) {
       run.emitReplayed(RunEvent.Type.STEP_FINISHED, name, kind, Status.OK, null);
       return CompletableFuture.completedFuture(outcome.value());
@@ -240,7 +235,7 @@ final class Steps {
     } else if (a instanceof Step.Parallel p) {
       return joins.parallel(p, scope, env);
     } else if (a instanceof Step.ForEach f) {
-      return joins.forEach(f, scope, env);
+      return joins.forEach(f, scope, env, name);
     } else if (a instanceof Step.Try t) {
       return tries.run(t, scope, env);
     } else if (a instanceof Step.Switch sw) {
@@ -261,6 +256,10 @@ final class Steps {
       return DataSteps.raise(r, env, name);
     } else if (a instanceof Step.Http h) {
       return https.run(h, scope, env, name);
+    } else if (a instanceof Step.Loop l) {
+      return loops.run(l, scope, env, name);
+    } else if (a instanceof Step.SubWorkflow sw) {
+      return subWorkflows.run(sw, scope, env, name);
     } else {
       return scripts.run(step, (Step.Script) a, scope, env, name);
     }
@@ -275,7 +274,7 @@ final class Steps {
    * prices.do[3]}); the name its events carry and its journal key.
    */
   static String path(Step step, Env env) {
-    return step.id() + env.suffix();
+    return env.prefix() + step.id() + env.suffix();
   }
 
   static String kindOf(Step.Action a) {
@@ -301,6 +300,10 @@ final class Steps {
       return "raise";
     } else if (a instanceof Step.Http) {
       return "http";
+    } else if (a instanceof Step.Loop) {
+      return "loop";
+    } else if (a instanceof Step.SubWorkflow) {
+      return "workflow";
     }
     return "script";
   }
@@ -316,6 +319,13 @@ final class Steps {
 
   private static String languageOf(Step.Action a) {
     String f = functionOf(a);
-    return f == null ? null : f.substring(0, f.indexOf(':'));
+    return f == null ? null : languageOfRef(f);
+  }
+
+  /** The language of a function reference: {@code python} for {@code python@gpu:m:f} too. */
+  static String languageOfRef(String ref) {
+    int colon = Math.max(0, ref.indexOf(':'));
+    int at = ref.indexOf('@');
+    return ref.substring(0, at >= 0 && at < colon ? at : colon);
   }
 }

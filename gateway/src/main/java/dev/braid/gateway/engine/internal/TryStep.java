@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.gateway.engine.FailureJson;
 import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Step;
-import dev.braid.gateway.workflow.expr.Values;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Deadline;
 import dev.braid.model.Failure;
@@ -110,7 +109,7 @@ final class TryStep {
       return false;
     }
     // an expression error here fails the step (through forward), like one in any handler
-    return c.when().isEmpty() || Values.truthy(c.when().get().evaluate(env));
+    return c.when().isEmpty() || c.when().get().condition(env);
   }
 
   /** Runs a handler's block under a fresh root scope with the handler's own deadline. */

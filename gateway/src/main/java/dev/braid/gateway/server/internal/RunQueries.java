@@ -10,6 +10,7 @@ import dev.braid.proto.api.v1.CancelRunRequest;
 import dev.braid.proto.api.v1.GetRunRequest;
 import dev.braid.proto.api.v1.RunEvent;
 import dev.braid.proto.api.v1.RunInfo;
+import dev.braid.proto.api.v1.RunState;
 import dev.braid.proto.api.v1.SignalRunRequest;
 import dev.braid.proto.api.v1.WatchRunRequest;
 import io.grpc.Status;
@@ -138,7 +139,10 @@ final class RunQueries {
         out,
         () -> {
           StoredRun s = stored(req.getRunId());
-          if (s.status().isFinal()) {
+          // the live record ends its log (what watchers see) before the store row says final
+          RunRecord running = registry.get(s.runId());
+          if (s.status().isFinal()
+              || (running != null && running.info().getState() != RunState.RUN_STATE_RUNNING)) {
             throw finished(s.runId()).asRuntimeException();
           }
           try {

@@ -1,7 +1,6 @@
 package dev.braid.gateway.server.internal;
 
 import dev.braid.gateway.server.ScriptCeilings;
-import dev.braid.gateway.workflow.Block;
 import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Location;
 import dev.braid.gateway.workflow.Step;
@@ -27,34 +26,14 @@ final class ScriptStepCeilings {
    */
   static void check(Workflow wf, ScriptCeilings c) {
     List<String> problems = new ArrayList<>();
-    walk(wf.steps(), c, problems);
+    // every step, those of sub-workflows included (each callee once)
+    for (Step s : wf.allSteps()) {
+      if (s.action() instanceof Step.Script sc) {
+        script(s, sc, c, problems);
+      }
+    }
     if (!problems.isEmpty()) {
       throw Requests.invalid("invalid workflow:\n" + String.join("\n", problems));
-    }
-  }
-
-  private static void walk(Block block, ScriptCeilings c, List<String> out) {
-    for (Step s : block.steps().values()) {
-      walk(s, c, out);
-    }
-  }
-
-  private static void walk(Step step, ScriptCeilings c, List<String> out) {
-    Step.Action a = step.action();
-    if (a instanceof Step.Parallel p) {
-      p.branches().values().forEach(s -> walk(s, c, out));
-    } else if (a instanceof Step.ForEach f) {
-      walk(f.body(), c, out);
-    } else if (a instanceof Step.Switch sw) {
-      sw.cases().values().forEach(s -> walk(s, c, out));
-    } else if (a instanceof Step.Stream st) {
-      st.body().ifPresent(s -> walk(s, c, out));
-    } else if (a instanceof Step.Try t) {
-      walk(t.body(), c, out);
-      t.catches().forEach(h -> walk(h.handler().block(), c, out));
-      t.finallyBlock().ifPresent(h -> walk(h.block(), c, out));
-    } else if (a instanceof Step.Script s) {
-      script(step, s, c, out);
     }
   }
 

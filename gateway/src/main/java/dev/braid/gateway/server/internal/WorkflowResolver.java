@@ -120,7 +120,14 @@ final class WorkflowResolver {
     ParsedWorkflow parsed;
     List<Diagnostic> problems;
     try {
-      parsed = ParsedWorkflow.parse(file, text, p -> scriptFileRefusal(p, name == null));
+      // a sub-workflow, from a named or an inline workflow alike, is one of the folder's: a client
+      // names what the operator put there, never another file of the server
+      parsed =
+          ParsedWorkflow.parse(
+              file,
+              text,
+              p -> scriptFileRefusal(p, name == null),
+              p -> scriptFileRefusal(p, false));
       if (parsed.workflow() != null) {
         // before the checker, which would ask the workers' catalogs about these functions
         refuseUnexposed(parsed.workflow(), file.toString(), display);
@@ -144,7 +151,7 @@ final class WorkflowResolver {
           problems.stream()
               .map(
                   d ->
-                      (d.at().file().equals(own) ? display : d.at().file())
+                      shown(d.at().file(), own, display)
                           + ":"
                           + d.at().line()
                           + ":"
@@ -155,6 +162,33 @@ final class WorkflowResolver {
     }
     Workflow wf = parsed.workflow();
     return new Resolved(wf, name != null ? name : wf.name().value(), text);
+  }
+
+  /**
+   * How a file is named to the client: the request's own by its display name, a sub-workflow of the
+   * folder relative to it (a client never sees the server's paths).
+   */
+  private String shown(String file, String own, String display) {
+    if (file.equals(own)) {
+      return display;
+    }
+    if (folder != null) {
+      Path p = Path.of(file).toAbsolutePath().normalize();
+      for (Path root : List.of(folder.toAbsolutePath().normalize(), realFolder())) {
+        if (p.startsWith(root)) {
+          return root.relativize(p).toString();
+        }
+      }
+    }
+    return Path.of(file).getFileName().toString();
+  }
+
+  private Path realFolder() {
+    try {
+      return folder.toRealPath();
+    } catch (IOException e) {
+      return folder.toAbsolutePath().normalize();
+    }
   }
 
   /**
@@ -193,7 +227,7 @@ final class WorkflowResolver {
           .ifPresent(
               why ->
                   refused.add(
-                      (f.at().file().equals(own) ? display : f.at().file())
+                      shown(f.at().file(), own, display)
                           + ":"
                           + f.at().line()
                           + ":"

@@ -297,7 +297,7 @@ public final class Expression {
         out.add(
             new ExpressionException(
                 source.length() - source.stripLeading().length(),
-                "if: needs true or false, but the expression gives "
+                "a condition (if, when, while, until) needs true or false, but the expression gives "
                     + Messages.article(type)
                     + "; compare explicitly, e.g. size(x) > 0 or x != null"));
       }

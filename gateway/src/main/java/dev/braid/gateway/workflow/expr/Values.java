@@ -4,39 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.util.Locale;
 
-/** How the expression language sees JSON values: type names, truth, text. */
+/** How the expression language sees JSON values: type names, conditions, text. */
 public final class Values {
   private Values() {}
-
-  /**
-   * Whether a value counts as true in the loose sense of many languages: false, null, 0, the empty
-   * string, the empty list and the empty object are false; everything else is true. Not what {@code
-   * if:} or the boolean operators of expressions use: they take booleans only.
-   */
-  public static boolean truthy(JsonNode v) {
-    if (v == null || v.isNull() || v.isMissingNode()) {
-      return false;
-    }
-    if (v.isBoolean()) {
-      return v.booleanValue();
-    }
-    if (v.isNumber()) {
-      return v.doubleValue() != 0;
-    }
-    if (v.isTextual()) {
-      return !v.textValue().isEmpty();
-    }
-    if (v.isContainerNode()) {
-      return v.size() > 0;
-    }
-    return true;
-  }
 
   /**
    * The message for an {@code if:} whose value is not a boolean, after "if: needs true or false".
    */
   public static String notACondition(JsonNode v) {
-    return "if: needs true or false, but the expression gave "
+    return "a condition (if, when, while, until) needs true or false, but the expression gave "
         + typeName(v)
         + "; compare explicitly, e.g. size(x) > 0 or x != null";
   }

@@ -39,6 +39,8 @@ final class ActionBuilder {
   private final DataStepBuilder data;
   private final HttpBuilder http;
   private final CatchBuilder catches;
+  private final LoopBuilder loops;
+  private final SubWorkflowBuilder subWorkflows;
 
   ActionBuilder(ModelBuilder m, StepBuilder steps) {
     this.m = m;
@@ -48,6 +50,8 @@ final class ActionBuilder {
     this.data = new DataStepBuilder(m);
     this.http = new HttpBuilder(m, steps);
     this.catches = new CatchBuilder(m, steps);
+    this.loops = new LoopBuilder(m, steps);
+    this.subWorkflows = new SubWorkflowBuilder(m);
   }
 
   Step.Action action(
@@ -70,6 +74,8 @@ final class ActionBuilder {
       case "set" -> data.set(at, v);
       case "raise" -> data.raise(at, v);
       case "http" -> http.http(at, v, map, timeout);
+      case "loop" -> loops.loop(at, v, map, id);
+      case "workflow" -> subWorkflows.subWorkflow(at, v, map);
       default -> script(at, v);
     };
   }
@@ -195,11 +201,16 @@ final class ActionBuilder {
     Located<JoinMode> mode =
         f.choice(map, "mode", JoinMode.class, List.of(JoinMode.ALL, JoinMode.SETTLED))
             .orElse(new Located<>(JoinMode.ALL, at));
+    LoopBuilder.ForEachExtras x = loops.forEachExtras(map, as);
     Optional<Step> body = body(map, id);
     if (map.get("do") == null) {
       f.error(at, "for_each needs do: (the step to run for each item)");
     }
-    return body.map(b -> new Step.ForEach(at, items, as, concurrency, mode, b)).orElse(null);
+    return body.map(
+            b ->
+                new Step.ForEach(
+                    at, items, as, concurrency, mode, b, x.index(), x.until(), x.quorum()))
+        .orElse(null);
   }
 
   private Step.Try tryStep(Location at, SourceNode v, SourceNode.MapNode map, String id) {
@@ -208,16 +219,16 @@ final class ActionBuilder {
       return null;
     }
     f.onlyKeys(body, List.of("steps", "output"), "try");
-    Block block = steps.block(null, at, body, "try");
-    List<Step.Catch> catchClauses = catches.clauses(map.entry("catch"));
-    Optional<Step.Handler> finallyBlock = finallyHandler(map.entry("finally"));
+    Block block = steps.block(null, at, body, "try", id);
+    List<Step.Catch> catchClauses = catches.clauses(map.entry("catch"), id);
+    Optional<Step.Handler> finallyBlock = finallyHandler(map.entry("finally"), id);
     if (map.get("catch") == null && map.get("finally") == null) {
       f.error(at, "try needs catch:, finally: or both");
     }
     return new Step.Try(at, block, catchClauses, finallyBlock);
   }
 
-  private Optional<Step.Handler> finallyHandler(SourceNode.Entry e) {
+  private Optional<Step.Handler> finallyHandler(SourceNode.Entry e, String parentId) {
     if (e == null) {
       return Optional.empty();
     }
@@ -226,7 +237,7 @@ final class ActionBuilder {
       return Optional.empty();
     }
     f.onlyKeys(map, List.of("steps", "timeout"), "finally");
-    return Optional.of(catches.handler(e.keyAt(), map, "finally"));
+    return Optional.of(catches.handler(e.keyAt(), map, "finally", parentId));
   }
 
   private Step.Switch switchStep(Location at, SourceNode v, SourceNode.MapNode map, String id) {

@@ -33,8 +33,11 @@ final class CatchBuilder {
     this.f = m.fields;
   }
 
-  /** The clauses of {@code catch:}, in order; empty when there is none. */
-  List<Step.Catch> clauses(SourceNode.Entry e) {
+  /**
+   * The clauses of {@code catch:}, in order; empty when there is none. {@code tryId} is the try
+   * step's id, which qualifies the ids of handler steps reusing a name.
+   */
+  List<Step.Catch> clauses(SourceNode.Entry e, String tryId) {
     List<Step.Catch> out = new ArrayList<>();
     if (e == null) {
       return out;
@@ -43,13 +46,16 @@ final class CatchBuilder {
       if (list.items().isEmpty()) {
         f.error(e.keyAt(), "catch is an empty list: give at least one clause");
       }
-      for (SourceNode item : list.items()) {
+      for (int i = 0; i < list.items().size(); i++) {
+        SourceNode item = list.items().get(i);
+        // two clauses may both name a step undo: the later ones qualify by their position
+        String parentId = i == 0 ? tryId : tryId + "[" + i + "]";
         SourceNode.MapNode map =
             f.mapping(
                 item, "a catch clause", ", e.g. - { code: UNAVAILABLE, as: err, steps: { ... } }");
         if (map != null) {
           f.onlyKeys(map, CLAUSE_KEYS, "a catch clause");
-          clause(item.at(), map).ifPresent(out::add);
+          clause(item.at(), map, parentId).ifPresent(out::add);
         }
       }
       return out;
@@ -64,11 +70,11 @@ final class CatchBuilder {
       return out;
     }
     f.onlyKeys(map, CLAUSE_KEYS, "catch");
-    clause(e.keyAt(), map).ifPresent(out::add);
+    clause(e.keyAt(), map, tryId).ifPresent(out::add);
     return out;
   }
 
-  private Optional<Step.Catch> clause(Location at, SourceNode.MapNode map) {
+  private Optional<Step.Catch> clause(Location at, SourceNode.MapNode map, String parentId) {
     List<Located<String>> types = f.strings(map, "type");
     List<Located<String>> codes = f.strings(map, "code");
     for (Located<String> c : codes) {
@@ -87,7 +93,7 @@ final class CatchBuilder {
     Optional<Template> when =
         Optional.ofNullable(map.get("when")).map(n -> steps.condition(n, "when"));
     Located<String> as = name(map, at);
-    Step.Handler handler = handler(at, map, "catch");
+    Step.Handler handler = handler(at, map, "catch", parentId);
     return Optional.of(new Step.Catch(at, types, codes, when, as, handler));
   }
 
@@ -115,8 +121,8 @@ final class CatchBuilder {
   }
 
   /** A handler block ({@code steps}, {@code output} for a catch, {@code timeout}). */
-  Step.Handler handler(Location at, SourceNode.MapNode map, String key) {
-    Block block = steps.block(null, at, map, key);
+  Step.Handler handler(Location at, SourceNode.MapNode map, String key, String parentId) {
+    Block block = steps.block(null, at, map, key, parentId);
     Located<Duration> timeout =
         f.duration(map, "timeout").orElse(new Located<>(Step.Handler.DEFAULT_TIMEOUT, at));
     return new Step.Handler(at, block, timeout);

@@ -38,7 +38,8 @@ final class Cycles {
 
   /** Checks {@code b} and every block nested in its steps. */
   void check(Block b) {
-    List<String> order = new ArrayList<>(b.steps().keySet());
+    // by id: a name may be reused in another scope, an id is unique in the workflow
+    List<String> order = new ArrayList<>(b.steps().values().stream().map(Step::id).toList());
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < order.size(); i++) {
       index.put(order.get(i), i);
@@ -58,6 +59,10 @@ final class Cycles {
       check(t.body());
       t.catches().forEach(h -> check(h.handler().block()));
       t.finallyBlock().ifPresent(h -> check(h.block()));
+      return;
+    }
+    if (s.action() instanceof Step.Loop l) {
+      check(l.body());
       return;
     }
     for (Step c : Workflow.children(s)) {

@@ -58,6 +58,7 @@ public final class ModelBuilder {
   final Path file;
   final SourceText src;
   final Function<Path, Optional<String>> scriptFiles;
+  final CalleeLoader callees;
   private final StepBuilder steps;
   private CallPolicy defaults;
   private Workflow workflow;
@@ -66,8 +67,10 @@ public final class ModelBuilder {
       Path file,
       SourceText src,
       List<Diagnostic> problems,
-      Function<Path, Optional<String>> scriptFiles) {
+      Function<Path, Optional<String>> scriptFiles,
+      CalleeLoader callees) {
     this.scriptFiles = scriptFiles;
+    this.callees = callees;
     this.fields = new Fields(problems);
     this.templates = new Templates(problems);
     this.file = file;
@@ -81,8 +84,9 @@ public final class ModelBuilder {
       SourceText src,
       SourceNode root,
       List<Diagnostic> problems,
-      Function<Path, Optional<String>> scriptFiles) {
-    ModelBuilder b = new ModelBuilder(file, src, problems, scriptFiles);
+      Function<Path, Optional<String>> scriptFiles,
+      CalleeLoader callees) {
+    ModelBuilder b = new ModelBuilder(file, src, problems, scriptFiles, callees);
     b.workflow = b.workflow(root);
     return b;
   }
@@ -131,7 +135,7 @@ public final class ModelBuilder {
       }
       block = new Block(start, Map.of(), Optional.empty());
     } else {
-      block = steps.block(s.value(), s.keyAt(), null, "steps");
+      block = steps.block(s.value(), s.keyAt(), null, "steps", null);
     }
     Optional<Template> output = Optional.ofNullable(m.get("output")).map(templates::of);
     return new Workflow(

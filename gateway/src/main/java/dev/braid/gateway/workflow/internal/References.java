@@ -26,15 +26,16 @@ import java.util.Set;
  * Checks every name the workflow's expressions and {@code needs} use, and builds the dependency
  * graph from them.
  *
- * <p>Visibility: a step sees the steps of its own {@code steps:} block and of every enclosing block
- * (names are unique in a workflow, so there is no shadowing); loop variables exist inside their
- * loop's {@code do}; {@code error} (or a clause's {@code as} name) and {@code completed} inside
- * {@code catch}, {@code error} inside {@code on_error}; a {@code catch} also sees its try body's
- * steps. A reference from anywhere inside a step X to a step Y of an enclosing block makes the step
- * of that block which contains X depend on Y.
+ * <p>Visibility: a step sees the steps of its own {@code steps:} block and of every enclosing
+ * block; a name reused in an inner block hides the outer step of that name (the nearest scope
+ * wins); loop variables exist inside their loop's {@code do}; {@code loop} inside a {@code loop:}
+ * step and a for_each's {@code until}; {@code error} (or a clause's {@code as} name) and {@code
+ * completed} inside {@code catch}, {@code error} inside {@code on_error}; a {@code catch} also sees
+ * its try body's steps. A reference from anywhere inside a step X to a step Y of an enclosing block
+ * makes the step of that block which contains X depend on Y.
  */
 public final class References {
-  private record Frame(Map<String, Step> steps, String current) {}
+  private record Frame(Map<String, Step> steps, Step current) {}
 
   /**
    * @param bound the names bound by a handler: {@code error} in {@code on_error}; a catch clause's
@@ -63,6 +64,12 @@ public final class References {
       return bind("error");
     }
   }
+
+  /**
+   * The name loops bind: {@code iteration.index}, {@code iteration.last}, {@code
+   * iteration.results}. Not {@code loop}: CEL reserves that word.
+   */
+  private static final String LOOP = "iteration";
 
   private final Workflow wf;
   private final Set<String> broken;
@@ -99,8 +106,8 @@ public final class References {
   }
 
   /**
-   * For each step of a {@code steps:} block, the steps of the same block it waits for. Steps in the
-   * result are keyed by name (names are unique in a workflow).
+   * For each step of a {@code steps:} block, the steps of the same block it waits for, all by id (a
+   * name may be reused in another scope; an id is unique in the workflow).
    */
   public Map<String, Set<String>> graph() {
     Map<String, Set<String>> g = new LinkedHashMap<>();
@@ -117,7 +124,7 @@ public final class References {
 
   private void survey(Block b, String container) {
     for (Step s : b.steps().values()) {
-      containers.put(s.name(), container);
+      containers.putIfAbsent(s.name(), container);
       surveyStep(s);
     }
   }
@@ -130,8 +137,15 @@ public final class References {
       t.finallyBlock().ifPresent(h -> survey(h.block(), "the finally: of step '" + s.id() + "'"));
       return;
     }
+    if (a instanceof Step.Loop l) {
+      survey(l.body(), "the loop: of step '" + s.id() + "'");
+      return;
+    }
     if (a instanceof Step.ForEach f) {
       loopOwners.computeIfAbsent(f.as().value(), k -> new ArrayList<>()).add(s.id());
+      f.index()
+          .ifPresent(
+              i -> loopOwners.computeIfAbsent(i.value(), k -> new ArrayList<>()).add(s.id()));
     } else if (a instanceof Step.Stream st) {
       loopOwners.computeIfAbsent(st.as().value(), k -> new ArrayList<>()).add(s.id());
     }
@@ -144,7 +158,7 @@ public final class References {
 
   private void block(Block b, Env env) {
     for (Step s : b.steps().values()) {
-      step(s, env.push(new Frame(b.steps(), s.name())));
+      step(s, env.push(new Frame(b.steps(), s)));
     }
     b.output().ifPresent(o -> template(o, env.push(new Frame(b.steps(), null))));
   }
@@ -171,14 +185,27 @@ public final class References {
     } else if (a instanceof Step.ForEach f) {
       template(f.items(), env);
       expectType(f.items(), ValueType.ARRAY, "for_each");
-      step(f.body(), loop(env, f.as(), s));
+      Env item = loop(env, f.as(), s);
+      if (f.index().isPresent()) {
+        item = loop(item, f.index().get(), s);
+      }
+      step(f.body(), item);
+      Env stop = item.loop(LOOP, s.id());
+      f.until().ifPresent(t -> template(t, stop, true));
+    } else if (a instanceof Step.Loop l) {
+      // `iteration` is bound anew by every loop: an inner one hides the outer one on purpose
+      Env iteration = env.loop(LOOP, s.id());
+      l.whileCondition().ifPresent(t -> template(t, iteration, true));
+      block(l.body(), iteration);
+      Env after = iteration.push(new Frame(l.body().steps(), null));
+      l.until().ifPresent(t -> template(t, after, true));
     } else if (a instanceof Step.Try t) {
       block(t.body(), env);
       for (Step.Catch c : t.catches()) {
         // a handler sees the body's steps (those that completed have results, the others are
         // null): a saga compensates exactly what was done; no edge, the body is over by then
         Env handler = env.bind(c.as().value());
-        c.when().ifPresent(w -> template(w, handler));
+        c.when().ifPresent(w -> template(w, handler, true));
         block(
             c.handler().block(),
             handler.push(new Frame(t.body().steps(), null)).bind(Step.Catch.COMPLETED));
@@ -208,6 +235,9 @@ public final class References {
       h.body().ifPresent(t -> template(t, env));
       h.headers().ifPresent(t -> expectType(t, ValueType.OBJECT, "headers"));
       h.query().ifPresent(t -> expectType(t, ValueType.OBJECT, "query"));
+    } else if (a instanceof Step.SubWorkflow sw) {
+      sw.input().ifPresent(t -> template(t, env));
+      sw.input().ifPresent(t -> expectType(t, ValueType.OBJECT, "input"));
     }
   }
 
@@ -346,6 +376,12 @@ public final class References {
           stepRef(r.head(), s.locate(r.headPos()), env);
         }
         return;
+      case LOOP:
+        error(
+            s.locate(r.pos()),
+            "'iteration' is defined only inside a loop: step (its steps, while: and until:) and in the"
+                + " until: of a for_each");
+        return;
       case "error":
         error(
             s.locate(r.pos()),
@@ -426,7 +462,7 @@ public final class References {
       if (!f.steps().containsKey(name)) {
         continue;
       }
-      if (name.equals(f.current())) {
+      if (f.current() != null && name.equals(f.current().name())) {
         error(
             at,
             i == frames.size() - 1
@@ -435,7 +471,9 @@ public final class References {
         return;
       }
       if (f.current() != null) {
-        edges.computeIfAbsent(f.current(), k -> new LinkedHashMap<>()).putIfAbsent(name, at);
+        edges
+            .computeIfAbsent(f.current().id(), k -> new LinkedHashMap<>())
+            .putIfAbsent(f.steps().get(name).id(), at);
       }
       return;
     }

@@ -35,7 +35,9 @@ final class StepBuilder {
           "signal",
           "set",
           "raise",
-          "http");
+          "http",
+          "loop",
+          "workflow");
   static final List<String> COMMON = List.of("if", "needs", "timeout", "on_error", "description");
   static final Map<String, List<String>> EXTRAS =
       Map.ofEntries(
@@ -53,7 +55,9 @@ final class StepBuilder {
                   "retry",
                   "circuit_breaker")),
           Map.entry("parallel", List.of("retry")),
-          Map.entry("for_each", List.of("as", "concurrency", "mode", "do", "retry")),
+          Map.entry(
+              "for_each",
+              List.of("as", "index", "concurrency", "mode", "until", "quorum", "do", "retry")),
           Map.entry("try", List.of("catch", "finally", "retry")),
           Map.entry("switch", List.of("cases", "retry")),
           Map.entry(
@@ -61,13 +65,17 @@ final class StepBuilder {
               List.of("as", "concurrency", "buffer", "do", "queue_timeout", "heartbeat_timeout")),
           Map.entry("script", List.of()),
           Map.entry("wait", List.of()),
-          Map.entry("signal", List.of()));
+          Map.entry("signal", List.of()),
+          Map.entry("loop", List.of("while", "until", "max_iterations", "delay", "retry")),
+          Map.entry("workflow", List.of("input", "retry")));
 
   /** The kinds that hold other steps: a {@code retry} on them reruns the whole step. */
-  static final Set<String> BLOCK_RETRY = Set.of("parallel", "for_each", "try", "switch");
+  static final Set<String> BLOCK_RETRY =
+      Set.of("parallel", "for_each", "try", "switch", "loop", "workflow");
 
   static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  static final Set<String> RESERVED = Set.of("input", "steps", "error", "true", "false", "null");
+  static final Set<String> RESERVED =
+      Set.of("input", "steps", "error", "iteration", "true", "false", "null");
 
   final Set<String> broken = new HashSet<>();
   private final ModelBuilder m;
@@ -86,7 +94,8 @@ final class StepBuilder {
    * null (the workflow's {@code steps}), else the {@code {steps, output, ...}} mapping of a {@code
    * try}, {@code catch} or {@code finally}.
    */
-  Block block(SourceNode node, Location at, SourceNode.MapNode wrapper, String where) {
+  Block block(
+      SourceNode node, Location at, SourceNode.MapNode wrapper, String where, String parentId) {
     Optional<Template> output = Optional.empty();
     if (wrapper != null) {
       SourceNode.Entry s = wrapper.entry("steps");
@@ -108,17 +117,17 @@ final class StepBuilder {
     if (map.entries().isEmpty()) {
       f.error(at, where + " is empty: give at least one step");
     }
+    if (parentId == null) {
+      // the top-level names keep their plain ids, whatever nested block reuses them
+      map.entries().forEach(e -> declared.putIfAbsent(e.key(), e.keyAt()));
+    }
     for (SourceNode.Entry e : map.entries()) {
-      Location prev = declared.putIfAbsent(e.key(), e.keyAt());
-      if (prev != null) {
-        f.error(
-            e.keyAt(),
-            "step '"
-                + e.key()
-                + "' is already defined at line "
-                + prev.line()
-                + "; step names are unique in a workflow, nested blocks included");
-        continue;
+      // Names are scoped: a nested block may reuse a name of another scope (a reference resolves to
+      // the nearest). Ids stay unique in the workflow, for events, progress views and the journal:
+      // a name's first use keeps it as its id, a reuse is qualified by its block (order.try.pay).
+      String id = e.key();
+      if (parentId != null && declared.putIfAbsent(e.key(), e.keyAt()) != null) {
+        id = parentId + "." + where + "." + e.key();
       }
       if (!NAME.matcher(e.key()).matches()) {
         f.error(
@@ -129,7 +138,7 @@ final class StepBuilder {
                 + e.key().replaceAll("[^A-Za-z0-9_]", "_")
                 + ") so that ${{ steps.NAME }} can refer to it");
       }
-      Step s = step(e.key(), e.key(), e.keyAt(), e.value());
+      Step s = step(e.key(), id, e.keyAt(), e.value());
       if (s != null) {
         steps.put(e.key(), s);
       }
@@ -298,7 +307,14 @@ final class StepBuilder {
 
   /** A loop variable name ({@code as}): a plain name that hides nothing built in. */
   Located<String> loopVariable(SourceNode.MapNode map, Location fallback) {
-    Optional<Located<String>> as = f.string(map, "as");
+    return loopVariable(map, "as", fallback);
+  }
+
+  /**
+   * A name bound inside a loop ({@code as}, {@code index}): a plain name hiding nothing built in.
+   */
+  Located<String> loopVariable(SourceNode.MapNode map, String key, Location fallback) {
+    Optional<Located<String>> as = f.string(map, key);
     if (as.isEmpty()) {
       return new Located<>("item", fallback);
     }
@@ -306,7 +322,8 @@ final class StepBuilder {
     if (!NAME.matcher(v).matches() || RESERVED.contains(v)) {
       f.error(
           as.get().at(),
-          "as: '"
+          key
+              + ": '"
               + v
               + "' cannot name a loop variable: use a plain name other than "
               + String.join(", ", new TreeSet<>(RESERVED)));
