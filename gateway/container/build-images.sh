@@ -28,6 +28,7 @@ cp -r "$home/proto/braid" "$ctx/proto/"
 cp -r "$home/python-worker/pyproject.toml" "$home/python-worker/README.md" "$home/python-worker/src" \
   "$ctx/python-worker/"
 cp -r "$home/node-worker/package.json" "$home/node-worker/package-lock.json" "$home/node-worker/src" \
+  "$home/node-worker/bin" \
   "$ctx/node-worker/"
 cp -r "$home/examples/clients/flows" "$ctx/examples/clients/"
 cp "$home/gateway/src/test/container/postgres/entrypoint.sh" "$ctx/entrypoint.sh"
