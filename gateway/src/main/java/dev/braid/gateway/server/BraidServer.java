@@ -69,6 +69,8 @@ public final class BraidServer implements AutoCloseable {
   private final ServerConfig config;
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
+  // null without a store; readiness ("" health) follows the store's reachability
+  private final StoreHealth storeHealth;
   private final WorkflowEngine engine;
   private final ApiService api;
   private final RunRegistry registry;
@@ -88,8 +90,6 @@ public final class BraidServer implements AutoCloseable {
   // null without a store
   private final Durability durability;
   private final CompletableFuture<Void> resumed;
-  // null without a store; readiness ("" health) follows the store's reachability
-  private final StoreHealth storeHealth;
 
   private BraidServer(
       ServerConfig config, Braid braid, Sandbox sandbox, String noSandbox, RunStore store)
