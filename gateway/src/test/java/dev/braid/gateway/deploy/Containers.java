@@ -24,15 +24,17 @@ import org.testcontainers.utility.DockerImageName;
  */
 final class Containers {
   /** The tag build-images.sh gives (BRAID_IMAGE_TAG, default dev). */
-  static final String TAG =
-      System.getenv().getOrDefault("BRAID_IMAGE_TAG", "dev").isBlank()
-          ? "dev"
-          : System.getenv().getOrDefault("BRAID_IMAGE_TAG", "dev");
+  static final String TAG = tag();
 
   /** Local images only: a missing one is a missing build, never something to fetch. */
   static final ImagePullPolicy NEVER_PULL = image -> false;
 
   private Containers() {}
+
+  private static String tag() {
+    String t = System.getenv("BRAID_IMAGE_TAG");
+    return t == null || t.isBlank() ? "dev" : t;
+  }
 
   static void missing(String why) {
     if ("1".equals(System.getenv("BRAID_REQUIRE_CONTAINERS"))) {

@@ -59,12 +59,12 @@ class KubernetesManifestsTest {
   void goldenFileValidatesStrictlyAgainstEachPinnedKubernetesVersion(String overlay)
       throws IOException {
     String env = System.getenv("KUBERNETES_VALIDATE");
-    Path validate =
-        ExternalTools.find(
-            "kubernetes-validate",
-            List.of(
-                env == null || env.isBlank() ? Path.of("/nonexistent") : Path.of(env),
-                ExternalTools.HOME.resolve(".venv-k8s/bin/kubernetes-validate")));
+    List<Path> candidates = new ArrayList<>();
+    if (env != null && !env.isBlank()) {
+      candidates.add(Path.of(env));
+    }
+    candidates.add(ExternalTools.HOME.resolve(".venv-k8s/bin/kubernetes-validate"));
+    Path validate = ExternalTools.find("kubernetes-validate", candidates);
     if (validate == null) {
       ExternalTools.missing(
           "kubernetes-validate is needed (.ci/bootstrap: braid_bootstrap_k8s_tools makes .venv-k8s)");
