@@ -2,6 +2,7 @@
 // atomically into a folder the test passes in. The call context is the last argument.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { current } from '@braid/worker';
 
 function mark(folder, name, text = '') {
   writeFileSync(join(folder, name + '.tmp'), text);
@@ -40,4 +41,8 @@ export async function sleep_marked(folder, seconds, prefix, ctx) {
     if (ctx.signal.aborted) mark(folder, prefix + 'cancelled', ctx.reason ?? '');
     throw e;
   }
+}
+
+export async function secretOf(name) {
+  return current().secret(name);
 }

@@ -64,6 +64,9 @@ final class Run {
   /** The run's root scope: a cancel of the whole run, for a shutdown or a journal failure. */
   final Scope root;
 
+  /** The values of the workflow's secrets, by name: sent with every call of the run. */
+  final Map<String, String> secrets;
+
   private final long startNanos;
   // run thread only
   private JournalException journalFailure;
@@ -80,7 +83,9 @@ final class Run {
       Supplier<Sandbox> sandbox,
       RunJournal journal,
       InstantSource wall,
-      Scope root) {
+      Scope root,
+      Map<String, String> secrets) {
+    this.secrets = Map.copyOf(secrets);
     this.braid = braid;
     this.workflow = workflow;
     this.dependencies = dependencies;

@@ -3,6 +3,7 @@ package dev.braid.gateway.server.internal;
 import dev.braid.api.Braid;
 import dev.braid.gateway.engine.WorkflowEngine;
 import dev.braid.gateway.sandbox.Sandbox;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.server.TokenScope;
 import dev.braid.model.Clock;
@@ -48,6 +49,7 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       Braid braid,
       WorkflowEngine engine,
       Path workflowsDir,
+      SecretSources secrets,
       Duration catalogTimeout,
       RunRegistry registry,
       Admission runAdmission,
@@ -68,7 +70,10 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
     Permissions permissions = new Permissions(p.exposure());
     WorkflowResolver resolver =
         new WorkflowResolver(
-            p.workflowsDir(), new ServerCatalog(p.braid(), p.catalogTimeout()), permissions);
+            p.workflowsDir(),
+            new ServerCatalog(p.braid(), p.catalogTimeout()),
+            permissions,
+            p.secrets());
     this.runs =
         new WorkflowRuns(
             p.engine(),

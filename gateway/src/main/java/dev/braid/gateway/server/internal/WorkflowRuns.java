@@ -476,16 +476,7 @@ final class WorkflowRuns {
     Location at = own.map(Located::at).orElse(wf.at());
     // whole milliseconds, rounded up: the run's failure message prints the value
     Duration ms = Duration.ofMillis(Math.max(1, (left.toNanos() + 999_999) / 1_000_000));
-    return new Workflow(
-        wf.file(),
-        wf.at(),
-        wf.name(),
-        wf.description(),
-        wf.input(),
-        Optional.of(new Located<>(ms, at)),
-        wf.defaults(),
-        wf.steps(),
-        wf.output());
+    return wf.withTimeout(Optional.of(new Located<>(ms, at)));
   }
 
   /**

@@ -243,6 +243,9 @@ public final class References {
           stepRef(r.head(), s.locate(r.headPos()), env);
         }
         return;
+      case "secrets":
+        secret(r, s);
+        return;
       case "error":
         if (!env.error()) {
           error(
@@ -265,6 +268,9 @@ public final class References {
       return;
     }
     List<String> known = new ArrayList<>(List.of("input", "steps"));
+    if (!wf.secrets().isEmpty()) {
+      known.add("secrets");
+    }
     known.addAll(env.loops().keySet());
     if (env.error()) {
       known.add("error");
@@ -280,6 +286,34 @@ public final class References {
                     ": an expression starts from "
                         + String.join(", ", known)
                         + (env.error() ? "" : " (or error, inside catch:)")));
+  }
+
+  /** {@code secrets.NAME}: only a name the workflow declares under {@code secrets:}. */
+  private void secret(Reference r, Template.Single s) {
+    if (r.head() == null) {
+      error(
+          s.locate(r.pos()),
+          "secrets must be followed by a secret's name, e.g. secrets.API_TOKEN"
+              + (r.dynamic() ? " (not a computed one: the names are checked before running)" : ""));
+      return;
+    }
+    if (wf.secrets().containsKey(r.head())) {
+      if (r.path().size() > 1) {
+        error(s.locate(r.pathPos().get(1)), "secrets." + r.head() + " is a string");
+      }
+      return;
+    }
+    error(
+        s.locate(r.headPos()),
+        "secret '"
+            + r.head()
+            + "' is not declared"
+            + Spelling.closest(r.head(), wf.secrets().keySet())
+                .map(g -> "; did you mean '" + g + "'?")
+                .orElse(
+                    wf.secrets().isEmpty()
+                        ? ": add secrets: [" + r.head() + "] at the top of the workflow"
+                        : " (declared: " + String.join(", ", wf.secrets().keySet()) + ")"));
   }
 
   private void input(Reference r, Template.Single s) {

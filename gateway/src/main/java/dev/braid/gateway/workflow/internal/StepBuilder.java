@@ -53,7 +53,8 @@ final class StepBuilder {
           "signal",
           List.of());
   static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  static final Set<String> RESERVED = Set.of("input", "steps", "error", "true", "false", "null");
+  static final Set<String> RESERVED =
+      Set.of("input", "steps", "secrets", "error", "true", "false", "null");
 
   final Set<String> broken = new HashSet<>();
   private final ModelBuilder m;
