@@ -11,12 +11,15 @@ import dev.braid.gateway.engine.WorkflowEngine;
 import dev.braid.gateway.report.ChromeTraceWriter;
 import dev.braid.gateway.report.JsonEventWriter;
 import dev.braid.gateway.report.ProgressView;
+import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.model.Failure;
 import dev.braid.model.Failures;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,12 +59,13 @@ final class LiveRun {
     ProgressView view =
         options.progress == ViewOptions.Progress.none
             ? null
-            : ProgressView.create(err, options.live());
+            : ProgressView.create(err, options.live(), descriptions(wf));
     ChromeTraceWriter traceWriter =
         options.trace == null ? null : new ChromeTraceWriter(options.trace);
     RunListener listener = view == null ? RunListener.NONE : view;
     if (options.json) {
-      listener = listener.andThen(new JsonEventWriter(out));
+      listener =
+          listener.andThen(new JsonEventWriter(out, journal.runId(), java.time.Clock.systemUTC()));
     }
     if (traceWriter != null) {
       listener = listener.andThen(traceWriter);
@@ -87,6 +91,15 @@ final class LiveRun {
       }
       err.flush();
     }
+  }
+
+  /** Each step's {@code description:}, by its id in the model. */
+  private static Map<String, String> descriptions(Workflow wf) {
+    Map<String, String> out = new HashMap<>();
+    for (Step s : wf.allSteps()) {
+      s.description().ifPresent(d -> out.put(s.id(), d.value()));
+    }
+    return out;
   }
 
   private static int finish(

@@ -1,5 +1,6 @@
 package dev.braid.gateway.cli;
 
+import dev.braid.gateway.report.Terminal;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -27,7 +28,8 @@ final class ViewOptions {
       names = "--progress",
       paramLabel = "MODE",
       description =
-          "progress on stderr: auto (live on a terminal, else plain), live, plain, none"
+          "progress on stderr: auto (live when stderr is a terminal, even with stdout"
+              + " redirected; else plain), live, plain, none"
               + " (default: ${DEFAULT-VALUE})")
   Progress progress = Progress.auto;
 
@@ -36,7 +38,7 @@ final class ViewOptions {
     return switch (progress) {
       case live -> true;
       case plain, none -> false;
-      case auto -> System.console() != null && !"dumb".equals(System.getenv("TERM"));
+      case auto -> Terminal.stderrDevice().isPresent() && !"dumb".equals(System.getenv("TERM"));
     };
   }
 }

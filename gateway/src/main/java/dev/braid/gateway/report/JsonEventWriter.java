@@ -10,22 +10,28 @@ import dev.braid.gateway.engine.RunListener;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * {@code braid run --json}: one JSON object per event and line, flushed line by line, e.g.
  *
  * <pre>
- * {"event":"step_finished","t_ms":12.345,"step":"profile","kind":"call","status":"ok"}
+ * {"event":"step_finished","run_id":"r-...","ts":"2026-12-05T20:01:02.345Z","t_ms":12.345,"step":"profile","kind":"call","status":"ok"}
  * </pre>
  *
- * <p>Keys: {@code event} (the {@link RunEvent.Type} in snake case), {@code t_ms} (milliseconds
- * since the run started, to the microsecond), then those of {@code step}, {@code kind}, {@code
- * function}, {@code language}, {@code attempt} (when &gt; 0), {@code status} (lower case), {@code
- * error} (the failure record as {@link FailureJson} writes it) and {@code wait_ms} that the event
- * has. The {@code run_finished} line is the outcome and always the last: with {@code "status":"ok"}
- * it carries {@code result} (JSON {@code null} when the run returned nothing), otherwise {@code
- * error}.
+ * <p>Keys: {@code event} (the {@link RunEvent.Type} in snake case), {@code run_id} (when the run
+ * has one), {@code ts} (the wall-clock time, UTC, to the millisecond), {@code t_ms} (milliseconds
+ * since the run started, to the microsecond), then those of {@code step}, {@code parent} (the step
+ * instance it belongs to: {@code fanout} for {@code fanout.a}, the loop for an item), {@code index}
+ * (a loop item's index, from 0), {@code kind}, {@code function}, {@code language}, {@code attempt}
+ * (when &gt; 0), {@code status} (lower case), {@code error} (the failure record as {@link
+ * FailureJson} writes it) and {@code wait_ms} that the event has. The {@code run_finished} line is
+ * the outcome and always the last: with {@code "status":"ok"} it carries {@code result} (JSON
+ * {@code null} when the run returned nothing), otherwise {@code error}.
  *
  * <p>Called on the run thread; not thread-safe. Writes synchronously to {@code out}.
  */
@@ -34,22 +40,45 @@ public final class JsonEventWriter implements RunListener {
       JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
   private final PrintWriter out;
+  private final String runId;
+  private final Clock wall;
 
-  public JsonEventWriter(PrintWriter out) {
+  /** Wall-clock time of the run's start (as this process saw it); set by the first event. */
+  private Instant runStart;
+
+  /**
+   * @param runId the run's id, written on every line; null for a run without one
+   * @param wall gives the {@code ts} of each line: the wall-clock time when the run started plus
+   *     the event's time since the start (monotonic, so lines never go back in time)
+   */
+  public JsonEventWriter(PrintWriter out, String runId, Clock wall) {
     this.out = Objects.requireNonNull(out, "out");
+    this.runId = runId;
+    this.wall = Objects.requireNonNull(wall, "wall");
   }
 
   @Override
   public void onEvent(RunEvent e) {
-    out.println(toLine(e));
+    if (runStart == null) {
+      runStart = wall.instant().minusNanos(e.atNanos());
+    }
+    Instant ts = runStart.plusNanos(e.atNanos()).truncatedTo(ChronoUnit.MILLIS);
+    out.println(toLine(e, runId, ts));
     out.flush();
   }
 
-  static String toLine(RunEvent e) {
+  static String toLine(RunEvent e, String runId, Instant ts) {
     ObjectNode o = JSON.createObjectNode();
     o.put("event", Text.lower(e.type()));
+    putIfPresent(o, "run_id", runId);
+    o.put("ts", ts.toString());
     o.put("t_ms", millis(e.atNanos()));
     putIfPresent(o, "step", e.step());
+    putIfPresent(o, "parent", StepIds.parent(e.step()));
+    OptionalInt index = StepIds.index(e.step());
+    if (index.isPresent()) {
+      o.put("index", index.getAsInt());
+    }
     putIfPresent(o, "kind", e.kind());
     putIfPresent(o, "function", e.function());
     putIfPresent(o, "language", e.language());

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
 final class LiveProgressView extends ProgressView {
   static final int DEFAULT_MAX_STEP_LINES = 20;
 
+  /** The most step lines however tall the terminal: what the view keeps of finished steps. */
+  static final int MAX_STEP_LINES = 200;
+
   /** At most ten frames a second. */
   static final long FRAME_INTERVAL_MS = 100;
 
@@ -48,9 +52,11 @@ final class LiveProgressView extends ProgressView {
   private final PrintWriter err;
   // a monotonic reading only: the repaint timer below is no deadline
   private final LongSupplier ticker;
-  private final int maxStepLines;
-  private final int width;
+  // Follow the terminal's size (resize); read by the drawing thread.
+  private volatile int maxStepLines;
+  private volatile int width;
   private final boolean color;
+  private final Map<String, String> descriptions;
 
   private final Object lock = new Object();
   // Guarded by lock.
@@ -62,6 +68,8 @@ final class LiveProgressView extends ProgressView {
   private final ArrayDeque<Row> recentFinished = new ArrayDeque<>();
   private final ArrayDeque<Row> recentProblems = new ArrayDeque<>();
   private final Map<String, Failure> failedSteps = new LinkedHashMap<>();
+  // How each finished step instance ended: a failure is handled when an enclosing step ended ok.
+  private final Map<String, Status> finished = new HashMap<>();
   private int ok;
   private int skipped;
   private int failed;
@@ -110,8 +118,22 @@ final class LiveProgressView extends ProgressView {
    */
   LiveProgressView(
       PrintWriter err, LongSupplier ticker, int maxStepLines, int width, boolean color) {
-    if (maxStepLines < 1) {
-      throw new IllegalArgumentException("maxStepLines < 1: " + maxStepLines);
+    this(err, ticker, maxStepLines, width, color, Map.of());
+  }
+
+  /**
+   * @param descriptions the workflow's step descriptions, shown in place of the function or kind
+   *     (see {@link ProgressView#create(PrintWriter, boolean, Map)})
+   */
+  LiveProgressView(
+      PrintWriter err,
+      LongSupplier ticker,
+      int maxStepLines,
+      int width,
+      boolean color,
+      Map<String, String> descriptions) {
+    if (maxStepLines < 1 || maxStepLines > MAX_STEP_LINES) {
+      throw new IllegalArgumentException("maxStepLines not in 1.." + MAX_STEP_LINES);
     }
     if (width < 20) {
       throw new IllegalArgumentException("width < 20: " + width);
@@ -121,6 +143,21 @@ final class LiveProgressView extends ProgressView {
     this.maxStepLines = maxStepLines;
     this.width = width;
     this.color = color;
+    this.descriptions = descriptions;
+  }
+
+  /**
+   * The view for a terminal of {@code rows} by {@code columns}: a frame takes at most all rows but
+   * one (the summary line included), so the command line above stays visible on a small terminal.
+   */
+  static int stepLinesFor(int rows) {
+    return Math.max(1, Math.min(MAX_STEP_LINES, rows - 2));
+  }
+
+  /** The terminal was resized: the next frame fits the new size. */
+  void resize(Terminal.Size size) {
+    maxStepLines = stepLinesFor(size.rows());
+    width = Math.max(20, size.columns());
   }
 
   void startTimer() {
@@ -205,6 +242,7 @@ final class LiveProgressView extends ProgressView {
     r.status = e.status() == null ? Status.OK : e.status();
     r.retryAtNanos = -1;
     r.failure = e.failure();
+    finished.put(e.step(), r.status);
     switch (r.status) {
       case OK -> ok++;
       case SKIPPED -> skipped++;
@@ -222,12 +260,16 @@ final class LiveProgressView extends ProgressView {
 
   private void keepRecent(ArrayDeque<Row> rows, Row r) {
     rows.addLast(r);
-    while (rows.size() > maxStepLines) {
+    while (rows.size() > MAX_STEP_LINES) {
       rows.removeFirst();
     }
   }
 
-  private static String what(RunEvent e) {
+  private String what(RunEvent e) {
+    String described = Text.description(e.step(), descriptions);
+    if (!described.isEmpty()) {
+      return described;
+    }
     if (e.function() != null) {
       return e.function();
     }
@@ -308,15 +350,16 @@ final class LiveProgressView extends ProgressView {
 
   private List<String> render() {
     long now = now();
+    int cap = maxStepLines;
     Set<Row> chosen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Row r : running.values()) {
-      if (chosen.size() >= maxStepLines) {
+      if (chosen.size() >= cap) {
         break;
       }
       chosen.add(r);
     }
-    fill(chosen, recentProblems);
-    fill(chosen, recentFinished);
+    fill(chosen, recentProblems, cap);
+    fill(chosen, recentFinished, cap);
     List<Row> rows = new ArrayList<>(chosen);
     rows.sort(Comparator.comparingLong(r -> r.seq));
 
@@ -334,9 +377,9 @@ final class LiveProgressView extends ProgressView {
     return lines;
   }
 
-  private void fill(Set<Row> chosen, ArrayDeque<Row> recent) {
+  private void fill(Set<Row> chosen, ArrayDeque<Row> recent, int cap) {
     Iterator<Row> newestFirst = recent.descendingIterator();
-    while (chosen.size() < maxStepLines && newestFirst.hasNext()) {
+    while (chosen.size() < cap && newestFirst.hasNext()) {
       chosen.add(newestFirst.next());
     }
   }
@@ -389,6 +432,10 @@ final class LiveProgressView extends ProgressView {
     }
     s.append(ok).append(" done, ").append(running.size()).append(" running, ");
     s.append(failed).append(" failed");
+    int handled = handledFailures();
+    if (handled > 0) {
+      s.append(handled == failed ? " (handled)" : " (" + handled + " handled)");
+    }
     if (skipped > 0) {
       s.append(", ").append(skipped).append(" skipped");
     }
@@ -396,6 +443,21 @@ final class LiveProgressView extends ProgressView {
       s.append(", ").append(cancelled).append(" cancelled");
     }
     return styled(word, s.toString());
+  }
+
+  /**
+   * How many failed step instances were handled: the run ended ok, or a step enclosing them ended
+   * ok (a {@code try} that caught, a {@code settled} join, an {@code on_error} of a block).
+   */
+  private int handledFailures() {
+    int handled = 0;
+    for (Map.Entry<String, Status> f : finished.entrySet()) {
+      if (f.getValue() == Status.FAILED
+          && (runStatus == Status.OK || Text.enclosedByOk(f.getKey(), finished))) {
+        handled++;
+      }
+    }
+    return handled;
   }
 
   /** {@code word} in its color, padded to a column, then {@code rest}; cut to the width. */

@@ -28,6 +28,9 @@ final class PlainProgressView extends ProgressView {
   /** Failures of the steps that failed, in the order they failed: the run line names the first. */
   private final Map<String, Failure> failedSteps = new LinkedHashMap<>();
 
+  /** How each finished step instance ended, to tell handled failures in the run's line. */
+  private final Map<String, Status> finished = new HashMap<>();
+
   private volatile boolean closed;
 
   private record Started(long atNanos, int attempts) {
@@ -36,8 +39,11 @@ final class PlainProgressView extends ProgressView {
     }
   }
 
-  PlainProgressView(PrintWriter err) {
+  private final Map<String, String> descriptions;
+
+  PlainProgressView(PrintWriter err, Map<String, String> descriptions) {
     this.err = err;
+    this.descriptions = descriptions;
   }
 
   @Override
@@ -49,7 +55,12 @@ final class PlainProgressView extends ProgressView {
       case RUN_STARTED -> line(e.atNanos(), "run", "started", "");
       case STEP_STARTED -> {
         open.put(e.step(), new Started(e.atNanos(), 0));
-        line(e.atNanos(), e.step(), "started", what(e));
+        String described = Text.description(e.step(), descriptions);
+        line(
+            e.atNanos(),
+            e.step(),
+            "started",
+            described.isEmpty() ? what(e) : what(e) + "  (" + described + ")");
       }
       case ATTEMPT_STARTED -> {
         open.computeIfPresent(e.step(), (k, s) -> s.withAttempt(e.attempt()));
@@ -75,6 +86,7 @@ final class PlainProgressView extends ProgressView {
   private void stepFinished(RunEvent e) {
     Started s = open.remove(e.step());
     Status status = e.status() == null ? Status.OK : e.status();
+    finished.put(e.step(), status);
     if (status == Status.FAILED && e.failure() != null) {
       failedSteps.putIfAbsent(e.step(), e.failure());
     }
@@ -98,12 +110,18 @@ final class PlainProgressView extends ProgressView {
     Status status = e.status() == null ? Status.OK : e.status();
     String detail;
     if (e.failure() == null) {
-      detail = status == Status.OK ? Text.duration(e.atNanos()) : "";
+      detail = status == Status.OK ? Text.duration(e.atNanos()) + handled() : "";
     } else {
       String culprit = Text.culprit(failedSteps, e.failure());
       detail = (culprit == null ? "" : "step " + culprit + ": ") + Text.failure(e.failure());
     }
     line(e.atNanos(), "run", Text.lower(status), detail);
+  }
+
+  /** For a run that ended ok after failures: how many steps failed, all of them handled. */
+  private String handled() {
+    long failed = finished.values().stream().filter(s -> s == Status.FAILED).count();
+    return failed == 0 ? "" : "  (" + failed + " failed, handled)";
   }
 
   private static String what(RunEvent e) {

@@ -2,7 +2,10 @@ package dev.braid.gateway.report;
 
 import dev.braid.gateway.engine.RunListener;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Shows the progress of a {@code braid run} on stderr: a live, redrawn table of steps on a
@@ -24,21 +27,39 @@ public abstract sealed class ProgressView implements RunListener, AutoCloseable
    * A view writing to {@code err}.
    *
    * @param live whether {@code err} is a terminal: true for the redrawn table (ANSI cursor
-   *     movement, colors unless {@code NO_COLOR} is set, lines cut to {@code COLUMNS} or 100
-   *     characters), false for plain lines
+   *     movement, colors unless {@code NO_COLOR} is set, as many lines as stderr's terminal has
+   *     rows, cut to its width — both followed when it is resized; without a terminal to ask, 20
+   *     lines of {@code COLUMNS} or 100 characters), false for plain lines
    */
   public static ProgressView create(PrintWriter err, boolean live) {
+    return create(err, live, Map.of());
+  }
+
+  /**
+   * A view that shows each step's {@code description:} beside it.
+   *
+   * @param descriptions step ids of the workflow model ({@code profile}, {@code prices.do}) to
+   *     their descriptions; the instances of a loop body ({@code prices.do[3]}) share their body's
+   */
+  public static ProgressView create(
+      PrintWriter err, boolean live, Map<String, String> descriptions) {
     Objects.requireNonNull(err, "err");
+    Map<String, String> described = Map.copyOf(descriptions);
     if (!live) {
-      return new PlainProgressView(err);
+      return new PlainProgressView(err, described);
     }
+    Optional<Path> tty = Terminal.stderrDevice();
+    Optional<Terminal.Size> size = tty.flatMap(Terminal::size);
     LiveProgressView view =
         new LiveProgressView(
             err,
             System::nanoTime,
-            LiveProgressView.DEFAULT_MAX_STEP_LINES,
-            terminalWidth(),
-            System.getenv("NO_COLOR") == null);
+            size.map(s -> LiveProgressView.stepLinesFor(s.rows()))
+                .orElse(LiveProgressView.DEFAULT_MAX_STEP_LINES),
+            size.map(s -> Math.max(20, s.columns())).orElseGet(ProgressView::terminalWidth),
+            System.getenv("NO_COLOR") == null,
+            described);
+    tty.ifPresent(device -> Terminal.onResize(() -> Terminal.size(device).ifPresent(view::resize)));
     view.startTimer();
     return view;
   }

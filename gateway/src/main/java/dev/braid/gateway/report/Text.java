@@ -121,4 +121,32 @@ final class Text {
     }
     return s.substring(0, max - 3) + "...";
   }
+
+  /** Whether a step instance enclosing {@code id} (its parent, or theirs) finished ok. */
+  static boolean enclosedByOk(String id, Map<String, RunEvent.Status> finished) {
+    for (String p = StepIds.parent(id); p != null; p = StepIds.parent(p)) {
+      if (finished.get(p) == RunEvent.Status.OK) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The description of step instance {@code id}: its model step's, found by dropping the item
+   * indexes ({@code prices.do[3]} is an instance of {@code prices.do}); empty if it has none.
+   */
+  static String description(String id, Map<String, String> descriptions) {
+    if (id == null || descriptions.isEmpty()) {
+      return "";
+    }
+    String d = descriptions.get(id);
+    if (d == null) {
+      d = descriptions.get(ITEM_INDEX.matcher(id).replaceAll(""));
+    }
+    return d == null ? "" : oneLine(d);
+  }
+
+  private static final java.util.regex.Pattern ITEM_INDEX =
+      java.util.regex.Pattern.compile("\\[[0-9]+\\]");
 }

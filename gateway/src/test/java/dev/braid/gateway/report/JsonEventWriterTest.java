@@ -1,12 +1,17 @@
 package dev.braid.gateway.report;
 
+import static java.time.temporal.ChronoUnit.MILLIS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.braid.gateway.engine.RunEvent.Status;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -29,9 +34,31 @@ class JsonEventWriterTest {
     }
   }
 
+  private static final Instant START = Instant.parse("2026-12-05T20:00:00Z");
+
+  /**
+   * The lines written for {@code run}, each checked for the run id and its wall-clock time (the
+   * start plus {@code t_ms}), which are then removed so that tests compare the rest exactly.
+   */
   private static List<JsonNode> write(Runs.Seq run) throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (JsonNode n : writeAll(run)) {
+      ObjectNode o = (ObjectNode) n;
+      assertThat(o.get("run_id").asText()).isEqualTo("r-7");
+      Instant expected =
+          START.plusNanos((long) (o.get("t_ms").asDouble() * 1_000_000)).truncatedTo(MILLIS);
+      assertThat(Instant.parse(o.get("ts").asText())).isEqualTo(expected);
+      o.remove("run_id");
+      o.remove("ts");
+      nodes.add(o);
+    }
+    return nodes;
+  }
+
+  private static List<JsonNode> writeAll(Runs.Seq run) throws Exception {
     Sink sink = new Sink();
-    run.feed(new JsonEventWriter(new PrintWriter(sink)));
+    // the first event (t_ms 0) is seen at START
+    run.feed(new JsonEventWriter(new PrintWriter(sink), "r-7", Clock.fixed(START, ZoneOffset.UTC)));
     List<String> lines = sink.toString().lines().toList();
     assertThat(lines).hasSize(run.events().size());
     assertThat(sink.flushes).isGreaterThanOrEqualTo(lines.size());
@@ -40,6 +67,34 @@ class JsonEventWriterTest {
       nodes.add(JSON.readTree(line));
     }
     return nodes;
+  }
+
+  @Test
+  void everyLineHasTheRunIdAndAWallClockTime() throws Exception {
+    List<JsonNode> lines = writeAll(Runs.succeeding());
+    assertThat(lines).allSatisfy(n -> assertThat(n.get("run_id").asText()).isEqualTo("r-7"));
+    assertThat(lines.get(0).get("ts").asText()).isEqualTo("2026-12-05T20:00:00Z");
+    // step_started of profile at t_ms 12.345: the wall clock to the millisecond
+    assertThat(lines.get(1).get("ts").asText()).isEqualTo("2026-12-05T20:00:00.012Z");
+  }
+
+  @Test
+  void loopItemsCarryTheirParentAndIndex() throws Exception {
+    List<JsonNode> lines = write(Runs.cancelled(true));
+    JsonNode item =
+        lines.stream()
+            .filter(n -> n.has("step") && n.get("step").asText().equals("prices.do[2]"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(item.get("parent").asText()).isEqualTo("prices");
+    assertThat(item.get("index").asInt()).isEqualTo(2);
+    JsonNode loop =
+        lines.stream()
+            .filter(n -> n.has("step") && n.get("step").asText().equals("prices"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(loop.has("parent")).isFalse();
+    assertThat(loop.has("index")).isFalse();
   }
 
   @Test

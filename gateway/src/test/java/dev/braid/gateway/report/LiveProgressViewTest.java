@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,6 +58,55 @@ class LiveProgressViewTest {
         view.draw();
       }
     }
+  }
+
+  @Test
+  void aResizedTerminalGetsFramesOfItsNewHeightAndWidth() {
+    LiveProgressView view = view();
+    feed(view, Runs.manyItems(100).events().subList(0, 150), 1000);
+    view.draw();
+    assertThat(lastFrame(err.toString())).hasSize(CAP + 1);
+    view.resize(new Terminal.Size(8, 40));
+    view.draw();
+    List<String> small = lastFrame(err.toString());
+    assertThat(small).hasSize(LiveProgressView.stepLinesFor(8) + 1).hasSize(7);
+    assertThat(small).allSatisfy(l -> assertThat(l.length()).isLessThan(40));
+  }
+
+  @Test
+  void descriptionsReplaceTheFunctionInTheTable() {
+    LiveProgressView view =
+        new LiveProgressView(
+            new PrintWriter(err),
+            clock::get,
+            CAP,
+            WIDTH,
+            false,
+            Map.of("profile", "Fetch the profile"));
+    feed(view, Runs.succeeding().events(), 1000);
+    view.close();
+    assertThat(lastFrame(err.toString()))
+        .anySatisfy(l -> assertThat(l).startsWith("ok        profile   Fetch the profile"));
+  }
+
+  @Test
+  void theSummaryTellsHandledFailuresFromTheOnesThatFailedTheRun() {
+    LiveProgressView ok = view();
+    feed(ok, Runs.handledFailure(false).events(), 1000);
+    ok.close();
+    assertThat(lastFrame(err.toString()).get(lastFrame(err.toString()).size() - 1))
+        .startsWith("ok        run")
+        .contains("1 failed (handled)");
+
+    StringWriter err2 = new StringWriter();
+    LiveProgressView failed =
+        new LiveProgressView(new PrintWriter(err2), clock::get, CAP, WIDTH, false);
+    feed(failed, Runs.handledFailure(true).events(), 1000);
+    failed.close();
+    List<String> last = lastFrame(err2.toString());
+    assertThat(last.get(last.size() - 1))
+        .startsWith("failed    run")
+        .contains("2 failed (1 handled)");
   }
 
   @Test

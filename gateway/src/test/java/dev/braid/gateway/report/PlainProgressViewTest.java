@@ -8,6 +8,7 @@ import dev.braid.model.FailureCode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,6 +43,29 @@ class PlainProgressViewTest {
             "  0.301s  fanout             ok        286ms",
             "  0.302s  audit              skipped",
             "  0.310s  run                ok        310ms");
+  }
+
+  @Test
+  void descriptionsAreShownBesideTheStepAndItsLoopItems() {
+    StringWriter err = new StringWriter();
+    Map<String, String> described =
+        Map.of("profile", "Fetch the user's\nprofile", "prices.do", "Quote one order");
+    try (ProgressView view = ProgressView.create(new PrintWriter(err), false, described)) {
+      Runs.succeeding().feed(view);
+      Runs.cancelled(true).feed(view);
+    }
+    assertThat(err.toString().lines())
+        .contains(
+            "  0.012s  profile            started   python:shop:get_profile  (Fetch the user's"
+                + " profile)",
+            "  0.003s  prices.do[1]       started   node:pricing:quote  (Quote one order)");
+  }
+
+  @Test
+  void anOkRunSaysItsFailedStepsWereHandled() {
+    assertThat(lines(Runs.handledFailure(false)))
+        .last()
+        .isEqualTo("  0.030s  run                ok        30ms  (1 failed, handled)");
   }
 
   @Test

@@ -243,6 +243,22 @@ final class Runs {
     return s.runFinished(503, Status.CANCELLED, null, INTERRUPTED);
   }
 
+  /**
+   * Failures handled and not: {@code guarded} (a settled parallel) ends ok although {@code
+   * guarded.pay} failed; with {@code alsoUnhandled}, {@code charge} then fails and so does the run.
+   */
+  static Seq handledFailure(boolean alsoUnhandled) {
+    Seq s = new Seq().runStarted(0);
+    s.stepStarted(1, "guarded", "parallel");
+    s.call(2, 20, "guarded.pay", PAY, Status.FAILED, DECLINED);
+    s.stepFinished(21, "guarded", "parallel", Status.OK, null);
+    if (!alsoUnhandled) {
+      return s.runFinished(30, Status.OK, JSON.nullNode(), null);
+    }
+    s.call(22, 40, "charge", PAY, Status.FAILED, DECLINED);
+    return s.runFinished(41, Status.FAILED, null, DECLINED);
+  }
+
   /** A {@code for_each} over {@code n} items, four at a time, each taking 10ms; all succeed. */
   static Seq manyItems(int n) {
     Seq ordered = new Seq().runStarted(0);

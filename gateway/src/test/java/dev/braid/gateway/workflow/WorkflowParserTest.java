@@ -272,6 +272,29 @@ class WorkflowParserTest {
   }
 
   @Test
+  void anUnquotedExpressionInFlowStyleGetsAHintToQuoteIt() {
+    String flowMapping = "steps:\n  a:\n    call: python:m:f\n    with: { x: ${{ input.x }} }\n";
+    assertThatThrownBy(() -> ParsedWorkflow.parse(Path.of("x.yaml"), flowMapping))
+        .isInstanceOfSatisfying(
+            WorkflowSyntaxException.class,
+            e ->
+                assertThat(e.render())
+                    .startsWith("x.yaml:4:17: error: not valid YAML: ")
+                    .endsWith(
+                        "hint: quote a value holding ${{ }} inside { } or [ ], e.g."
+                            + " x: \"${{ input.x }}\""));
+    String flowList = "steps:\n  a:\n    call: python:m:f\n    args: [${{ input.x }}]\n";
+    assertThatThrownBy(() -> ParsedWorkflow.parse(Path.of("x.yaml"), flowList))
+        .isInstanceOfSatisfying(
+            WorkflowSyntaxException.class, e -> assertThat(e.getMessage()).contains("hint: quote"));
+    // a quoted expression on the broken line is not the cause: no hint
+    String quoted = "steps:\n  a: { call: python:m:f, with: { x: \"${{ input.x }}\" }\n";
+    assertThatThrownBy(() -> ParsedWorkflow.parse(Path.of("x.yaml"), quoted))
+        .isInstanceOfSatisfying(
+            WorkflowSyntaxException.class, e -> assertThat(e.getMessage()).doesNotContain("hint"));
+  }
+
+  @Test
   void waitAndSignalStepsAreReadWithTheirPlaces() throws Exception {
     Workflow wf =
         parse(

@@ -311,6 +311,9 @@ public final class SourceReader {
         }
         Location at =
             mark == null ? src.at(1, 1) : src.at(mark.getLine() + 1, mark.getColumn() + 1);
+        if (mark != null && unquotedExpression(mark.getLine())) {
+          message += QUOTE_HINT;
+        }
         return new WorkflowSyntaxException(at, message);
       }
     }
@@ -322,6 +325,39 @@ public final class SourceReader {
     }
     return new WorkflowSyntaxException(
         at, "not valid " + what + ": " + oneLine(e.getOriginalMessage()));
+  }
+
+  /**
+   * The hint for the commonest YAML mistake of a workflow: {@code with: { x: ${{ input.x }} }}. In
+   * YAML's flow style ({@code { }} and {@code [ ]}) the braces of an unquoted {@code ${{} open a
+   * mapping, so the parser's own message (a missing comma) points away from the cause.
+   */
+  static final String QUOTE_HINT =
+      "; hint: quote a value holding ${{ }} inside { } or [ ], e.g. x: \"${{ input.x }}\"";
+
+  /** Whether line {@code line} (from 0) has a {@code ${{} outside quotes. */
+  private boolean unquotedExpression(int line) {
+    String[] lines = src.text().split("\n", -1);
+    if (line < 0 || line >= lines.length) {
+      return false;
+    }
+    String text = lines[line];
+    char quote = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '#' && (i == 0 || text.charAt(i - 1) == ' ')) {
+        return false;
+      } else if (text.startsWith("${{", i)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String oneLine(String s) {
