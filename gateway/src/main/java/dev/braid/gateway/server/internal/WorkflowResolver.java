@@ -170,19 +170,22 @@ final class WorkflowResolver {
     if (wf.secrets().isEmpty()) {
       return;
     }
-    throw invalid(
-        wf.secrets().values().stream()
-            .map(
-                s ->
-                    display
-                        + ":"
-                        + s.at().line()
-                        + ":"
-                        + s.at().column()
-                        + ": error: an inline workflow may not declare secrets (secret '"
-                        + s.name()
-                        + "'): only the workflows of the server's --workflows folder may")
-            .toList());
+    String lines =
+        String.join(
+            "\n",
+            wf.secrets().values().stream()
+                .map(
+                    s ->
+                        display
+                            + ":"
+                            + s.at().line()
+                            + ":"
+                            + s.at().column()
+                            + ": error: an inline workflow may not declare secrets (secret '"
+                            + s.name()
+                            + "'): only the workflows of the server's --workflows folder may")
+                .toList());
+    throw Status.PERMISSION_DENIED.withDescription(lines).asRuntimeException();
   }
 
   /**
