@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -92,7 +93,15 @@ public final class CronSchedule {
 
   /** The first slot strictly after {@code after}, or empty if the expression has no more. */
   public Optional<Instant> next(Instant after) {
-    return times.nextExecution(ZonedDateTime.ofInstant(after, zone)).map(ZonedDateTime::toInstant);
+    // slots are whole seconds: cron-utils keeps the fraction of the time it is given
+    return times
+        .nextExecution(ZonedDateTime.ofInstant(after.truncatedTo(ChronoUnit.SECONDS), zone))
+        .map(t -> t.toInstant().truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /** The last slot strictly before {@code before}, or empty if there is none. */
+  public Optional<Instant> previous(Instant before) {
+    return times.lastExecution(ZonedDateTime.ofInstant(before, zone)).map(ZonedDateTime::toInstant);
   }
 
   /** The cron text, trimmed. */

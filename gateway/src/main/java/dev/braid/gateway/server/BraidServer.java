@@ -167,7 +167,8 @@ public final class BraidServer implements AutoCloseable {
                 config.maxWatchers(),
                 exposure,
                 limits,
-                durability));
+                durability,
+                timer));
     long sweep = Math.min(config.finishedRunTtl().toMillis(), 30_000);
     timer.scheduleWithFixedDelay(registry::evict, sweep, sweep, TimeUnit.MILLISECONDS);
 
@@ -213,6 +214,7 @@ public final class BraidServer implements AutoCloseable {
       durability.retain(config.retentionAge(), config.retentionKeep(), config.retentionEvery());
     }
     this.resumed = api.resumeAll(listening);
+    resumed.whenComplete((ok, e) -> api.startSchedules());
   }
 
   /**
@@ -333,6 +335,7 @@ public final class BraidServer implements AutoCloseable {
           inFlight.size(),
           Durations.format(config.drainGrace()));
       health.enterTerminalState();
+      api.stopSchedules();
       server.shutdown();
       runs.close();
       calls.close();
