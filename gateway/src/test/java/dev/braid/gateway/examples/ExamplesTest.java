@@ -27,7 +27,7 @@ class ExamplesTest {
 
   record Run(int code, JsonNode result, String err) {}
 
-  private static Run run(String example, String input) throws Exception {
+  private static Run run(String example, String input, String... more) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> args =
@@ -38,6 +38,7 @@ class ExamplesTest {
     }
     args.add("--progress");
     args.add("plain");
+    args.addAll(List.of(more));
     int code =
         Main.run(
             new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
@@ -180,5 +181,18 @@ class ExamplesTest {
             "UNAVAILABLE",
             "UNAVAILABLE",
             "UNAVAILABLE");
+  }
+
+  @Test
+  void scheduledPostsItsReportWithTheTokenAndNeverShowsIt() throws Exception {
+    Path secrets = EXAMPLES.resolve("scheduled").resolve("dev-secrets");
+    String token = Files.readString(secrets.resolve("REPORT_TOKEN")).strip();
+    Run r = run("scheduled", null, "--secrets-dir", secrets.toString(), "--store", "memory");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.result().get("region").asText()).isEqualTo("eu");
+    assertThat(r.result().get("total").asInt()).isEqualTo(16);
+    assertThat(r.result().get("signed_by").asText()).startsWith("sha256:");
+    assertThat(r.result().toString() + r.err()).doesNotContain(token);
+    // the schedule runs under braid serve: ScheduledExampleTest, on a fast cron
   }
 }
