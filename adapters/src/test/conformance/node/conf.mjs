@@ -174,3 +174,12 @@ export async function keyed_attempt(folder, n, ctx) {
   }
   return ctx.attempt;
 }
+
+/** The value of secret `name` from the call's context; the error's message if not given. */
+export async function secret_of(name, ctx) {
+  try {
+    return ctx.secret(name);
+  } catch (e) {
+    return `missing: ${e.message}`;
+  }
+}
