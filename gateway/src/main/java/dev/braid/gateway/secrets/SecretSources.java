@@ -30,14 +30,25 @@ public final class SecretSources {
   public static final int MAX_VALUE_BYTES = 64 * 1024;
 
   /** No environment, no folder: every declared secret is missing. */
-  public static final SecretSources NONE = new SecretSources(Map.of(), null);
+  public static final SecretSources NONE = new SecretSources(Map.of(), null, false);
 
   private final Map<String, String> env;
   private final Path dir;
+  private final boolean hidePaths;
 
-  private SecretSources(Map<String, String> env, Path dir) {
+  private SecretSources(Map<String, String> env, Path dir, boolean hidePaths) {
     this.env = Map.copyOf(env);
     this.dir = dir;
+    this.hidePaths = hidePaths;
+  }
+
+  /**
+   * These sources, with messages that name no path nor variable of the server's: for {@code braid
+   * serve}, whose clients see the messages but must not learn its files (docs/api.md "Trust
+   * model"). The operator finds the details in the server's own {@code braid check}.
+   */
+  public SecretSources hidingPaths() {
+    return new SecretSources(env, dir, true);
   }
 
   /**
@@ -45,7 +56,7 @@ public final class SecretSources {
    * @param dir the secrets folder, or null for none
    */
   public static SecretSources of(Map<String, String> env, Path dir) {
-    return new SecretSources(env, dir == null ? null : dir.toAbsolutePath().normalize());
+    return new SecretSources(env, dir == null ? null : dir.toAbsolutePath().normalize(), false);
   }
 
   /** The process's environment and {@code dir} (null: none). */
@@ -85,6 +96,20 @@ public final class SecretSources {
   }
 
   private String value(Workflow wf, Secret s) throws SecretException {
+    if (!hidePaths) {
+      return read(wf, s);
+    }
+    try {
+      return read(wf, s);
+    } catch (SecretException e) {
+      throw new SecretException(
+          "secret '"
+              + s.name()
+              + "' cannot be read on the server (run braid check on the server for the details)");
+    }
+  }
+
+  private String read(Workflow wf, Secret s) throws SecretException {
     if (s.env().isPresent()) {
       String var = s.env().get().value();
       String v = env.get(var);

@@ -103,7 +103,7 @@ public final class BraidServer implements AutoCloseable {
     // and the workers' restarts. Both read System.nanoTime; the engine and the calls keep the
     // Braid's clock (one clock per scope tree).
     this.clock = Clock.system(timer);
-    this.engine = new WorkflowEngine(braid).secrets(config.secrets());
+    this.engine = new WorkflowEngine(braid).secrets(config.secrets().hidingPaths());
     // one policy for every way in: the RPCs, workflows, and the nested calls functions make
     ExposurePolicy exposure =
         config.exposure() != null ? config.exposure() : ExposurePolicy.of(braid.config());

@@ -98,6 +98,14 @@ class ExposureTest {
         output: { s: "${{ steps.s }}", n: "${{ steps.n }}", len: "${{ len(steps.s) }}" }
         """);
     Files.writeString(
+        root.resolve("missing-secret.yaml"),
+        """
+        name: missing-secret
+        secrets: { GONE: { file: /run/braid-test-no-such-dir/gone } }
+        steps:
+          s: { call: "python:exposed:secret", args: ["GONE"] }
+        """);
+    Files.writeString(
         root.resolve("exposed.mjs"),
         "import { readFileSync } from 'node:fs';\n"
             + "export async function shout(s) { return s.toUpperCase(); }\n"
@@ -398,6 +406,23 @@ class ExposureTest {
                 .getRun(GetRunRequest.newBuilder().setRunId(last.getRunId()).build())
                 .toString())
         .doesNotContain(SERVE_SECRET);
+  }
+
+  @Test
+  void aSecretTheServerCannotReadIsReportedWithoutItsPath() {
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                as(RUN_ONLY)
+                    .runWorkflow(RunWorkflowRequest.newBuilder().setName("missing-secret").build())
+                    .hasNext());
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription())
+        .contains(
+            "missing-secret.yaml:2:12: error: secret 'GONE' cannot be read on the server (run braid"
+                + " check on the server for the details)")
+        .doesNotContain("/run/braid-test-no-such-dir");
   }
 
   @Test

@@ -51,7 +51,7 @@ final class WorkflowResolver {
     this.permissions = permissions;
     this.folder = folder;
     this.base = folder != null ? folder : Path.of("").toAbsolutePath();
-    this.checker = new WorkflowChecker(catalog).withSecrets(secrets);
+    this.checker = new WorkflowChecker(catalog).withSecrets(secrets.hidingPaths());
   }
 
   /**
