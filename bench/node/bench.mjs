@@ -10,6 +10,7 @@
 // clock behind Java's System.nanoTime()), and the bench fetches the stamps afterwards with
 // `takeCancelStamps`. The stamps live in this worker process: the bench runs one Node worker.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withContext } from '@braid/worker';
 
 /** @type {Map<number, bigint>} */
 const cancelStamps = new Map();
@@ -27,12 +28,12 @@ const nestedNs = [];
  * Java -> Node -> Python: a nested call through the gateway. Records how long the `ctx.call`
  * took as seen from Node (fetched with `takeNestedTimings`).
  */
-export async function echoViaPython(x, ctx) {
+export const echoViaPython = withContext(async function echoViaPython(ctx, x) {
   const t0 = process.hrtime.bigint();
   const result = await ctx.call('python:braid_bench:echo', x);
   if (nestedNs.length < MAX_TIMINGS) nestedNs.push(Number(process.hrtime.bigint() - t0));
   return result;
-}
+});
 
 /** Nanoseconds each `ctx.call` above took; forgets them. */
 export async function takeNestedTimings() {
@@ -40,7 +41,7 @@ export async function takeNestedTimings() {
 }
 
 /** Sleeps; when the call's signal aborts, records when the sleep rejected, and rethrows. */
-export async function sleepUntilCancelled(seq, seconds, ctx) {
+export const sleepUntilCancelled = withContext(async function sleepUntilCancelled(ctx, seq, seconds) {
   try {
     await sleep(seconds * 1000, undefined, { signal: ctx.signal });
   } catch (e) {
@@ -48,7 +49,7 @@ export async function sleepUntilCancelled(seq, seconds, ctx) {
     throw e;
   }
   return 'not cancelled';
-}
+});
 
 /** `{seq: "<hrtime ns>"}` of every cancel recorded so far (as strings: JSON has no BigInt); forgets them. */
 export async function takeCancelStamps() {

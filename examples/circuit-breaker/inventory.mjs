@@ -1,16 +1,17 @@
 // The circuit breaker's Node side: an inventory service that is down.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withContext } from '@braid/worker';
 
 // Real invocations since the last report. Calls refused by an open circuit never get here,
 // which is the point: the count shows how much load the breaker kept off the broken service.
 let invocations = 0;
 
 /** Looks up the stock of `sku`; always fails, after a (simulated) network round trip. */
-export async function stockLevel(sku, ctx) {
+export const stockLevel = withContext(async function stockLevel(ctx, sku) {
   invocations += 1;
   await sleep(20, undefined, { signal: ctx.signal });
   throw new Error(`inventory service: connection reset while reading ${sku}`);
-}
+});
 
 /**
  * Sums up the settled outcomes of the lookups: each one's code (or `ok`) and message, and

@@ -1,6 +1,6 @@
 // The fan-out's Node side: five (simulated) feeds, two of which misbehave.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BraidError } from '@braid/worker';
+import { BraidError, withContext } from '@braid/worker';
 
 // How long each feed takes and what it answers. `stocks` hangs far past any sane timeout;
 // `sports` answers quickly, with an error.
@@ -13,7 +13,7 @@ const FEEDS = {
 };
 
 /** Fetches one feed by name. Rejects UNAVAILABLE when the feed answers with a 5xx. */
-export async function fetchFeed(name, ctx) {
+export const fetchFeed = withContext(async function fetchFeed(ctx, name) {
   const feed = FEEDS[name];
   if (feed === undefined) throw new RangeError(`unknown feed ${JSON.stringify(name)}`);
   // The step's timeout aborts the signal: the hanging feed ends here with DEADLINE_EXCEEDED
@@ -23,4 +23,4 @@ export async function fetchFeed(name, ctx) {
     throw new BraidError(`${name} feed answered HTTP ${feed.status}`, { code: 'UNAVAILABLE' });
   }
   return feed.body;
-}
+});

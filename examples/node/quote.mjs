@@ -1,3 +1,4 @@
+import { withContext } from '@braid/worker';
 // Example Node functions for `braid call`:
 //   ./braid call node:quote.mjs#quote '"tea"' 3 --node-path examples/node
 //   ./braid call node:quote.mjs#taxed '"mug"' --node-path examples/node --python-path examples/python
@@ -22,13 +23,13 @@ function lookup(sku, signal) {
 }
 
 /** Price of `qty` units of `sku`, looked up asynchronously (honours cancellation). */
-export async function quote(sku, qty, ctx) {
+export const quote = withContext(async function quote(ctx, sku, qty) {
   const price = await lookup(sku, ctx.signal);
   return { sku, qty, amount: Math.round(price * qty * 100) / 100 };
-}
+});
 
 /** Node calls Python: the line amount plus tax computed by python:pricing:quote. */
-export async function taxed(sku, ctx) {
+export const taxed = withContext(async function taxed(ctx, sku) {
   const q = await ctx.call('python:pricing:quote', [{ sku, qty: 1 }]);
   return { sku, total: q.total, priced_by: 'python', asked_by: 'node' };
-}
+});

@@ -2,13 +2,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withContext } from '@braid/worker';
 
 /**
  * The quote for `symbol` after `delayMs`. If the call is cancelled (it lost the race), writes
  * `mirror-cancelled` with the cancellation reason into the folder `markers`, when one is
  * given, and rejects with the abort reason.
  */
-export async function fetchQuote(symbol, delayMs, markers, ctx) {
+export const fetchQuote = withContext(async function fetchQuote(ctx, symbol, delayMs, markers) {
   try {
     await sleep(delayMs, undefined, { signal: ctx.signal });
   } catch (err) {
@@ -20,4 +21,4 @@ export async function fetchQuote(symbol, delayMs, markers, ctx) {
     throw err;
   }
   return { symbol, price: 101.25, source: 'mirror' };
-}
+});

@@ -1,6 +1,7 @@
 /**
- * The running call's context: what a function can know about its call, reachable as the
- * function's last argument and through `current()` (AsyncLocalStorage).
+ * The running call's context: what a function can know about its call, reachable through
+ * `current()` (AsyncLocalStorage), and as the first argument of a function marked
+ * `withContext()` - never in place of a data argument.
  *
  * The AbortController is created on first use of `signal` (most functions never read it, and
  * a controller plus a deadline timer per call is measurable on the hot path). Until then the
@@ -24,8 +25,8 @@ export const storage = new AsyncLocalStorage();
  * Calls run inside `storage.run()` only from then on. On Node 20 the first `run()` switches
  * on async hooks for the whole process, which costs every promise and every native callback
  * (grpc-js included) something: ~30 µs per round trip on an idle link. A module that does not
- * import the API can reach its context only through the `ctx` argument, so until one does the
- * worker skips AsyncLocalStorage altogether.
+ * import the API cannot ask for its context (`current()`, `withContext()`), so until one does
+ * the worker skips AsyncLocalStorage altogether.
  */
 export const apiInUse = new Int32Array(new SharedArrayBuffer(4));
 let contextOn = false;
@@ -46,7 +47,7 @@ export function contextNeeded() {
  * Works in every call that started after the first module importing `@braid/worker` was
  * loaded - in practice every call, since a module that can call `current()` has imported it
  * before its functions run. (A call that imports such a module dynamically, mid-call, has no
- * context in it: use the `ctx` argument there.)
+ * context in it: take the context as an argument there, with `withContext()`.)
  *
  * @returns {CallContext}
  * @throws {Error} outside a call (at module load, or in work not started from a call)

@@ -6,6 +6,8 @@
  * - `call(ref, ...args)` / `callWith(ref, args, {kwargs, timeout})` - call another function,
  *   in any language, through the gateway, as a child of the running call;
  * - `callback(fn)` - declare an error-first callback function;
+ * - `withContext(fn)` - declare that `fn` takes its call's context as its first argument (the
+ *   worker never passes the context otherwise: use `current()`);
  * - `BraidError` - throw it to choose a failure's code, type, retryability and details.
  *
  * Everything else in the package is internal and may change without notice.
@@ -15,7 +17,7 @@
 
 import { current, markApiInUse, storage, outsideCall } from './context.mjs';
 import { BraidError } from './failures.mjs';
-import { callback } from './resolve.mjs';
+import { callback, withContext } from './resolve.mjs';
 
 /**
  * Calls `ref` (full reference with language, e.g. `"python:pricing:tax"`) with positional
@@ -51,12 +53,12 @@ export function callWith(ref, args = [], options = undefined) {
   return ctx._host.nested.start(ctx, ref, args, options);
 }
 
-export { BraidError, callback, current };
+export { BraidError, callback, current, withContext };
 
 // For CommonJS modules: require('@braid/worker') is served by index.cjs, which cannot load
 // this ES module in Node 20 and reads this object instead. Reading it means the API is in
 // use (see context.mjs `apiInUse`).
-const api = Object.freeze({ BraidError, call, callWith, callback, current });
+const api = Object.freeze({ BraidError, call, callWith, callback, current, withContext });
 Object.defineProperty(globalThis, Symbol.for('braid.worker.api'), {
   get() {
     markApiInUse();

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kind } from './proto.mjs';
 import { typeName } from './failures.mjs';
+import { keywordNames, paramsOf, signatureText } from './params.mjs';
 
 /**
  * The marker `callback()` puts on error-first callback functions. A registered symbol, so a
@@ -41,6 +42,29 @@ export function callback(fn) {
 }
 
 /**
+ * The marker `withContext()` puts on functions that take their call's context as their first
+ * argument. A registered symbol, like `CALLBACK`.
+ */
+export const CONTEXT = Symbol.for('braid.worker.context');
+
+/**
+ * Declares that `fn` takes its call's context as its **first** argument: the worker calls
+ * `fn(ctx, ...args)`. Without it the worker never passes the context as an argument, so a
+ * parameter declared for data always gets data (or `undefined`), never the context; such a
+ * function reads the context with `current()`. Returns `fn` itself, marked.
+ *
+ * @template {Function} F
+ * @param {F} fn
+ * @returns {F}
+ * @throws {TypeError} if `fn` is not a function
+ */
+export function withContext(fn) {
+  if (typeof fn !== 'function') throw new TypeError(`withContext(fn): not a function: ${typeof fn}`);
+  fn[CONTEXT] = true;
+  return fn;
+}
+
+/**
  * A reference that cannot be resolved. `type` is the failure type to report, `message` the
  * full text, `original` the error behind it (if any; its stack is the failure's stack).
  */
@@ -59,6 +83,9 @@ ResolveError.prototype.name = 'ResolveError';
  * @property {Function} fn
  * @property {unknown} thisArg the object a dotted path ends on (`obj` for `#obj.method`)
  * @property {number} kind a `Kind` value
+ * @property {boolean} withContext marked by `withContext()`: the context is the first argument
+ * @property {() => import('./params.mjs').Param[] | string} params the data parameters (after the
+ *   context's, for `withContext`), read on first use; a string says why they cannot be read
  */
 
 /** Splits `"dir/file.mjs#a.b"` into `["dir/file.mjs", "a.b"]`; throws ResolveError. */
@@ -151,14 +178,22 @@ export class Resolver {
         continue;
       }
       for (const name of exportedFunctions(ns)) {
-        let target;
+        let resolved;
         try {
-          target = await this.resolve(`${file}#${name}`);
+          resolved = await this.resolve(`${file}#${name}`);
         } catch (e) {
           onError(file, e);
           continue;
         }
-        catalog.push({ name: target.ref, kind: target.kind, signature: signatureOf(target.fn), doc: '' });
+        const keywords = keywordNames(resolved.params());
+        catalog.push({
+          name: resolved.ref,
+          kind: resolved.kind,
+          signature: signatureText(resolved.params()),
+          doc: '',
+          keywords: keywords ?? [],
+          keywords_known: keywords !== null,
+        });
       }
     }
     return catalog;
@@ -186,6 +221,7 @@ export class Resolver {
     }
     if (this.roots !== null) checkInside(this.roots, found, file, ref);
     try {
+      if (TYPESCRIPT.test(found)) return await importTypeScript(found);
       return await import(pathToFileURL(found).href);
     } catch (e) {
       throw new ResolveError(
@@ -195,6 +231,23 @@ export class Resolver {
       );
     }
   }
+}
+
+/** TypeScript module files, loaded through tsx. */
+export const TYPESCRIPT = /\.(ts|mts|cts)$/;
+
+/** tsx's `tsImport`, imported on first use: a worker that loads no TypeScript never loads tsx. */
+let tsImport = null;
+
+/**
+ * Imports a TypeScript module with tsx's `tsImport` (esbuild strips the types; nothing is
+ * type-checked). Node 20 has no type stripping of its own. `tsImport` registers its hooks for
+ * this import's module graph only, so the worker's other modules load as before; `@braid/worker`
+ * inside the module still resolves through hooks.mjs (tsx's resolver falls through to it).
+ */
+async function importTypeScript(file) {
+  if (tsImport === null) ({ tsImport } = await import('tsx/esm/api'));
+  return tsImport(pathToFileURL(file).href, import.meta.url);
 }
 
 function checkInside(roots, found, file, ref) {
@@ -212,8 +265,8 @@ function checkSpecifier(file, ref) {
   if (file.includes('\0') || file.includes(':') || file.includes('\\')) {
     throw refused(ref, `'${file}' is a URL or not a plain file path`);
   }
-  if (!/\.(mjs|cjs|js)$/.test(file)) {
-    throw refused(ref, `'${file}' is a package or built-in name, not a .mjs/.cjs/.js file`);
+  if (!/\.(mjs|cjs|js|ts|mts|cts)$/.test(file)) {
+    throw refused(ref, `'${file}' is a package or built-in name, not a .mjs/.cjs/.js/.ts file`);
   }
 }
 
@@ -276,7 +329,32 @@ function walk(ns, file, exportPath, ref) {
       `'${ref}' is not a function (it is ${obj === null ? 'null' : `a ${typeof obj}`})`,
     );
   }
-  return { ref, fn: obj, thisArg: parts.length > 1 ? holder : undefined, kind: kindOf(obj) };
+  return targetOf(ref, obj, parts.length > 1 ? holder : undefined);
+}
+
+/**
+ * The Target for `fn`. Its parameters are parsed only when first needed (keyword arguments, the
+ * catalog), once.
+ *
+ * @returns {Target}
+ */
+export function targetOf(ref, fn, thisArg = undefined) {
+  const ctxFirst = fn[CONTEXT] === true;
+  let params = null;
+  return {
+    ref,
+    fn,
+    thisArg,
+    kind: kindOf(fn),
+    withContext: ctxFirst,
+    params() {
+      if (params === null) {
+        const all = paramsOf(fn);
+        params = typeof all === 'string' || !ctxFirst ? all : all.slice(1);
+      }
+      return params;
+    },
+  };
 }
 
 function isObjectLike(value) {
@@ -299,35 +377,14 @@ function exportedFunctions(ns) {
 }
 
 /**
- * A human-readable parameter list taken from the function's source, e.g. `"(sku, qty = 1)"`.
+ * A human-readable parameter list taken from the function's source (parsed, see params.mjs),
+ * e.g. `"(sku, qty = 1)"`; empty when it cannot be read.
  *
  * @param {Function} fn
  * @returns {string}
  */
 export function signatureOf(fn) {
-  let src;
-  try {
-    src = Function.prototype.toString.call(fn);
-  } catch {
-    return '';
-  }
-  const arrow = /^(?:async\s*)?([\w$]+)\s*=>/.exec(src);
-  if (arrow) return `(${arrow[1]})`;
-  const open = src.indexOf('(');
-  if (open < 0) return '';
-  let depth = 0;
-  for (let i = open; i < src.length; i++) {
-    const ch = src[i];
-    if (ch === '(' || ch === '[' || ch === '{') depth += 1;
-    else if (ch === ')' || ch === ']' || ch === '}') {
-      depth -= 1;
-      if (depth === 0) {
-        const params = src.slice(open + 1, i).replace(/\s+/g, ' ').trim();
-        return params.length > 200 ? `(${params.slice(0, 197)}...)` : `(${params})`;
-      }
-    }
-  }
-  return '';
+  return signatureText(paramsOf(fn));
 }
 
 const SRC_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -343,6 +400,8 @@ const FRAME_LOCATION = /\((?:file:\/\/)?(\/[^()]+?):(\d+):\d+\)$|at (?:file:\/\/
  * @returns {string}
  */
 export function describeLoadError(e, file) {
+  const transform = esbuildError(e);
+  if (transform !== null) return transform;
   let message;
   let stack = '';
   try {
@@ -370,6 +429,22 @@ export function describeLoadError(e, file) {
   }
   if (!where && file && typeName(e) === 'SyntaxError') where = syntaxErrorLocation(file);
   return where ? `${message} (${where})` : message;
+}
+
+const ESBUILD_ERROR = /^Transform failed with \d+ errors?:\n(.+?):(\d+):(\d+): ERROR: (.*)$/m;
+
+/**
+ * `SyntaxError: message (file:line:column)` for the first error of a TypeScript module that
+ * esbuild (through tsx) could not transform; null for any other error. esbuild's own message is
+ * several lines, and its stack points into esbuild, not at the user's file.
+ */
+function esbuildError(e) {
+  try {
+    const m = e?.name === 'TransformError' || typeof e?.message === 'string' ? ESBUILD_ERROR.exec(e.message) : null;
+    return m === null ? null : `SyntaxError: ${m[4]} (${m[1]}:${m[2]}:${m[3]})`;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ import { contextNeeded, storage, DEADLINE_EXCEEDED } from './context.mjs';
 import { Code, DEFAULT_MAX_PAYLOAD_BYTES, ENCODING, Kind } from './proto.mjs';
 import { failure, fromError, notSerializable, tooLarge } from './failures.mjs';
 import { decodePayload, NotSerializable, stringify } from './json.mjs';
+import { BindError, bindKeywords } from './params.mjs';
 import { ResolveError } from './resolve.mjs';
 
 const NULL_DATA = Buffer.from('null');
@@ -245,7 +246,7 @@ export class CallRunner {
 function runCall(runner, ctx, target, inv) {
   let args;
   try {
-    args = decodeArgs(ctx.function, inv);
+    args = argumentsFor(ctx.function, target, inv);
   } catch (e) {
     runner._fail(ctx, e instanceof Rejected ? e.record : fromError(e, { code: Code.INVALID_ARGUMENT }));
     return;
@@ -259,10 +260,12 @@ function runCall(runner, ctx, target, inv) {
   }
   let result;
   try {
+    // The context is an argument only where the function asked for it (withContext), and then
+    // always the first: appended after the data it would land in an optional parameter.
+    if (target.withContext) args.unshift(ctx);
     if (kind === Kind.CALLBACK) {
       result = callWithCallback(target, args);
     } else {
-      args.push(ctx);
       result = target.fn.apply(target.thisArg, args);
     }
     // Inside the try: reading `then` of a hostile object (a Proxy) may throw.
@@ -363,9 +366,27 @@ function resolveFailure(e) {
 }
 
 /**
- * The positional arguments of an Invoke: `args` (a JSON array), plus `kwargs` as one more
- * argument when it is a non-empty JSON object.
+ * The argument list of an Invoke for `target`: `args` (a JSON array), with the keyword arguments
+ * bound to the function's parameters by name (params.mjs `bindKeywords`).
  *
+ * @throws {Rejected}
+ */
+export function argumentsFor(ref, target, inv) {
+  const { args, kwargs } = decodeArgs(ref, inv);
+  if (kwargs === null) return args;
+  try {
+    return bindKeywords(ref, target.params(), args, kwargs);
+  } catch (e) {
+    if (!(e instanceof BindError)) throw e;
+    throw new Rejected(failure(Code.INVALID_ARGUMENT, 'TypeError', `invalid arguments for '${ref}': ${e.message}`));
+  }
+}
+
+/**
+ * The decoded `args` (a JSON array; [] when absent) and `kwargs` (a non-empty JSON object, or
+ * null) of an Invoke.
+ *
+ * @returns {{args: unknown[], kwargs: Record<string, unknown> | null}}
  * @throws {Rejected}
  */
 export function decodeArgs(ref, inv) {
@@ -379,14 +400,11 @@ export function decodeArgs(ref, inv) {
         throw badShape(ref, 'kwargs', 'a JSON object', kwargs);
       }
       for (const key in kwargs) {
-        if (Object.hasOwn(kwargs, key)) {
-          args.push(kwargs);
-          break;
-        }
+        if (Object.hasOwn(kwargs, key)) return { args, kwargs };
       }
     }
   }
-  return args;
+  return { args, kwargs: null };
 }
 
 function payloadOf(ref, message, what) {

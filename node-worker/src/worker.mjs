@@ -101,8 +101,13 @@ export class Worker {
     this._streamDone = new Promise((resolve) => {
       this._resolveStreamDone = resolve;
     });
+    // Modules that fail to load go in Hello with their cause, so that the gateway's error about
+    // a missing function says why (not only this log).
+    const moduleErrors = [];
     const catalog = await this._resolver.preload(this.config.preload, (file, err) => {
       log.error(`preload of ${file} failed: ${err.message}`);
+      const message = String(err.message).replace(/^cannot load module '.*?' for '.*?': /s, '');
+      if (!moduleErrors.some((m) => m.module === file)) moduleErrors.push({ module: file, message });
     });
     const connect = loadConnect();
     const client = new grpc.Client(this.config.target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
@@ -127,6 +132,7 @@ export class Worker {
         token: this.config.token,
         max_in_flight: this.config.maxInFlight,
         catalog,
+        module_errors: moduleErrors,
         pid: process.pid,
         protocol_version: PROTOCOL_VERSION,
       },

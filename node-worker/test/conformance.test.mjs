@@ -18,7 +18,11 @@ describe('worker protocol case table', () => {
     for (const name of caseNames()) {
       for (const fixture of loadCase(name).fixtures) {
         const exported = reference(fixture).split('#')[1];
-        assert.match(source, new RegExp(`export (async )?function\\*? ?${exported}\\(`), `${name}: ${fixture}`);
+        assert.match(
+          source,
+          new RegExp(`export ((async )?function\\*? ?${exported}\\(|const ${exported} = withContext\\()`),
+          `${name}: ${fixture}`,
+        );
       }
     }
   });

@@ -43,6 +43,7 @@ describe('worker with one shared connection', T, () => {
     const catalog = Object.fromEntries(hello.catalog.map((f) => [f.name, f]));
     assert.equal(catalog['samples.mjs#echo'].kind, 'ASYNC');
     assert.equal(catalog['samples.mjs#echo'].signature, '(x)');
+    assert.deepEqual([catalog['samples.mjs#greet'].keywords_known, catalog['samples.mjs#greet'].keywords], [true, ['name', 'greeting']]);
     assert.equal(catalog['samples.mjs#syncAdd'].kind, 'SYNC');
     assert.equal(catalog['samples.mjs#numbers'].kind, 'ASYNC_GENERATOR');
     assert.equal(catalog['samples.mjs#syncNumbers'].kind, 'GENERATOR');
@@ -53,19 +54,22 @@ describe('worker with one shared connection', T, () => {
     assert.ok(!Object.keys(catalog).some((name) => name.startsWith('broken_syntax')));
     // A preload that fails is logged, not fatal.
     assert.match(w.proc.output, /preload of broken_syntax\.mjs failed: .*SyntaxError/);
+    // ... and in Hello with its cause and place, for braid check's error
+    const errors = Object.fromEntries(hello.module_errors.map((m) => [m.module, m.message]));
+    assert.match(errors['broken_syntax.mjs'], /^SyntaxError: .* \(\/.*broken_syntax\.mjs:\d+\)$/);
   });
 
-  test('kwargs are one extra positional argument before the context', async () => {
-    assert.deepEqual(valueOf(await w.session.call('samples.mjs#kw', [1], { kwargs: { b: 2 } })), {
-      a: 1,
-      kwargs: { b: 2 },
-      ctxIsLast: true,
+  test('kwargs bind to parameters by name, and the context is never an argument', async () => {
+    assert.deepEqual(valueOf(await w.session.call('samples.mjs#greet', [], { kwargs: { greeting: 'hi', name: 'Ada' } })), {
+      text: 'hi Ada',
+      argc: 2,
+      hasContext: true,
     });
-    // An empty kwargs object is not passed.
-    assert.deepEqual(valueOf(await w.session.call('samples.mjs#kw', [1], { kwargs: {} })), {
-      a: 1,
-      kwargs: null,
-      ctxIsLast: true,
+    // greet(name, greeting) called with one argument: the optional one keeps its default.
+    assert.deepEqual(valueOf(await w.session.call('samples.mjs#greet', ['Ada'], { kwargs: {} })), {
+      text: 'hello Ada',
+      argc: 1,
+      hasContext: true,
     });
   });
 
@@ -154,7 +158,7 @@ describe('worker with one shared connection', T, () => {
     const cases = [
       [await session.call('samples.mjs#echo', [], { rawArgs: Buffer.from('[1,') }), 'INVALID_ARGUMENT', 'SyntaxError', "malformed args for 'samples.mjs#echo'"],
       [await session.call('samples.mjs#echo', [], { rawArgs: Buffer.from('{"x":1}') }), 'INVALID_ARGUMENT', 'TypeError', "args for 'samples.mjs#echo' must be a JSON array, got object"],
-      [await session.call('samples.mjs#kw', [1], { kwargs: [1, 2] }), 'INVALID_ARGUMENT', 'TypeError', "kwargs for 'samples.mjs#kw' must be a JSON object, got array"],
+      [await session.call('samples.mjs#greet', [1], { kwargs: [1, 2] }), 'INVALID_ARGUMENT', 'TypeError', "kwargs for 'samples.mjs#greet' must be a JSON object, got array"],
       [await session.call('samples.mjs#typeErrorInside', [1]), 'APPLICATION', 'TypeError', 'Cannot read properties of undefined'],
       [await session.call('samples.mjs#notJson'), 'INVALID_ARGUMENT', 'NotSerializable', 'cannot send the result of samples.mjs#notJson as JSON: $.big has no JSON form (BigInt)'],
       [await session.call('samples.mjs#cyclic'), 'INVALID_ARGUMENT', 'NotSerializable', 'cannot send the result of samples.mjs#cyclic as JSON: $.self refers back to $ (a cycle)'],
@@ -324,16 +328,47 @@ describe('lifecycle', T, () => {
     assert.equal(valueOf(await w.session.expect('outcome', callId)), callId);
   });
 
-  test('a module that does not import the API gets its context as the last argument', async () => {
+  test('a TypeScript module loads through tsx; keyword arguments bind to its parameters', async () => {
+    const dir = shortTmp();
+    writeFileSync(path.join(dir, 'util.ts'), 'export const twice = (n: number): number => n * 2;\n');
+    writeFileSync(
+      path.join(dir, 'main.ts'),
+      "import { current } from '@braid/worker';\nimport { twice } from './util.ts';\n" +
+        'export async function f(n: number, label: string = "n"): Promise<[string, number, number]> {\n' +
+        '  return [label, twice(n), current().callId];\n}\n',
+    );
+    writeFileSync(path.join(dir, 'broken.ts'), 'export const ok = 1;\nexport function g(: number) {}\n');
+    w = await startWorker({ BRAID_NODE_PATH: dir });
+    const callId = w.session.invoke('main.ts#f', [], { kwargs: { n: 21 } });
+    assert.deepEqual(valueOf(await w.session.expect('outcome', callId)), ['n', 42, callId]);
+    const bad = await w.session.call('broken.ts#g');
+    assert.equal(bad.failure.code, 'INVALID_ARGUMENT');
+    assert.match(bad.failure.message, /^cannot load module 'broken\.ts' for 'broken\.ts#g': SyntaxError: Expected identifier but found ":" \(\/.*\/broken\.ts:2:18\)$/);
+  });
+
+  test('the context is never an argument: a trailing parameter gets data or undefined', async () => {
     const dir = shortTmp();
     writeFileSync(
       path.join(dir, 'bare.mjs'),
-      'export async function id(x, ctx) { await null; return [x, ctx.callId, ctx.function]; }\n',
+      'export async function id(x, ctx) { await null; return [x, typeof ctx]; }\n',
+    );
+    w = await startWorker({ BRAID_NODE_PATH: dir });
+    const callId = w.session.invoke('bare.mjs#id', ['x']);
+    assert.deepEqual(valueOf(await w.session.expect('outcome', callId)), ['x', 'undefined']);
+  });
+
+  test('a module that does not import the API can ask for the context by the marker symbol', async () => {
+    const dir = shortTmp();
+    writeFileSync(
+      path.join(dir, 'bare.mjs'),
+      'export async function id(ctx, x) { await null; return [x, ctx.callId, ctx.function]; }\n' +
+        "id[Symbol.for('braid.worker.context')] = true;\n",
     );
     w = await startWorker({ BRAID_NODE_PATH: dir });
     const callId = w.session.invoke('bare.mjs#id', ['x']);
     assert.deepEqual(valueOf(await w.session.expect('outcome', callId)), ['x', callId, 'bare.mjs#id']);
   });
+
 });
 
 describe('process', T, () => {

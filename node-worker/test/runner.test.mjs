@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { CallContext } from '../src/context.mjs';
 import { Code } from '../src/proto.mjs';
 import { NestedCalls } from '../src/nested.mjs';
-import { Resolver, callback, kindOf } from '../src/resolve.mjs';
+import { Resolver, callback, targetOf, withContext } from '../src/resolve.mjs';
 import { CallRunner, decodeArgs } from '../src/runner.mjs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bnw-runner-'));
@@ -22,7 +22,7 @@ function setup(fns = {}) {
   const writer = fakeWriter();
   const resolver = new Resolver([dir]);
   for (const [name, fn] of Object.entries(fns)) {
-    resolver._cache.set(name, { ref: name, fn, thisArg: undefined, kind: kindOf(fn) });
+    resolver._cache.set(name, targetOf(name, fn));
   }
   const calls = new Map();
   const nested = new NestedCalls(writer);
@@ -61,13 +61,64 @@ test('a sync function settles within run(); the call leaves the table', async ()
   assert.equal(ctx._done, true);
 });
 
-test('the context is the last argument, kwargs before it', async () => {
+const KWARGS = (obj) => ({ kwargs: { encoding: 'json', data: Buffer.from(JSON.stringify(obj)) } });
+
+test('the context is never an argument: an optional parameter left out stays undefined', async () => {
   let seen;
-  const { start, outcome } = setup({ 'f#f': (...all) => (seen = all, 1) });
-  const ctx = start('f#f', [1], { kwargs: { encoding: 'json', data: Buffer.from('{"k":2}') } });
+  const { start, outcome } = setup({
+    'f#greet': function greet(name, greeting = 'VIP') {
+      seen = arguments.length;
+      return `${name}, ${greeting}`;
+    },
+  });
+  assert.equal(value(await outcome(start('f#greet', ['Ada']))), 'Ada, VIP');
+  assert.equal(seen, 1);
+});
+
+test('withContext passes the context as the first argument, before the data', async () => {
+  let seen;
+  const { start, outcome } = setup({ 'f#f': withContext((...all) => ((seen = all), 1)) });
+  const ctx = start('f#f', [1, 2]);
   await outcome(ctx);
-  assert.deepEqual(seen.slice(0, 2), [1, { k: 2 }]);
-  assert.equal(seen[2], ctx);
+  assert.equal(seen[0], ctx);
+  assert.deepEqual(seen.slice(1), [1, 2]);
+});
+
+test('keyword arguments bind to parameters by name, in any order, after positional ones', async () => {
+  const { start, outcome } = setup({
+    'f#greet': (name, greeting = 'hello', punct = '.') => `${greeting} ${name}${punct}`,
+    'f#ctx': withContext((ctx, name, greeting) => `${greeting} ${name} ${typeof ctx.callId}`),
+  });
+  assert.equal(value(await outcome(start('f#greet', [], KWARGS({ greeting: 'hi', name: 'Ada' })))), 'hi Ada.');
+  assert.equal(value(await outcome(start('f#greet', ['Ada'], KWARGS({ punct: '!' })))), 'hello Ada!');
+  assert.equal(value(await outcome(start('f#ctx', [], KWARGS({ greeting: 'hi', name: 'Ada' })))), 'hi Ada number');
+});
+
+test('a lone destructured parameter receives the keyword object', async () => {
+  const { start, outcome } = setup({ 'f#greet': ({ name, greeting }) => `${greeting} ${name}` });
+  assert.equal(value(await outcome(start('f#greet', [], KWARGS({ greeting: 'hi', name: 'Ada' })))), 'hi Ada');
+});
+
+test('keyword arguments that cannot bind fail INVALID_ARGUMENT with a sentence saying how to call', async () => {
+  const { start, outcome } = setup({
+    'f#greet': (name, greeting) => `${greeting} ${name}`,
+    'f#bound': function (name) {
+      return name;
+    }.bind(null),
+  });
+  const cases = [
+    [start('f#greet', [], KWARGS({ nme: 'Ada' })), /'f#greet' has no parameter 'nme' \(it has parameters name, greeting\)/],
+    [start('f#greet', ['Ada'], KWARGS({ name: 'Bo' })), /got parameter 'name' twice/],
+    [start('f#greet', [], KWARGS({ greeting: 'hi' })), /missing parameter 'name'/],
+    [start('f#bound', [], KWARGS({ name: 'Ada' })), /parameter names are unknown; call it with positional arguments \(args:\)/],
+  ];
+  for (const [ctx, message] of cases) {
+    const f = (await outcome(ctx)).failure;
+    assert.equal(f.code, Code.INVALID_ARGUMENT);
+    assert.equal(f.type, 'TypeError');
+    assert.match(f.message, /^invalid arguments for 'f#\w+': /);
+    assert.match(f.message, message);
+  }
 });
 
 test('first resolution is asynchronous, later ones hit the cache', async () => {
@@ -201,8 +252,9 @@ test('a result that breaks the JSON rule is NotSerializable, with its path', asy
 });
 
 test('decodeArgs: empty and null args are [], kwargs must be an object', () => {
-  assert.deepEqual(decodeArgs('r', {}), []);
-  assert.deepEqual(decodeArgs('r', { args: { encoding: 'json', data: Buffer.from('null') } }), []);
+  assert.deepEqual(decodeArgs('r', {}), { args: [], kwargs: null });
+  assert.deepEqual(decodeArgs('r', { args: { encoding: 'json', data: Buffer.from('null') } }), { args: [], kwargs: null });
+  assert.deepEqual(decodeArgs('r', { kwargs: { encoding: 'json', data: Buffer.from('{}') } }), { args: [], kwargs: null });
   assert.throws(() => decodeArgs('r', { args: { encoding: 'msgpack', data: Buffer.from('[]') } }), (e) => /unsupported args encoding 'msgpack'/.test(e.record.message));
   assert.throws(() => decodeArgs('r', { args: { data: Buffer.from('[]') }, kwargs: { data: Buffer.from('3') } }), (e) => e.record.message === "kwargs for 'r' must be a JSON object, got number");
 });

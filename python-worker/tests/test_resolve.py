@@ -172,6 +172,53 @@ def test_preload_builds_the_catalog_and_survives_bad_modules(
         "Return the argument.",
     )
     assert by_name["samples:sync_add"].doc == "Add in a worker thread."
+    # the names braid check holds with: keys against
+    assert (echo.keywords_known, list(echo.keywords)) == (True, ["x"])
     assert "preload of broken_syntax failed" in caplog.text
     assert "preload of braid_nope_mod failed" in caplog.text
+    # ... and sent in Hello with the cause, so that braid check can say why
+    errors = {e.module: e.message for e in r.module_errors}
+    assert set(errors) == {"broken_syntax", "braid_nope_mod"}
+    assert errors["broken_syntax"].startswith("SyntaxError: ")
+    assert "broken_syntax.py:" in errors["broken_syntax"]
+    assert errors["braid_nope_mod"] == "ModuleNotFoundError: No module named 'braid_nope_mod'"
     assert r.resolve("samples:echo").ref == "samples:echo"  # cached by the preload
+
+
+def test_a_file_shadowing_the_standard_library_is_named_in_the_import_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "http.py").write_text("# a user's helper, named like the stdlib package\n")
+    (tmp_path / "braid_uses_http.py").write_text("import http.client\n\n\ndef f():\n    return 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    saved = {n: m for n, m in sys.modules.items() if n == "http" or n.startswith("http.")}
+    for n in saved:
+        del sys.modules[n]
+    try:
+        with pytest.raises(ResolveError) as e:
+            Resolver().resolve("braid_uses_http:f")
+        assert e.value.message.startswith(
+            "cannot import module 'braid_uses_http' for 'braid_uses_http:f': ModuleNotFoundError: "
+            "No module named 'http.client'; 'http' is not a package"
+        )
+        assert e.value.message.endswith(
+            f"; {tmp_path / 'http.py'} shadows the standard library module 'http': rename it"
+        )
+    finally:
+        for n in [n for n in sys.modules if n == "http" or n.startswith("http.")]:
+            del sys.modules[n]
+        sys.modules.update(saved)
+        sys.modules.pop("braid_uses_http", None)
+
+
+def test_catalog_keywords_are_the_names_with_may_use() -> None:
+    import inspect
+
+    from braid_worker._resolve import _keywords
+
+    def named(a: int, /, b: int, *, c: int = 0) -> None: ...
+    def open_ended(a: int, **rest: Any) -> None: ...
+
+    assert _keywords(inspect.signature(named)) == ["b", "c"]
+    assert _keywords(inspect.signature(open_ended)) is None
+    assert _keywords(None) is None

@@ -1,5 +1,7 @@
 // Labels one tick: the Node half of the example workflow.
-export async function label(tick, ctx) {
+import { withContext } from '@braid/worker';
+
+export const label = withContext(async function label(ctx, tick) {
   ctx.signal.throwIfAborted();
   return `tick ${tick}`;
-}
+});

@@ -34,6 +34,7 @@ def send_hello(
     token: str,
     max_in_flight: int,
     catalog: list[pb.FunctionInfo],
+    module_errors: list[pb.ModuleError] | None = None,
 ) -> None:
     hello = writer.frame(sum(len(f.signature) + len(f.name) + len(f.doc) for f in catalog)).hello
     hello.language = LANGUAGE
@@ -42,6 +43,7 @@ def send_hello(
     hello.token = token
     hello.max_in_flight = max_in_flight
     hello.catalog.extend(catalog)
+    hello.module_errors.extend(module_errors or [])
     hello.pid = os.getpid()
     hello.protocol_version = PROTOCOL_VERSION
 

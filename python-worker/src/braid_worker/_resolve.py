@@ -12,6 +12,7 @@ import inspect
 import logging
 import os
 import sys
+import sysconfig
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -98,6 +99,9 @@ class Resolver:
     def __init__(self, roots: Iterable[str] | None = None, preloaded: Iterable[str] = ()) -> None:
         self._cache: dict[str, Target] = {}
         self._roots = None if roots is None else Roots(roots, preloaded)
+        # Preloaded modules that failed to import, with the cause: sent in Hello, so that the
+        # gateway's error about a missing function says why instead of pointing at a log.
+        self.module_errors: list[pb.ModuleError] = []
 
     def resolve(self, ref: str) -> Target:
         """Return the Target for ``ref``; raises ResolveError (never anything else)."""
@@ -117,7 +121,9 @@ class Resolver:
             try:
                 module = importlib.import_module(name)
             except (Exception, SystemExit) as e:
-                log.error("preload of %s failed: %s", name, describe_import_error(e))
+                why = describe_import_error(e)
+                log.error("preload of %s failed: %s", name, why)
+                self.module_errors.append(pb.ModuleError(module=name, message=why))
                 continue
             for attr, fn in _public_functions(module):
                 try:
@@ -125,12 +131,15 @@ class Resolver:
                 except ResolveError as e:  # pragma: no cover - __all__ naming a non-function
                     log.warning("skipping %s:%s in the catalog: %s", name, attr, e.message)
                     continue
+                keywords = _keywords(target.signature)
                 catalog.append(
                     pb.FunctionInfo(
                         name=target.ref,
                         kind=target.kind,
                         signature=_display_signature(fn),
                         doc=_first_line(fn.__doc__),
+                        keywords=keywords or [],
+                        keywords_known=keywords is not None,
                     )
                 )
         return catalog
@@ -192,7 +201,40 @@ def _import_error(module_name: str, ref: str, e: BaseException) -> ResolveError:
 
 def describe_import_error(e: BaseException) -> str:
     """``Type: message (file:line)``, the line being the offending one for a SyntaxError
-    and the innermost raise otherwise."""
+    and the innermost raise otherwise; then, if a file on the path shadows a standard library
+    module (an ``http.py`` next to the workflow), which one."""
+    shadows = "".join(
+        f"; {file} shadows the standard library module '{name}': rename it"
+        for name, file in shadowed_stdlib()
+    )
+    return _describe(e) + shadows
+
+
+def shadowed_stdlib() -> list[tuple[str, str]]:
+    """``(module, file)`` for each loaded standard library module name served by a file outside
+    the standard library: a user's ``http.py`` imported in place of the ``http`` package.
+
+    Scans ``sys.modules`` (a few hundred entries) on the error path only. Names that are
+    legitimately installed elsewhere (backports in site-packages) are not reported.
+    """
+    stdlib = tuple(
+        os.path.realpath(p)
+        for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+    )
+    found = []
+    for name in sorted(sys.stdlib_module_names):
+        module = sys.modules.get(name)
+        file = getattr(module, "__file__", None) if module is not None else None
+        if not isinstance(file, str):
+            continue  # built in, frozen or a namespace package
+        real = os.path.realpath(file)
+        if real.startswith(stdlib) or f"{os.sep}site-packages{os.sep}" in real:
+            continue
+        found.append((name, file))
+    return found
+
+
+def _describe(e: BaseException) -> str:
     if isinstance(e, SyntaxError) and e.filename:
         where = f"{e.filename}:{e.lineno}"
     else:
@@ -230,6 +272,20 @@ def _plan(ref: str, fn: Callable[..., Any]) -> Target:
         elif p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is p.empty:
             counts_suffice = False
     return Target(ref, fn, kind, sig, min_pos, max_pos, counts_suffice)
+
+
+def _keywords(sig: inspect.Signature | None) -> list[str] | None:
+    """The names a keyword argument may have; None when any name goes (``**kwargs``) or the
+    signature is unknown."""
+    if sig is None:
+        return None
+    names = []
+    for p in sig.parameters.values():
+        if p.kind is inspect.Parameter.VAR_KEYWORD:
+            return None
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
+            names.append(p.name)
+    return names
 
 
 def _public_functions(module: Any) -> list[tuple[str, Callable[..., Any]]]:

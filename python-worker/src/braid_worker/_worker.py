@@ -109,6 +109,7 @@ class Worker:
             token=self.config.token,
             max_in_flight=self.config.max_in_flight,
             catalog=catalog,
+            module_errors=self._resolver.module_errors,
         )
         self._writer_task = loop.create_task(self._write_loop(call), name="braid-writer")
         self._reader_task = loop.create_task(self._read_loop(call), name="braid-reader")

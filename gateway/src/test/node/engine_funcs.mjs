@@ -2,7 +2,7 @@
 // atomically into a folder the test passes in. The call context is the last argument.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { current } from '@braid/worker';
+import { current, withContext } from '@braid/worker';
 
 function mark(folder, name, text = '') {
   writeFileSync(join(folder, name + '.tmp'), text);
@@ -32,7 +32,7 @@ export async function echo(x) {
 }
 
 /** Sleeps; writes `started`, and `cancelled` with the reason when aborted. */
-export async function sleep_marked(folder, seconds, prefix, ctx) {
+export const sleep_marked = withContext(async function sleep_marked(ctx, folder, seconds, prefix) {
   mark(folder, prefix + 'started');
   try {
     await sleep(seconds * 1000, ctx.signal);
@@ -41,7 +41,7 @@ export async function sleep_marked(folder, seconds, prefix, ctx) {
     if (ctx.signal.aborted) mark(folder, prefix + 'cancelled', ctx.reason ?? '');
     throw e;
   }
-}
+});
 
 export async function secretOf(name) {
   return current().secret(name);

@@ -102,19 +102,23 @@ class Payload(_message.Message):
     def __init__(self, encoding: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class FunctionInfo(_message.Message):
-    __slots__ = ("name", "kind", "signature", "doc")
+    __slots__ = ("name", "kind", "signature", "doc", "keywords", "keywords_known")
     NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     DOC_FIELD_NUMBER: _ClassVar[int]
+    KEYWORDS_FIELD_NUMBER: _ClassVar[int]
+    KEYWORDS_KNOWN_FIELD_NUMBER: _ClassVar[int]
     name: str
     kind: FunctionKind
     signature: str
     doc: str
-    def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[FunctionKind, str]] = ..., signature: _Optional[str] = ..., doc: _Optional[str] = ...) -> None: ...
+    keywords: _containers.RepeatedScalarFieldContainer[str]
+    keywords_known: bool
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[FunctionKind, str]] = ..., signature: _Optional[str] = ..., doc: _Optional[str] = ..., keywords: _Optional[_Iterable[str]] = ..., keywords_known: bool = ...) -> None: ...
 
 class Hello(_message.Message):
-    __slots__ = ("language", "runtime_version", "worker_id", "token", "max_in_flight", "catalog", "pid", "protocol_version")
+    __slots__ = ("language", "runtime_version", "worker_id", "token", "max_in_flight", "catalog", "pid", "protocol_version", "module_errors")
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     RUNTIME_VERSION_FIELD_NUMBER: _ClassVar[int]
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -123,6 +127,7 @@ class Hello(_message.Message):
     CATALOG_FIELD_NUMBER: _ClassVar[int]
     PID_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MODULE_ERRORS_FIELD_NUMBER: _ClassVar[int]
     language: str
     runtime_version: str
     worker_id: str
@@ -131,7 +136,16 @@ class Hello(_message.Message):
     catalog: _containers.RepeatedCompositeFieldContainer[FunctionInfo]
     pid: int
     protocol_version: str
-    def __init__(self, language: _Optional[str] = ..., runtime_version: _Optional[str] = ..., worker_id: _Optional[str] = ..., token: _Optional[str] = ..., max_in_flight: _Optional[int] = ..., catalog: _Optional[_Iterable[_Union[FunctionInfo, _Mapping]]] = ..., pid: _Optional[int] = ..., protocol_version: _Optional[str] = ...) -> None: ...
+    module_errors: _containers.RepeatedCompositeFieldContainer[ModuleError]
+    def __init__(self, language: _Optional[str] = ..., runtime_version: _Optional[str] = ..., worker_id: _Optional[str] = ..., token: _Optional[str] = ..., max_in_flight: _Optional[int] = ..., catalog: _Optional[_Iterable[_Union[FunctionInfo, _Mapping]]] = ..., pid: _Optional[int] = ..., protocol_version: _Optional[str] = ..., module_errors: _Optional[_Iterable[_Union[ModuleError, _Mapping]]] = ...) -> None: ...
+
+class ModuleError(_message.Message):
+    __slots__ = ("module", "message")
+    MODULE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    module: str
+    message: str
+    def __init__(self, module: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class Welcome(_message.Message):
     __slots__ = ("max_payload_bytes", "ping_interval_ms", "grace_ms", "cancel_grace_ms", "lost_grace_ms", "close_wait_ms")

@@ -2,6 +2,7 @@
 // The call context is the last argument; nested calls go through it.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withContext } from '@braid/worker';
 
 function mark(folder, name, text = '') {
   writeFileSync(join(folder, name + '.tmp'), text);
@@ -34,7 +35,7 @@ export async function fail(message) {
   throw new TypeError(message, { cause: new RangeError('inner') });
 }
 
-export async function sleep_marked(folder, seconds, ctx) {
+export const sleep_marked = withContext(async function sleep_marked(ctx, folder, seconds) {
   mark(folder, 'started');
   try {
     await sleep(seconds * 1000, ctx.signal);
@@ -44,9 +45,9 @@ export async function sleep_marked(folder, seconds, ctx) {
     if (ctx.signal.aborted) mark(folder, 'cancelled', ctx.reason ?? '');
     throw e;
   }
-}
+});
 
-export async function slow_cleanup(folder, seconds, ctx) {
+export const slow_cleanup = withContext(async function slow_cleanup(ctx, folder, seconds) {
   mark(folder, 'started');
   try {
     await sleep(60_000, ctx.signal);
@@ -55,7 +56,7 @@ export async function slow_cleanup(folder, seconds, ctx) {
     mark(folder, 'cleaned');
     throw e;
   }
-}
+});
 
 export async function ignore_cancel(folder, seconds) {
   mark(folder, 'started');
@@ -96,11 +97,11 @@ export async function produced() {
   return producedCount;
 }
 
-export async function call_nested(ref, arg, ctx) {
+export const call_nested = withContext(async function call_nested(ctx, ref, arg) {
   return ctx.call(ref, arg);
-}
+});
 
-export async function relay_marked(folder, ref, args, ctx) {
+export const relay_marked = withContext(async function relay_marked(ctx, folder, ref, args) {
   mark(folder, 'started');
   try {
     return await ctx.call(ref, ...args);
@@ -108,7 +109,7 @@ export async function relay_marked(folder, ref, args, ctx) {
     if (ctx.signal.aborted) mark(folder, 'cancelled', ctx.reason ?? '');
     throw e;
   }
-}
+});
 
 // -- the JSON rule: values that cannot be sent (same shapes in every language) ----------------
 
@@ -155,31 +156,31 @@ export async function* bad_stream() {
   yield NaN;
 }
 
-export async function call_nested_nan(ref, ctx) {
+export const call_nested_nan = withContext(async function call_nested_nan(ctx, ref) {
   return ctx.call(ref, { a: [NaN] });
-}
+});
 
-export async function fail_before_attempt(n, ctx) {
+export const fail_before_attempt = withContext(async function fail_before_attempt(ctx, n) {
   if (ctx.attempt < n) {
     throw new Error(`attempt ${ctx.attempt} of ${n}`);
   }
   return ctx.attempt;
-}
+});
 
 /** Writes its idempotency key to attempt-<attempt>; fails until attempt n, then returns n. */
-export async function keyed_attempt(folder, n, ctx) {
+export const keyed_attempt = withContext(async function keyed_attempt(ctx, folder, n) {
   mark(folder, `attempt-${ctx.attempt}`, ctx.idempotencyKey ?? '');
   if (ctx.attempt < n) {
     throw new Error(`attempt ${ctx.attempt} of ${n}`);
   }
   return ctx.attempt;
-}
+});
 
 /** The value of secret `name` from the call's context; the error's message if not given. */
-export async function secret_of(name, ctx) {
+export const secret_of = withContext(async function secret_of(ctx, name) {
   try {
     return ctx.secret(name);
   } catch (e) {
     return `missing: ${e.message}`;
   }
-}
+});

@@ -208,6 +208,26 @@ public final class Braid implements AutoCloseable {
     return p.hello().thenApply(h -> entries(language, h.getCatalogList()));
   }
 
+  /**
+   * The preloaded modules a worker of {@code language} could not load, each with the cause the
+   * worker gave (e.g. {@code "SyntaxError: invalid syntax (/srv/flows/shop.py:3)"}), by module name
+   * as preloaded; starts a worker if none runs. Empty for Java (a class that cannot be loaded fails
+   * {@link #catalog} instead).
+   */
+  public CompletableFuture<Map<String, String>> moduleErrors(String language) {
+    WorkerPool p = pools.get(language);
+    if (p == null || language.equals("java")) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    return p.hello()
+        .thenApply(
+            h -> {
+              Map<String, String> errors = new LinkedHashMap<>();
+              h.getModuleErrorsList().forEach(m -> errors.put(m.getModule(), m.getMessage()));
+              return errors;
+            });
+  }
+
   private static List<CatalogEntry> entries(String language, List<FunctionInfo> catalog) {
     return catalog.stream()
         .map(
@@ -216,7 +236,8 @@ public final class Braid implements AutoCloseable {
                     language + ":" + f.getName(),
                     f.getKind().name().toLowerCase(Locale.ROOT),
                     f.getSignature(),
-                    f.getDoc()))
+                    f.getDoc(),
+                    f.getKeywordsKnown() ? f.getKeywordsList() : null))
         .toList();
   }
 

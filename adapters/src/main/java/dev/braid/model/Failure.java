@@ -53,6 +53,15 @@ public record Failure(
         code, type, message, language, stack, newCause, retryable, detailsJson, reason);
   }
 
+  /**
+   * The same record attributed to {@code newLanguage}: e.g. the cancellation of a Python call that
+   * the gateway settles for the callee is the Python call's failure, not a Java one.
+   */
+  public Failure withLanguage(String newLanguage) {
+    return new Failure(
+        code, type, message, newLanguage, stack, cause, retryable, detailsJson, reason);
+  }
+
   public Failure withDetails(String json) {
     return new Failure(code, type, message, language, stack, cause, retryable, json, reason);
   }

@@ -46,6 +46,30 @@ class JavaFunctionsTest extends WorkerTestBase {
   }
 
   @Test
+  void keywordArgumentsBindByNameAndAnUnknownNameIsRefused() throws Exception {
+    assertThat(
+            value(
+                    braid
+                        .function(F + "add")
+                        .call(List.of(), Map.of("b", 40, "a", 2), CallOptions.DEFAULT))
+                .asInt())
+        .isEqualTo(42);
+    RemoteException unknown =
+        (RemoteException)
+            failure(
+                braid
+                    .function(F + "add")
+                    .call(List.of(), Map.of("a", 2, "bb", 40), CallOptions.DEFAULT));
+    assertThat(unknown.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
+    assertThat(unknown.getMessage()).contains("has no parameter 'bb'");
+    RemoteException twice =
+        (RemoteException)
+            failure(
+                braid.function(F + "add").call(List.of(2), Map.of("a", 2), CallOptions.DEFAULT));
+    assertThat(twice.getMessage()).contains("got parameter 'a' twice");
+  }
+
+  @Test
   void currentCallGivesTheRunningFunctionItsContext() throws Exception {
     assertThat(value(braid.function(F + "whoAmI").call()).asText())
         .isEqualTo("dev.braid.it.JavaFuncs#whoAmI");

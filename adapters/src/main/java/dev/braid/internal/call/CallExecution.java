@@ -513,7 +513,9 @@ public final class CallExecution implements PoolClient, CallListener, CallHandle
         reason == CancelReason.DEADLINE_EXCEEDED
             ? "deadline exceeded for " + ref()
             : ref() + " was cancelled (" + reason.wireName() + ")";
-    return Failure.cancelled(reason, when == null ? msg : msg + " " + when);
+    // Settled by the gateway on the callee's behalf (the callee may still be cleaning up): the
+    // record belongs to the cancelled call's language, as the callee's own answer would.
+    return Failure.cancelled(reason, when == null ? msg : msg + " " + when).withLanguage(language);
   }
 
   private void closeScope() {

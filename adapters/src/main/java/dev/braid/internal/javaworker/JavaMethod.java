@@ -201,6 +201,9 @@ final class JavaMethod {
       if (given > n) {
         throw new BadArguments(signature() + " takes " + n + " arguments, " + given + " given");
       }
+      if (hasKw) {
+        checkKeywords(kwargs, given);
+      }
       for (int i = 0; i < given; i++) {
         out[i] = convert(args.get(i), i, json);
       }
@@ -217,6 +220,37 @@ final class JavaMethod {
       out[n] = ctx;
     }
     return out;
+  }
+
+  /**
+   * Refuses keyword names no parameter has, and parameters given both by position and by name, as
+   * Python's {@code Signature.bind} and the Node worker do: a misspelt {@code with:} key must not
+   * be dropped in silence.
+   */
+  private void checkKeywords(JsonNode kwargs, int given) throws BadArguments {
+    List<String> names = new ArrayList<>();
+    for (Parameter p : params) {
+      names.add(p.isNamePresent() ? p.getName() : null);
+    }
+    for (Iterator<String> it = kwargs.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      int at = names.indexOf(name);
+      if (at < 0) {
+        throw new BadArguments(
+            signature()
+                + " has no parameter '"
+                + name
+                + "'"
+                + (names.contains(null)
+                    ? " (its class was compiled without -parameters: pass values in order in"
+                        + " args:)"
+                    : "; name its parameters in with:, or pass values in order in args:"));
+      }
+      if (at < given) {
+        throw new BadArguments(
+            signature() + " got parameter '" + name + "' twice: in args: and in with:");
+      }
+    }
   }
 
   private Object convert(JsonNode v, int i, ObjectMapper json) throws BadArguments {

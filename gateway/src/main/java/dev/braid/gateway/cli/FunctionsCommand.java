@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
     },
     footer = {
       "",
-      "PATH is a .py/.mjs/.js/.cjs file or a folder of them (not recursive).",
+      "PATH is a .py/.mjs/.js/.cjs/.ts file or a folder of them (not recursive).",
       "Examples:",
       "  braid functions examples/python examples/node",
       "  braid functions --java-class examples.Recs --java-classpath examples/java/classes"
@@ -125,7 +125,7 @@ final class FunctionsCommand implements Callable<Integer> {
     if (n.endsWith(".py") && !n.startsWith("_")) {
       return "python";
     }
-    if (n.endsWith(".mjs") || n.endsWith(".js") || n.endsWith(".cjs")) {
+    if (n.matches(".*\\.(mjs|js|cjs|ts|mts|cts)") && !n.endsWith(".d.ts")) {
       return "node";
     }
     return null;

@@ -94,6 +94,16 @@ final class ServeCommand implements Callable<Integer> {
   Path exposeFile;
 
   @Option(
+      names = "--allow-http",
+      paramLabel = "HOST",
+      split = ",",
+      description =
+          "hosts a client's inline workflow may reach with http: steps (api.example.com,"
+              + " *.example.com, 127.0.0.1:8080); without it inline workflows make no http"
+              + " requests (the --workflows folder's always may)")
+  List<String> allowHttp = List.of();
+
+  @Option(
       names = "--no-auth",
       description = "accept calls without a token: for local development only")
   boolean noAuth;
@@ -407,7 +417,7 @@ final class ServeCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(cl, "--expose: " + e.getMessage());
       }
     }
-    return ExposurePolicy.of(workers, preload, patterns);
+    return ExposurePolicy.of(workers, preload, patterns).allowHttp(allowHttp);
   }
 
   private static ServerConfig build(CommandLine cl, ServerConfig.Builder b) {

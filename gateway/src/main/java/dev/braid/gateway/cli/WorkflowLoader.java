@@ -13,6 +13,7 @@ import dev.braid.gateway.workflow.WorkerFunctionCatalog;
 import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.gateway.workflow.WorkflowLimits;
 import dev.braid.gateway.workflow.WorkflowSyntaxException;
+import dev.braid.gateway.workflow.expr.Expression;
 import dev.braid.model.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -87,6 +88,9 @@ final class WorkflowLoader {
 
   /** The parsed file, or null after printing its syntax error. */
   static ParsedWorkflow parse(Path file, PrintWriter err) {
+    // CEL's checker loads while the file is read and the workers start: a run's expressions are
+    // type-checked when first evaluated (or by the check), which then does not wait for it
+    Expression.warmUp();
     try {
       return ParsedWorkflow.read(file);
     } catch (WorkflowSyntaxException e) {

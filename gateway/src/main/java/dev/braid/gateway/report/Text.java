@@ -66,10 +66,12 @@ final class Text {
       return "";
     }
     String text = oneLine(f.headline());
-    // The reason only when it says more than the code (sibling_failed, race_lost, ...).
+    // The reason only when it says more than the code (sibling_failed, race_lost, ...) and the
+    // message does not say it already (workers write "f was cancelled (race_lost)").
     if (f.reason() != null
         && !f.reason().isEmpty()
-        && !f.reason().equalsIgnoreCase(f.code().name())) {
+        && !f.reason().equalsIgnoreCase(f.code().name())
+        && !text.contains(f.reason())) {
       text += (text.isEmpty() ? "(" : " (") + f.reason() + ")";
     }
     return text;

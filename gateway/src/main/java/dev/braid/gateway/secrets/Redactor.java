@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Shows the values of a run's secrets as {@value #MASK} in everything that leaves the engine:
@@ -163,9 +164,14 @@ public final class Redactor {
         f.reason());
   }
 
-  /** {@code e} with its failure and value masked. */
+  /**
+   * {@code e} with its failure, value and function masked (an {@code http} step's function is its
+   * method and URL, which may hold a secret in its path).
+   */
   public RunEvent redact(RunEvent e) {
-    if (values.isEmpty() || (e.failure() == null && e.value() == null)) {
+    String function = redact(e.function());
+    if (values.isEmpty()
+        || (e.failure() == null && e.value() == null && Objects.equals(function, e.function()))) {
       return e;
     }
     return new RunEvent(
@@ -173,7 +179,7 @@ public final class Redactor {
         e.atNanos(),
         e.step(),
         e.kind(),
-        e.function(),
+        function,
         e.language(),
         e.attempt(),
         e.status(),

@@ -40,13 +40,34 @@ public final class ExposurePolicy {
   private final NodeFiles node;
   private final JavaClasses java;
   private final List<RefGlob> patterns;
+  private final List<String> httpHosts;
 
   private ExposurePolicy(
-      PythonModules python, NodeFiles node, JavaClasses java, List<RefGlob> patterns) {
+      PythonModules python,
+      NodeFiles node,
+      JavaClasses java,
+      List<RefGlob> patterns,
+      List<String> httpHosts) {
     this.python = python;
     this.node = node;
     this.java = java;
     this.patterns = patterns;
+    this.httpHosts = httpHosts;
+  }
+
+  /**
+   * This policy letting a client's inline workflow make {@code http} requests to hosts matching
+   * {@code patterns} ({@code braid serve --allow-http}; see {@link
+   * dev.braid.gateway.workflow.HttpUrls#allowed}). Without it an inline workflow makes none: the
+   * gateway must not become a client's way into the operator's network (SSRF).
+   */
+  public ExposurePolicy allowHttp(List<String> patterns) {
+    return new ExposurePolicy(python, node, java, this.patterns, List.copyOf(patterns));
+  }
+
+  /** The host patterns an inline workflow's {@code http} steps may reach; empty: none. */
+  public List<String> httpHosts() {
+    return httpHosts;
   }
 
   /**
@@ -80,7 +101,8 @@ public final class ExposurePolicy {
         new PythonModules(config.pythonPaths(), pyPre),
         new NodeFiles(config.nodePaths(), nodePre),
         new JavaClasses(config.javaClasspath()),
-        globs == null ? null : List.copyOf(globs));
+        globs == null ? null : List.copyOf(globs),
+        List.of());
   }
 
   /** The policy of {@code config} with no explicit preloads and no pattern filter. */

@@ -1,5 +1,6 @@
 package dev.braid.gateway.workflow;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,14 @@ public interface FunctionCatalog {
    * plain function with {@code stream:}).
    */
   default Optional<String> kind(String ref) {
+    return Optional.empty();
+  }
+
+  /**
+   * The names a keyword argument ({@code with:} key) of {@code ref} may have, if known; empty when
+   * any name goes or the catalog cannot tell.
+   */
+  default Optional<List<String>> keywords(String ref) {
     return Optional.empty();
   }
 

@@ -9,21 +9,24 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One step: what it does ({@link Action}, exactly one of the nine kinds) and the keys every step
- * may have.
+ * One step: what it does ({@link Action}, exactly one of the kinds) and the keys every step may
+ * have.
  *
  * @param name the key it is written under (a step name, a branch name, a case, or {@code do})
  * @param id unique in the workflow: the name for steps of a {@code steps:} block; for inline steps
  *     the parent's id, a dot and the name ({@code fanout.a}, {@code each.do}), or the name quoted
  *     in brackets when it is not a plain identifier ({@code pick["1.5"]})
  * @param at where the name is written
- * @param when {@code if}: the step runs only if this is truthy; otherwise it is skipped and its
- *     result is null
+ * @param when {@code if}: the step runs only if this is true (it must be a boolean); otherwise it
+ *     is skipped and its result is null
  * @param needs steps to wait for besides those the step's expressions reference
  * @param timeout for a {@code call}: one attempt (see {@link Call#policy()} for the value with
  *     {@code defaults} applied); for every other kind: the whole step
  * @param onError {@code on_error.value}: the step's result if it fails, instead of failing
  * @param description free text for people and progress views
+ * @param retry for the kinds that hold other steps ({@code parallel}, {@code for_each}, {@code
+ *     try}, {@code switch}): the whole step is run again per attempt, each attempt a scope of its
+ *     own; a {@code call} and an {@code http} step keep theirs in their {@link CallPolicy}
  */
 public record Step(
     String name,
@@ -34,14 +37,26 @@ public record Step(
     Optional<Located<Duration>> timeout,
     Optional<Template> onError,
     Optional<Located<String>> description,
-    Action action) {
+    Action action,
+    Optional<RetryPolicy> retry) {
   public Step {
     needs = List.copyOf(needs);
   }
 
   /** What a step does. */
   public sealed interface Action
-      permits Call, Parallel, ForEach, Try, Switch, Stream, Script, Wait, Signal {
+      permits Call,
+          Parallel,
+          ForEach,
+          Try,
+          Switch,
+          Stream,
+          Script,
+          Wait,
+          Signal,
+          SetValue,
+          Raise,
+          Http {
     /** Where the kind's key ({@code call}, {@code parallel}, ...) is written. */
     Location at();
   }
@@ -93,13 +108,45 @@ public record Step(
       implements Action {}
 
   /**
-   * {@code try}/{@code catch}/{@code finally}. {@code catch} runs if the body fails, with the
-   * failure record bound to {@code error}; {@code finally} runs whatever happened. Both run
-   * shielded from the cancellation of the surrounding scope, each under its own deadline.
+   * {@code try}/{@code catch}/{@code finally}. If the body fails, the first of {@code catches}
+   * whose filters match the failure runs, with the failure record bound to its {@code as} name and
+   * the results of the body's completed steps visible; no match rethrows the failure as is. {@code
+   * finally} runs whatever happened. Handlers run shielded from the cancellation of the surrounding
+   * scope, each under its own deadline.
+   *
+   * @param catches the clauses in the order written; empty without {@code catch}
    */
-  public record Try(
-      Location at, Block body, Optional<Handler> catchBlock, Optional<Handler> finallyBlock)
-      implements Action {}
+  public record Try(Location at, Block body, List<Catch> catches, Optional<Handler> finallyBlock)
+      implements Action {
+    public Try {
+      catches = List.copyOf(catches);
+    }
+  }
+
+  /**
+   * One {@code catch} clause: it handles a failure when every filter it has matches.
+   *
+   * @param types {@code type:}: the failure's type is one of these (empty: any)
+   * @param codes {@code code:}: the failure's code is one of these (empty: any)
+   * @param when {@code when:}: an expression over the failure (bound to {@code as}), truthy
+   * @param as the name the handler reads the failure record by; default {@code error}
+   * @param handler the block to run
+   */
+  public record Catch(
+      Location at,
+      List<Located<String>> types,
+      List<Located<String>> codes,
+      Optional<Template> when,
+      Located<String> as,
+      Handler handler) {
+    /** The name a handler sees the list of the try body's completed steps by. */
+    public static final String COMPLETED = "completed";
+
+    public Catch {
+      types = List.copyOf(types);
+      codes = List.copyOf(codes);
+    }
+  }
 
   /**
    * A {@code catch} or {@code finally} block.
@@ -163,6 +210,47 @@ public record Step(
       Optional<Located<Integer>> memoryMb,
       Optional<Located<Integer>> maxOutput)
       implements Action {}
+
+  /**
+   * {@code set}: the step's result is {@code value} with its expressions evaluated; nothing is
+   * called.
+   */
+  public record SetValue(Location at, Template value) implements Action {}
+
+  /**
+   * {@code raise}: the step fails with the failure record {@code value} evaluates to: an object
+   * with {@code code} (a {@link dev.braid.model.FailureCode} name, default {@code APPLICATION}),
+   * {@code type}, {@code message} and {@code details}; a whole failure record (a caught {@code
+   * error}) is raised again as it is, stack and cause included.
+   */
+  public record Raise(Location at, Template value) implements Action {}
+
+  /**
+   * {@code http}: one HTTP request per attempt, under {@code policy} like a call (per-attempt
+   * {@code timeout}, {@code total_timeout}, retry, circuit breaker per origin). The result is
+   * {@code {status, headers, body}}.
+   *
+   * @param method upper case, e.g. {@code GET}
+   * @param url an {@code http} or {@code https} URL, usually an expression
+   * @param headers an object of header names to strings
+   * @param query an object of query parameters (strings, numbers, booleans or lists of them)
+   * @param body a string is sent as text, any other value as JSON
+   * @param expect the statuses that succeed; empty: 200 to 299
+   */
+  public record Http(
+      Location at,
+      Located<String> method,
+      Template url,
+      Optional<Template> headers,
+      Optional<Template> query,
+      Optional<Template> body,
+      List<Located<Integer>> expect,
+      CallPolicy policy)
+      implements Action {
+    public Http {
+      expect = List.copyOf(expect);
+    }
+  }
 
   /**
    * {@code wait}: the run pauses until an instant, holding no thread, worker or process meanwhile.

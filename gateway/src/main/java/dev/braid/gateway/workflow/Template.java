@@ -38,6 +38,20 @@ public sealed interface Template {
   /** Every expression in this value, in source order. */
   List<Single> expressions();
 
+  /**
+   * The value of an {@code if:}: true or false, and nothing else (no truthiness: {@code if: ${{
+   * steps.a.items }}} is an error that says to write {@code size(steps.a.items) > 0}).
+   *
+   * @throws EvaluationException if the value is not a boolean, or evaluating it failed
+   */
+  default boolean condition(Bindings bindings) {
+    JsonNode v = evaluate(bindings);
+    if (!v.isBoolean()) {
+      throw new EvaluationException(at(), Values.notACondition(v));
+    }
+    return v.booleanValue();
+  }
+
   /** A constant: no expression inside. */
   record Literal(JsonNode value, Location at) implements Template {
     /** A copy of the value, so that callers may change what they get. */

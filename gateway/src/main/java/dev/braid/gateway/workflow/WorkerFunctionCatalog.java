@@ -127,6 +127,22 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
     }
   }
 
+  @Override
+  public Optional<List<String>> keywords(String reference) {
+    FunctionRef ref = FunctionRef.parse(reference);
+    if (ref.language().equals("java")) {
+      return Optional.empty(); // the Java worker refuses unknown names when called
+    }
+    try {
+      return entries(ref.language()).stream()
+          .filter(e -> e.reference().equals(reference) && e.keywords() != null)
+          .map(CatalogEntry::keywords)
+          .findFirst();
+    } catch (CatalogUnavailable e) {
+      return Optional.empty();
+    }
+  }
+
   private Optional<String> lookup(
       String language,
       String reference,
@@ -151,6 +167,10 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
       }
     }
     if (names.isEmpty()) {
+      String cause = moduleError(language, module);
+      if (cause != null) {
+        return Optional.of("cannot load " + what + " '" + module + "': " + cause);
+      }
       return Optional.of(
           "cannot load "
               + what
@@ -158,7 +178,7 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
               + module
               + "' (looked next to the workflow and on the "
               + (language.equals("python") ? "Python" : "Node")
-              + " path), or it defines no public functions; the worker's log says why");
+              + " path), or it defines no public functions");
     }
     if (function.contains(".")) {
       // a class method or a nested export: catalogs list top-level functions only
@@ -174,6 +194,21 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
             + Spelling.closest(function, names)
                 .map(g -> "; did you mean '" + g + "'?")
                 .orElse(" (it has: " + String.join(", ", names) + ")"));
+  }
+
+  /** Why the worker could not load {@code module}, as it said in its Hello; null if it did not. */
+  private String moduleError(String language, String module) {
+    try {
+      return braid
+          .moduleErrors(language)
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .get(module);
+    } catch (ExecutionException | TimeoutException e) {
+      return null; // the catalog's own wait already reported an unavailable worker
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   private List<CatalogEntry> entries(String language) throws CatalogUnavailable {

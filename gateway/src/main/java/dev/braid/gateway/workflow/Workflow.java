@@ -94,7 +94,7 @@ public record Workflow(
       out.add(f.body());
     } else if (a instanceof Step.Try t) {
       out.addAll(t.body().steps().values());
-      t.catchBlock().ifPresent(h -> out.addAll(h.block().steps().values()));
+      t.catches().forEach(h -> out.addAll(h.handler().block().steps().values()));
       t.finallyBlock().ifPresent(h -> out.addAll(h.block().steps().values()));
     } else if (a instanceof Step.Switch sw) {
       out.addAll(sw.cases().values());

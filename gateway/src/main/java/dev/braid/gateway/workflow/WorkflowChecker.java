@@ -8,6 +8,7 @@ import dev.braid.gateway.workflow.expr.Values;
 import dev.braid.gateway.workflow.internal.References;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,6 +107,9 @@ public final class WorkflowChecker {
         problems.add(new Diagnostic(ref.at(), problem.get()));
         continue;
       }
+      if (s.action() instanceof Step.Call c && c.with().isPresent()) {
+        keywords(ref.value(), c.with().get(), problems);
+      }
       Optional<String> kind = catalog.kind(ref.value());
       if (kind.isPresent() && GENERATORS.contains(kind.get()) != stream) {
         problems.add(
@@ -120,6 +124,44 @@ public final class WorkflowChecker {
                         + " is "
                         + article(kind.get())
                         + ": consume it with stream: (one item at a time)"));
+      }
+    }
+  }
+
+  /**
+   * Each {@code with:} key the function has no parameter for, at its value: the workers would
+   * refuse the call, so the file is refused before anything runs.
+   */
+  private void keywords(String ref, Template with, List<Diagnostic> problems) {
+    // the keys and where each is: a mapping with expressions, or a mapping of plain values
+    Map<String, Location> keys = new LinkedHashMap<>();
+    if (with instanceof Template.ObjectOf o) {
+      o.fields().forEach((k, v) -> keys.put(k, v.at()));
+    } else if (with instanceof Template.Literal l && l.value().isObject()) {
+      l.value().fieldNames().forEachRemaining(k -> keys.put(k, l.at()));
+    } else {
+      return; // one expression: its keys are known only when it runs
+    }
+    Optional<List<String>> names = catalog.keywords(ref);
+    if (names.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<String, Location> e : keys.entrySet()) {
+      if (!names.get().contains(e.getKey())) {
+        problems.add(
+            new Diagnostic(
+                e.getValue(),
+                ref
+                    + " has no parameter '"
+                    + e.getKey()
+                    + "' ("
+                    + (names.get().isEmpty()
+                        ? "it takes no named parameters"
+                        : "its parameters: " + String.join(", ", names.get()))
+                    + Spelling.closest(e.getKey(), names.get())
+                        .map(g -> "; did you mean '" + g + "'?)")
+                        .orElse(
+                            "); name its parameters in with:, or pass values in order in args:")));
       }
     }
   }

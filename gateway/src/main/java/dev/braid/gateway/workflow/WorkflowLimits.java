@@ -40,6 +40,15 @@ public final class WorkflowLimits {
   /** Operators, brackets and calls inside one another in one expression. */
   public static final int MAX_EXPRESSION_DEPTH = Expression.MAX_DEPTH;
 
+  /** Iterations of CEL's macros ({@code map}, {@code filter}, ...) in one evaluation. */
+  public static final int MAX_EXPRESSION_ITERATIONS = Expression.MAX_ITERATIONS;
+
+  /** List elements and object fields one evaluation of an expression may build. */
+  public static final int MAX_EXPRESSION_ELEMENTS = Expression.MAX_BUILT_ELEMENTS;
+
+  /** Characters of text one evaluation of an expression may build. */
+  public static final int MAX_EXPRESSION_TEXT = Expression.MAX_BUILT_CHARS;
+
   private WorkflowLimits() {}
 
   /**

@@ -182,6 +182,17 @@ class CallCommandTest {
   }
 
   @Test
+  void functionsListsTypeScriptModulesWithTheirDataParameters() {
+    String ts = Path.of(System.getProperty("braid.home"), "examples/typescript").toString();
+    Result r = braid("functions", ts);
+    assertThat(r.code()).as(r.err()).isZero();
+    // priceCart is withContext: its context parameter is not one with: can name
+    assertThat(r.out())
+        .containsPattern("node:cart.ts#priceCart\\s+async\\s+\\(items, currency\\)")
+        .containsPattern("node:greet.ts#greet\\s+async\\s+\\(name, greeting");
+  }
+
+  @Test
   void functionsWithNothingToListIsBadUsage() {
     assertThat(braid("functions").code()).isEqualTo(2);
     assertThat(braid("functions", "no/such/dir").code()).isEqualTo(2);

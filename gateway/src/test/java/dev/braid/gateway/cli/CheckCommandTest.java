@@ -68,9 +68,73 @@ class CheckCommandTest {
                 + ":6:20: error: python:shop.users:batches is an async generator: consume it with"
                 + " stream: (one item at a time)",
             file
-                + ":7:20: error: cannot load Python module 'shop.nothing' (looked next to the"
-                + " workflow and on the Python path), or it defines no public functions; the"
-                + " worker's log says why");
+                + ":7:20: error: cannot load Python module 'shop.nothing':"
+                + " ModuleNotFoundError: No module named 'shop.nothing'");
+  }
+
+  @Test
+  void withKeysTheFunctionHasNoParameterForAreErrorsInEveryLanguage(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(
+        dir.resolve("greet.py"), "async def greet(name, greeting='hi'):\n    return name\n");
+    Files.writeString(
+        dir.resolve("greet.mjs"),
+        "export async function greet(name, greeting = 'hi') { return name; }\n"
+            + "export async function anything({ name }) { return name; }\n");
+    Path flow = dir.resolve("flow.yaml");
+    Files.writeString(
+        flow,
+        """
+        steps:
+          py: { call: python:greet:greet, with: { nme: Ada } }
+          js: { call: node:greet.mjs#greet, with: { name: Ada, salute: Hi } }
+          ok: { call: node:greet.mjs#greet, with: { greeting: Hi, name: Ada } }
+          open: { call: node:greet.mjs#anything, with: { whatever: 1 } }
+        """);
+    Result r = braid("check", flow.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(diagnostics(r))
+        .containsExactly(
+            flow
+                + ":2:41: error: python:greet:greet has no parameter 'nme' (its parameters: name,"
+                + " greeting; did you mean 'name'?)",
+            flow
+                + ":3:43: error: node:greet.mjs#greet has no parameter 'salute' (its parameters:"
+                + " name, greeting); name its parameters in with:, or pass values in order in"
+                + " args:");
+  }
+
+  @Test
+  void aModuleThatFailsToLoadShowsTheCauseInTheErrorItself(@TempDir Path dir) throws Exception {
+    // http.py next to the workflow shadows the standard library's http package for api.py
+    Files.writeString(dir.resolve("http.py"), "# a helper, named like the stdlib package\n");
+    Files.writeString(
+        dir.resolve("api.py"), "import http.client\n\n\nasync def fetch():\n    return 1\n");
+    Files.writeString(dir.resolve("broken.mjs"), "export const ok = 1;\nexport function f( {\n");
+    Path flow = dir.resolve("flow.yaml");
+    Files.writeString(
+        flow,
+        """
+        steps:
+          a: { call: python:api:fetch }
+          b: { call: node:broken.mjs#f }
+        """);
+    Result r = braid("check", flow.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(diagnostics(r))
+        .containsExactly(
+            flow
+                + ":2:14: error: cannot load Python module 'api': ModuleNotFoundError: No module"
+                + " named 'http.client'; 'http' is not a package ("
+                + dir.resolve("api.py")
+                + ":1); "
+                + dir.resolve("http.py")
+                + " shadows the standard library module 'http': rename it",
+            flow
+                + ":3:14: error: cannot load Node module 'broken.mjs': SyntaxError: Unexpected"
+                + " end of input ("
+                + dir.resolve("broken.mjs")
+                + ":3)");
   }
 
   @Test

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code secrets:} on the command line: read from {@code --secrets-dir}, checked by {@code braid
  * check}, and never printed — the test greps every output of a run that returns, logs and fails
- * with its secret: stdout ({@code --json} and the result), stderr (progress, the error), the worker
- * log lines, the Chrome trace, {@code braid show} and the store's files.
+ * with its secret: stdout ({@code --json} and the result), stderr (plain and live progress, the
+ * error), the worker log lines, the Chrome trace, {@code braid show} and the store's files.
  */
 @Timeout(120)
 class SecretsCommandTest {
@@ -115,22 +115,28 @@ class SecretsCommandTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     Result json;
     Result plain;
+    Result live;
     try {
       json = runWith(file, "--json", "--trace", trace.toString(), "--progress", "none");
       plain = runWith(file, "--progress", "plain");
+      live = runWith(file, "--progress", "live");
     } finally {
       System.setErr(before);
       log = captured.toString(StandardCharsets.UTF_8);
     }
     assertThat(json.code()).as(json.err()).isEqualTo(1);
     assertThat(plain.code()).as(plain.err()).isEqualTo(1);
+    assertThat(live.code()).as(live.err()).isEqualTo(1);
     assertThat(json.out()).contains("\"message\":\"token *** was refused\"");
     assertThat(plain.err()).contains("ValueError: token *** was refused");
+    assertThat(live.err()).contains("token *** was refused");
     assertThat(log).contains("stderr has ***").contains("stdout has ***");
     outputs.add(json.out());
     outputs.add(json.err());
     outputs.add(plain.out());
     outputs.add(plain.err());
+    outputs.add(live.out());
+    outputs.add(live.err());
     outputs.add(log);
     outputs.add(Files.readString(trace));
 

@@ -45,6 +45,43 @@ class IfSwitchTest extends EngineTestBase {
   }
 
   @Test
+  void anIfThatIsNotABooleanFailsTheStepInsteadOfBeingTruthy() throws Exception {
+    StepFailedException f =
+        runFailing(
+            """
+            input: { flag: boolean }
+            steps:
+              list: { call: python:engine_funcs:echo, args: [[1, 2]] }
+              maybe: { if: "${{ steps.list }}", call: python:engine_funcs:echo, args: [1] }
+            """,
+            input("flag", true));
+
+    assertThat(f.step()).isEqualTo("maybe");
+    assertThat(f.failure().message())
+        .contains(
+            "if: needs true or false, but the expression gave a list; compare explicitly, e.g."
+                + " size(x) > 0 or x != null");
+    assertThat(finished("maybe")).isEqualTo(Status.FAILED);
+  }
+
+  @Test
+  void anExpressionErrorFailsTheStepWithTheExpressionsPlace() throws Exception {
+    StepFailedException f =
+        runFailing(
+            """
+            input: { flag: boolean }
+            steps:
+              obj: { call: python:engine_funcs:echo, args: [{a: 1}] }
+              use: { call: python:engine_funcs:echo, args: ["${{ steps.obj.b + 1 }}"] }
+            """,
+            input("flag", true));
+
+    assertThat(f.step()).isEqualTo("use");
+    assertThat(f.failure().message()).contains("no field 'b' here");
+    assertThat(f.failure().message()).contains(":4:");
+  }
+
+  @Test
   void switchRunsTheMatchingCase() throws Exception {
     assertJson(run(SWITCH, input("tier", "silver")), "{'shipping': 'standard'}");
   }

@@ -3,7 +3,11 @@ package dev.braid.gateway.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.gateway.engine.RunEvent.Status;
+import dev.braid.gateway.engine.RunEvent.Type;
+import dev.braid.model.Failure;
 import dev.braid.model.FailureCode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,6 +98,7 @@ class ParallelTest extends EngineTestBase {
 
     assertJson(r, "{'fastest': 'fast'}");
     assertThat(readMarker("cancelled")).isEqualTo("race_lost");
+    assertLoserCancelledAs("python");
   }
 
   @Test
@@ -133,6 +138,29 @@ class ParallelTest extends EngineTestBase {
 
     assertJson(r, "{'fastest': 'fast'}");
     assertThat(readMarker("js-cancelled")).isEqualTo("race_lost");
+    assertLoserCancelledAs("node");
+  }
+
+  /**
+   * The loser's cancellation, as its attempt and its step report it: attributed to the language of
+   * the call that was cancelled (not to the gateway's "java"), with the reason in the record's
+   * {@code reason} and said at most once in its headline.
+   */
+  private void assertLoserCancelledAs(String language) {
+    List<RunEvent> loser =
+        events.stream()
+            .filter(e -> "fastest.loser".equals(e.step()) && e.status() == Status.CANCELLED)
+            .toList();
+    assertThat(loser)
+        .extracting(RunEvent::type)
+        .containsExactlyInAnyOrder(Type.ATTEMPT_FINISHED, Type.STEP_FINISHED);
+    for (RunEvent e : loser) {
+      Failure f = e.failure();
+      assertThat(f.language()).as(e.type() + " language").isEqualTo(language);
+      assertThat(f.reason()).isEqualTo("race_lost");
+      assertThat(f.headline().split("race_lost", -1)).as(f.headline()).hasSizeLessThanOrEqualTo(2);
+      assertThat(f.headline()).doesNotContainIgnoringCase("cancelled: cancelled");
+    }
   }
 
   @Test

@@ -134,6 +134,44 @@ class ReplayTest {
   }
 
   @Test
+  void aRetriedBlockResumesInTheAttemptItWasInAndReplaysWhatThatAttemptFinished() throws Exception {
+    Workflow wf =
+        workflow(
+            """
+            steps:
+              p:
+                retry: { max_attempts: 3, initial_interval: 10ms, jitter: none }
+                parallel:
+                  branches:
+                    x: { call: %1$s, args: [x] }
+                    y: { call: java:dev.braid.gateway.engine.Replays#failOnce, args: [y] }
+            """
+                .formatted(STEP));
+    // life 1: attempt 1 fails (y's first call), attempt 2 finishes x and is killed with y in flight
+    Replays.BLOCKING.add("y");
+    RecordingJournal life1 = new RecordingJournal("run-b");
+    WorkflowRun first = start(wf, life1);
+    assertThat(Replays.ARRIVED.poll(WAIT_S, TimeUnit.SECONDS)).isEqualTo("y");
+    awaitRecorded(life1, "p.x#2");
+    RecordingJournal life2 = kill(first, life1);
+    Replays.BLOCKING.clear();
+    events.clear();
+
+    JsonNode resumed = result(start(wf, life2));
+
+    assertThat(resumed).isEqualTo(JSON.readTree("{\"p\": {\"x\": \"v:x\", \"y\": \"v:y\"}}"));
+    assertThat(Replays.calls("x")).as("once per attempt; attempt 2's was replayed").isEqualTo(2);
+    assertThat(Replays.calls("y")).isEqualTo(3);
+    assertThat(finishedEvent("p.x#2").replayed()).isTrue();
+    assertThat(
+            events.stream()
+                .filter(e -> e.type() == RunEvent.Type.ATTEMPT_STARTED && "p".equals(e.step()))
+                .map(RunEvent::attempt))
+        .as("the block re-entered attempt 2, no third attempt")
+        .containsExactly(2);
+  }
+
+  @Test
   void aRaceWhoseWinnerWasRecordedReplaysTheWinnerWithoutStartingTheOthers() throws Exception {
     Workflow wf =
         workflow(

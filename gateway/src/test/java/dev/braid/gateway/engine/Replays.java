@@ -53,6 +53,15 @@ public final class Replays {
     return CompletableFuture.completedFuture("v:" + key);
   }
 
+  /** Fails its first call for {@code key}; later calls are {@link #step}'s. */
+  public static CompletableFuture<String> failOnce(String key, CallContext ctx) {
+    if (calls(key) == 0) {
+      seen(key, ctx);
+      throw new IllegalStateException("first call of " + key + " fails");
+    }
+    return step(key, ctx);
+  }
+
   /** Always fails. */
   public static String boom(String key, CallContext ctx) {
     seen(key, ctx);

@@ -5,12 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.gateway.cli.Main;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,7 +35,18 @@ class ExamplesTest {
 
   record Run(int code, JsonNode result, String err) {}
 
+  record Output(int code, String out, String err) {}
+
   private static Run run(String example, String input, String... more) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--progress", "plain"));
+    args.addAll(List.of(more));
+    Output o = exec(example, input, args.toArray(String[]::new));
+    String text = o.out().trim();
+    return new Run(o.code(), text.isEmpty() ? null : JSON.readTree(text), o.err());
+  }
+
+  /** {@code braid run} of the example with these options, its stdout as printed. */
+  private static Output exec(String example, String input, String... more) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> args =
@@ -36,14 +55,11 @@ class ExamplesTest {
       args.add("--input");
       args.add(input);
     }
-    args.add("--progress");
-    args.add("plain");
     args.addAll(List.of(more));
     int code =
         Main.run(
             new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-    String text = out.toString().trim();
-    return new Run(code, text.isEmpty() ? null : JSON.readTree(text), err.toString());
+    return new Output(code, out.toString(), err.toString());
   }
 
   @Test
@@ -72,6 +88,20 @@ class ExamplesTest {
   }
 
   @Test
+  void typescriptFunctionsRunFromTsFilesWithKeywordArgumentsBoundByName() throws Exception {
+    Run r =
+        run(
+            "typescript",
+            "{\"name\": \"Ada\", \"items\": [{\"sku\": \"tea\", \"qty\": 2},"
+                + " {\"sku\": \"mug\", \"qty\": 1}]}");
+    assertThat(r.code()).as(r.err()).isZero();
+    // greet(name, greeting = 'Hello') called with: {name}: the default, not the call's context
+    assertThat(r.result().get("greeting").asText()).isEqualTo("Hello, Ada!");
+    assertThat(r.result().get("total").asDouble()).isEqualTo(16.25);
+    assertThat(r.result().get("lines").get(1).get("currency").asText()).isEqualTo("EUR");
+  }
+
+  @Test
   void checkoutAbsorbsPaymentFailuresWithRetriesAndNotificationsNeverFailTheOrder()
       throws Exception {
     Run r = run("checkout", "{\"orderId\": \"A1\", \"failPayments\": 2}");
@@ -93,6 +123,163 @@ class ExamplesTest {
     assertThat(o.get("failure").get("code").asText()).isEqualTo("UNAVAILABLE");
     assertThat(o.get("failure").get("reservation_released").asBoolean()).isTrue();
     assertThat(o.get("notifications").get("email").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void reportIsShapedByExpressionsAlone() throws Exception {
+    Run r = run("report", "{\"customer\": \"Ada\"}");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode out = r.result();
+    assertThat(out.get("customer"))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"name\": \"Ada\", \"tier\": \"gold\", \"email\": \"ada@example.com\","
+                    + " \"orders\": 3}"));
+    assertThat(JSON.convertValue(out.get("paid"), List.class)).containsExactly("o-1", "o-3");
+    assertThat(out.get("total").doubleValue()).isEqualTo(67.25);
+    assertThat(out.get("total_with_vat").doubleValue()).isEqualTo(80.7);
+    assertThat(out.get("biggest").intValue()).isEqualTo(40);
+    assertThat(JSON.convertValue(out.get("coupons"), List.class))
+        .containsExactly("SPRING", "none", "none");
+    assertThat(out.get("items").asText()).isEqualTo("cups, kettle, mug, tea, teapot");
+    assertThat(out.get("summary").asText()).isEqualTo("ADA: 3 orders, 2 paid");
+    assertThat(out.get("span").asText()).isEqualTo("252900s");
+    assertThat(out.get("span_hours").intValue()).isEqualTo(70);
+    assertThat(out.get("loyal").asText()).isEqualTo("thank-you coupon");
+    assertThat(out.get("greeting").asText()).isEqualTo("Hello Ada, your last order was o-3");
+  }
+
+  @Test
+  void sagaCompensatesExactlyTheCompletedBookingsNewestFirst() throws Exception {
+    Run r = run("saga", "{\"trip\": \"T42\"}");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode o = r.result();
+    assertThat(o.get("status").asText()).isEqualTo("compensated");
+    assertThat(o.get("reason").asText()).contains("no cars left for trip T42");
+    assertThat(JSON.convertValue(o.get("completed"), List.class))
+        .containsExactly("book_flight", "book_hotel");
+    assertThat(o.get("cancelled").get("car").isNull()).isTrue();
+    assertThat(o.get("cancelled").get("hotel").asText()).isEqualTo("HT-T42");
+    assertThat(o.get("cancelled").get("flight").asText()).isEqualTo("FL-T42");
+    // newest first: the hotel's cancellation finished before the flight's started
+    List<String> lines = r.err().lines().toList();
+    int hotelDone = indexOf(lines, ".*\\bcancel_hotel\\s+ok.*");
+    int flightStart = indexOf(lines, ".*\\bcancel_flight\\s+started.*");
+    assertThat(hotelDone).as(r.err()).isNotNegative().isLessThan(flightStart);
+    assertThat(r.err()).containsPattern("cancel_car\\s+skipped");
+  }
+
+  @Test
+  void sagaBooksAllThreeWhenACarIsAvailable() throws Exception {
+    Run r = run("saga", "{\"trip\": \"T7\", \"carAvailable\": true}");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.result().get("status").asText()).isEqualTo("booked");
+    assertThat(r.result().get("car").asText()).isEqualTo("CR-T7");
+    assertThat(r.err()).doesNotContain("cancel_flight");
+  }
+
+  @Test
+  void httpFanoutFetchesEveryItemRetriesA503AndReportsA404(@TempDir Path secrets) throws Exception {
+    String token = "tok-" + UUID.randomUUID();
+    Files.writeString(secrets.resolve("INVENTORY_TOKEN"), token + "\n");
+    Process server = inventory(token);
+    try {
+      Run r =
+          run(
+              "http-fanout",
+              "{\"base\": \"" + baseUrl(server) + "\"}",
+              "--secrets-dir",
+              secrets.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      JsonNode items = r.result().get("items");
+      assertThat(items).hasSize(5);
+      assertThat(items.get(2).get("status").asText()).isEqualTo("ok");
+      assertThat(items.get(2).get("value").get("body").get("stock").asInt()).isEqualTo(30);
+      JsonNode missing = items.get(3);
+      assertThat(missing.get("status").asText()).isEqualTo("failed");
+      assertThat(missing.get("error").get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+      assertThat(missing.get("error").get("details").get("status").asInt()).isEqualTo(404);
+      // the server accepted the token (a wrong one is a 401 for every item)
+      assertThat(r.result().get("report").get("received").asInt()).isEqualTo(5);
+      assertThat(r.err()).contains("retry");
+    } finally {
+      stop(server);
+    }
+  }
+
+  @Test
+  void httpFanoutNeverShowsItsTokenInJsonEventsOrTheResult(@TempDir Path secrets) throws Exception {
+    String token = "tok-" + UUID.randomUUID();
+    Files.writeString(secrets.resolve("INVENTORY_TOKEN"), token);
+    Process server = inventory(token);
+    try {
+      Output o =
+          exec(
+              "http-fanout",
+              "{\"base\": \"" + baseUrl(server) + "\"}",
+              "--secrets-dir",
+              secrets.toString(),
+              "--json",
+              "--progress",
+              "plain");
+      assertThat(o.code()).as(o.err()).isZero();
+      List<JsonNode> events = new ArrayList<>();
+      for (String line : o.out().lines().toList()) {
+        events.add(JSON.readTree(line));
+      }
+      assertThat(events).hasSizeGreaterThan(10);
+      // the 404 echoes the Authorization header: the token reached the failure's details, the
+      // step's events and the result, and is masked in each
+      assertThat(o.out()).contains("\"authorization\":\"Bearer ***\"");
+      assertThat(o.out()).doesNotContain(token);
+      assertThat(o.err()).doesNotContain(token);
+    } finally {
+      stop(server);
+    }
+  }
+
+  /** The stand-in inventory service of examples/http-fanout, on a free port of 127.0.0.1. */
+  private static Process inventory(String token) throws IOException {
+    Path python = Path.of(System.getProperty("braid.home"), ".venv/bin/python");
+    assertThat(python).as("the project's .venv, which the Python worker runs on").isExecutable();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                python.toString(), EXAMPLES.resolve("http-fanout/server.py").toString(), "0")
+            .redirectErrorStream(true);
+    pb.environment().put("INVENTORY_TOKEN", token);
+    return pb.start();
+  }
+
+  /** The base URL the server prints on its first line. */
+  private static String baseUrl(Process server) throws Exception {
+    CompletableFuture<String> first =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new BufferedReader(
+                        new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    String base = first.get(30, TimeUnit.SECONDS);
+    assertThat(base).startsWith("http://127.0.0.1:");
+    return base;
+  }
+
+  private static void stop(Process server) throws InterruptedException {
+    server.destroy();
+    server.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  private static int indexOf(List<String> lines, String regex) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).matches(regex)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Test

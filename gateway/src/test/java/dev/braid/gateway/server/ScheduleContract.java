@@ -227,7 +227,8 @@ abstract class ScheduleContract {
     await(
         "the first run cancelled",
         () -> store.get(firstId).orElseThrow().status() == RunStatus.CANCELLED);
-    assertThat(runsOf("cancel").size()).isGreaterThanOrEqualTo(2);
+    // the slot cancels the first run, then starts its own: the store may see them in that order
+    await("the run of the slot that cancelled it", () -> runsOf("cancel").size() >= 2);
   }
 
   @Test

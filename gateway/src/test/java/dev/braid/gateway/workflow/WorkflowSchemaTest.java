@@ -59,9 +59,12 @@ class WorkflowSchemaTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(
       strings = {
+        "catch-clauses.yaml",
         "counts.yaml",
+        "data-steps.yaml",
         "durations.yaml",
         "enums.yaml",
+        "http-steps.yaml",
         "names.yaml",
         "on-error.yaml",
         "scripts.yaml",

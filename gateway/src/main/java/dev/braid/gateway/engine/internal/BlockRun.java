@@ -8,8 +8,10 @@ import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Template;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Scope;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,6 +49,21 @@ final class BlockRun {
     this.scope = scope;
     this.env = env;
     this.dependencies = steps.run().dependencies;
+  }
+
+  /**
+   * The names of the block's steps that have succeeded so far (skipped ones excluded), in the order
+   * they finished: what a {@code catch} sees as {@code completed}.
+   */
+  List<String> completed() {
+    List<String> out = new ArrayList<>();
+    results.forEach(
+        (name, value) -> {
+          if (value != Steps.SKIPPED) {
+            out.add(name);
+          }
+        });
+    return out;
   }
 
   CompletableFuture<JsonNode> start() {

@@ -143,7 +143,9 @@ final class CallStep {
               scope.isCancelled()
                   ? CompletableFuture.failedFuture(
                       Failures.toException(
-                          Failure.cancelled(rootReason(scope), "call cancelled"), false))
+                          Failure.cancelled(rootReason(scope), "call cancelled")
+                              .withLanguage(language),
+                          false))
                   : send(attempt),
           run.loop);
     }
@@ -231,6 +233,11 @@ final class CallStep {
 
     /** The failure of a step whose attempts were stopped by its scope's cancellation. */
     private Failure stoppedBy() {
+      // the call's language, not the gateway's: the user reads "a Python call was cancelled"
+      return stoppedByScope().withLanguage(language);
+    }
+
+    private Failure stoppedByScope() {
       if (scope.expiredBy() == scope) {
         return Failure.cancelled(
             CancelReason.DEADLINE_EXCEEDED,

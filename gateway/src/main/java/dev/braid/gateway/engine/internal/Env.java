@@ -37,6 +37,15 @@ record Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, Strin
     return new Env(e.input, e.steps, e.locals, suffix + "[" + index + "]");
   }
 
+  /**
+   * This environment for attempt {@code attempt} (from 2) of a retried block: names inside get
+   * {@code #attempt}, so that each attempt's steps are journaled apart and a resumed run replays
+   * only the attempt it was in.
+   */
+  Env attempt(int attempt) {
+    return new Env(input, steps, locals, suffix + "#" + attempt);
+  }
+
   /** A view for a nested block: the visible results so far, to which the block adds its own. */
   Env nestedBlock() {
     ObjectNode view = steps.objectNode();

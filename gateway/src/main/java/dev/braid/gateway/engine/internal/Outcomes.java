@@ -40,8 +40,27 @@ final class Outcomes {
   static Failure cancelled(Scope scope) {
     CancelReason r = scope.reason() == null ? CancelReason.CANCELLED : scope.reason();
     CancelReason root = scope.rootReason() == null ? r : scope.rootReason();
-    String why = r == root ? r.wireName() : r.wireName() + " (" + root.wireName() + " further up)";
-    return Failure.cancelled(r, "cancelled: " + why);
+    // The record's reason carries the wire name (views show it once, after the message); the
+    // message says in words what happened, so that the name is not repeated.
+    String why =
+        r == root
+            ? explain(r)
+            : explain(r) + "; further up, " + explain(root) + " (" + root.wireName() + ")";
+    return Failure.cancelled(r, why);
+  }
+
+  /** What a cancel reason means, as a clause: "another branch won the race". */
+  static String explain(CancelReason r) {
+    return switch (r) {
+      case CANCELLED -> "the run was cancelled";
+      case DEADLINE_EXCEEDED -> "a deadline passed";
+      case SIBLING_FAILED -> "a sibling step failed";
+      case RACE_LOST -> "another branch won the race";
+      case PARENT_CANCELLED -> "an enclosing step was cancelled";
+      case SHUTDOWN -> "braid is shutting down";
+      case WORKER_LOST -> "the worker running it was lost";
+      case HEARTBEAT -> "a heartbeat did not arrive in time";
+    };
   }
 
   /** {@code {"status": "ok", "value": V}}. */

@@ -40,6 +40,8 @@ final class Steps {
   private final StreamStep streams;
   private final TryStep tries;
   private final ScriptStep scripts;
+  private final HttpStep https;
+  private final BlockRetry blockRetries;
 
   Steps(Run run) {
     this.run = run;
@@ -48,6 +50,8 @@ final class Steps {
     this.streams = new StreamStep(run, this);
     this.tries = new TryStep(run, this);
     this.scripts = new ScriptStep(run, run.sandbox);
+    this.https = new HttpStep(run);
+    this.blockRetries = new BlockRetry(run);
   }
 
   Run run() {
@@ -59,12 +63,25 @@ final class Steps {
    * step's result, or with a {@link StepFailedException}: the step's own failure, or a cancellation
    * when {@code parent} was cancelled while it ran.
    */
+  /**
+   * The failure of {@code step} stopped by {@code parent}'s cancellation: a call step's is its
+   * call's language's (a cancelled Python call is not a Java failure); other steps' the gateway's.
+   */
+  private static Failure cancelled(Step step, Scope parent) {
+    Failure f = Outcomes.cancelled(parent);
+    if (step.action() instanceof Step.Call c) {
+      String ref = c.function().value();
+      return f.withLanguage(ref.substring(0, Math.max(0, ref.indexOf(':'))));
+    }
+    return f;
+  }
+
   CompletableFuture<JsonNode> run(Step step, Scope parent, Env env) {
     String name = path(step, env);
     String kind = kindOf(step.action());
     if (parent.isCancelled()) {
       return CompletableFuture.failedFuture(
-          new StepFailedException(Outcomes.cancelled(parent), name, step.at()));
+          new StepFailedException(cancelled(step, parent), name, step.at()));
     }
     Optional<StepOutcome> recorded = run.recorded(name);
     if (recorded.isPresent()) {
@@ -73,7 +90,7 @@ final class Steps {
     if (step.when().isPresent()) {
       boolean go;
       try {
-        go = Values.truthy(step.when().get().evaluate(env));
+        go = step.when().get().condition(env);
       } catch (RuntimeException e) {
         StepFailedException f = Outcomes.failure(e, name, step.at());
         finished(name, kind, Status.FAILED, f.failure());
@@ -98,14 +115,17 @@ final class Steps {
     // For a call, `timeout` bounds each attempt and is enforced per attempt; for every other kind
     // it bounds the whole step.
     Deadline deadline =
-        step.action() instanceof Step.Call
+        step.action() instanceof Step.Call || step.action() instanceof Step.Http
             ? null
             : step.timeout().map(t -> run.deadlineAfter(t.value())).orElse(null);
     // the step's scope owns its timeout (a timer only when it is the earliest deadline)
     Scope scope = parent.child(deadline);
     CompletableFuture<JsonNode> work;
     try {
-      work = action(step, scope, env, name);
+      work =
+          step.retry().isPresent()
+              ? blockRetries.run(step, scope, env, name, kind, (s, e) -> action(step, s, e, name))
+              : action(step, scope, env, name);
     } catch (RuntimeException e) {
       work = CompletableFuture.failedFuture(e);
     }
@@ -151,7 +171,7 @@ final class Steps {
     if (parent.isCancelled()) {
       // Cancellation from outside wins over whatever the step managed to produce: the scope
       // around it is finishing, and no handler may turn that into a value.
-      StepFailedException f = new StepFailedException(Outcomes.cancelled(parent), name, step.at());
+      StepFailedException f = new StepFailedException(cancelled(step, parent), name, step.at());
       finished(name, kind, Status.CANCELLED, f.failure());
       result.completeExceptionally(f);
       return;
@@ -235,6 +255,12 @@ final class Steps {
       return new WaitStep(run).run(w, scope, env, name);
     } else if (a instanceof Step.Signal sg) {
       return new SignalStep(run).run(sg, scope, name);
+    } else if (a instanceof Step.SetValue sv) {
+      return DataSteps.set(sv, env);
+    } else if (a instanceof Step.Raise r) {
+      return DataSteps.raise(r, env, name);
+    } else if (a instanceof Step.Http h) {
+      return https.run(h, scope, env, name);
     } else {
       return scripts.run(step, (Step.Script) a, scope, env, name);
     }
@@ -269,6 +295,12 @@ final class Steps {
       return "wait";
     } else if (a instanceof Step.Signal) {
       return "signal";
+    } else if (a instanceof Step.SetValue) {
+      return "set";
+    } else if (a instanceof Step.Raise) {
+      return "raise";
+    } else if (a instanceof Step.Http) {
+      return "http";
     }
     return "script";
   }

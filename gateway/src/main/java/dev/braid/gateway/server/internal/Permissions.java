@@ -5,6 +5,7 @@ import dev.braid.gateway.server.TokenScope;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -43,6 +44,11 @@ final class Permissions {
                   + " needs (the server's token file grants scopes per token)")
           .asRuntimeException();
     }
+  }
+
+  /** The host patterns an inline workflow's {@code http} steps may reach; empty: none. */
+  List<String> httpHosts() {
+    return exposure.httpHosts();
   }
 
   /** Why {@code reference} may not be called, or empty. */

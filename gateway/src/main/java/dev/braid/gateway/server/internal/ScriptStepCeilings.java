@@ -51,7 +51,7 @@ final class ScriptStepCeilings {
       st.body().ifPresent(s -> walk(s, c, out));
     } else if (a instanceof Step.Try t) {
       walk(t.body(), c, out);
-      t.catchBlock().ifPresent(h -> walk(h.block(), c, out));
+      t.catches().forEach(h -> walk(h.handler().block(), c, out));
       t.finallyBlock().ifPresent(h -> walk(h.block(), c, out));
     } else if (a instanceof Step.Script s) {
       script(step, s, c, out);

@@ -129,6 +129,7 @@ final class WorkflowResolver {
         refuseUnexposed(parsed.workflow(), file.toString(), display);
         if (name == null) {
           refuseSecrets(parsed.workflow(), display);
+          refuseHttp(parsed.workflow(), file.toString(), display);
         }
       }
       problems = checker.check(parsed, input);
@@ -248,6 +249,31 @@ final class WorkflowResolver {
       }
       throw Status.PERMISSION_DENIED.withDescription(sb.toString()).asRuntimeException();
     }
+  }
+
+  /** An inline workflow's http steps reach only the hosts of --allow-http (see InlineHttp). */
+  private void refuseHttp(Workflow wf, String own, String display) {
+    List<InlineHttp.Refusal> refused = InlineHttp.refusals(wf, permissions.httpHosts());
+    if (refused.isEmpty()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder("the workflow makes http requests this server refuses:");
+    for (InlineHttp.Refusal r : refused) {
+      String line =
+          (r.at().file().equals(own) ? display : r.at().file())
+              + ":"
+              + r.at().line()
+              + ":"
+              + r.at().column()
+              + ": "
+              + r.why();
+      if (sb.length() + line.length() > MAX_DESCRIPTION) {
+        sb.append("\n...");
+        break;
+      }
+      sb.append('\n').append(line);
+    }
+    throw Status.PERMISSION_DENIED.withDescription(sb.toString()).asRuntimeException();
   }
 
   private Path namedFile(String name) {

@@ -9,9 +9,9 @@ public final class Values {
   private Values() {}
 
   /**
-   * Whether a value counts as true in {@code if:}, {@code &&}, {@code ||} and {@code !}: false,
-   * null, 0, the empty string, the empty list and the empty object are false; everything else is
-   * true.
+   * Whether a value counts as true in the loose sense of many languages: false, null, 0, the empty
+   * string, the empty list and the empty object are false; everything else is true. Not what {@code
+   * if:} or the boolean operators of expressions use: they take booleans only.
    */
   public static boolean truthy(JsonNode v) {
     if (v == null || v.isNull() || v.isMissingNode()) {
@@ -30,6 +30,15 @@ public final class Values {
       return v.size() > 0;
     }
     return true;
+  }
+
+  /**
+   * The message for an {@code if:} whose value is not a boolean, after "if: needs true or false".
+   */
+  public static String notACondition(JsonNode v) {
+    return "if: needs true or false, but the expression gave "
+        + typeName(v)
+        + "; compare explicitly, e.g. size(x) > 0 or x != null";
   }
 
   /**

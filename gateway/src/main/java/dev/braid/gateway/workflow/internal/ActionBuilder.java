@@ -36,12 +36,18 @@ final class ActionBuilder {
   private final StepBuilder steps;
   private final Fields f;
   private final WaitBuilder waits;
+  private final DataStepBuilder data;
+  private final HttpBuilder http;
+  private final CatchBuilder catches;
 
   ActionBuilder(ModelBuilder m, StepBuilder steps) {
     this.m = m;
     this.steps = steps;
     this.f = m.fields;
     this.waits = new WaitBuilder(m);
+    this.data = new DataStepBuilder(m);
+    this.http = new HttpBuilder(m, steps);
+    this.catches = new CatchBuilder(m, steps);
   }
 
   Step.Action action(
@@ -61,6 +67,9 @@ final class ActionBuilder {
       case "stream" -> stream(at, v, map, id, timeout);
       case "wait" -> waits.waitStep(at, v);
       case "signal" -> waits.signalStep(at, v);
+      case "set" -> data.set(at, v);
+      case "raise" -> data.raise(at, v);
+      case "http" -> http.http(at, v, map, timeout);
       default -> script(at, v);
     };
   }
@@ -200,28 +209,24 @@ final class ActionBuilder {
     }
     f.onlyKeys(body, List.of("steps", "output"), "try");
     Block block = steps.block(null, at, body, "try");
-    Optional<Step.Handler> catchBlock = handler(map.entry("catch"), "catch", true);
-    Optional<Step.Handler> finallyBlock = handler(map.entry("finally"), "finally", false);
+    List<Step.Catch> catchClauses = catches.clauses(map.entry("catch"));
+    Optional<Step.Handler> finallyBlock = finallyHandler(map.entry("finally"));
     if (map.get("catch") == null && map.get("finally") == null) {
       f.error(at, "try needs catch:, finally: or both");
     }
-    return new Step.Try(at, block, catchBlock, finallyBlock);
+    return new Step.Try(at, block, catchClauses, finallyBlock);
   }
 
-  private Optional<Step.Handler> handler(SourceNode.Entry e, String key, boolean output) {
+  private Optional<Step.Handler> finallyHandler(SourceNode.Entry e) {
     if (e == null) {
       return Optional.empty();
     }
-    SourceNode.MapNode map = f.mapping(e.value(), key, ", e.g. " + key + ": { steps: { ... } }");
+    SourceNode.MapNode map = f.mapping(e.value(), "finally", ", e.g. finally: { steps: { ... } }");
     if (map == null) {
       return Optional.empty();
     }
-    f.onlyKeys(
-        map, output ? List.of("steps", "output", "timeout") : List.of("steps", "timeout"), key);
-    Block block = steps.block(null, e.keyAt(), map, key);
-    Located<Duration> timeout =
-        f.duration(map, "timeout").orElse(new Located<>(Step.Handler.DEFAULT_TIMEOUT, e.keyAt()));
-    return Optional.of(new Step.Handler(e.keyAt(), block, timeout));
+    f.onlyKeys(map, List.of("steps", "timeout"), "finally");
+    return Optional.of(catches.handler(e.keyAt(), map, "finally"));
   }
 
   private Step.Switch switchStep(Location at, SourceNode v, SourceNode.MapNode map, String id) {

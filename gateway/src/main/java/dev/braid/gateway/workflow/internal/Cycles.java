@@ -56,7 +56,7 @@ final class Cycles {
   private void nested(Step s) {
     if (s.action() instanceof Step.Try t) {
       check(t.body());
-      t.catchBlock().ifPresent(h -> check(h.block()));
+      t.catches().forEach(h -> check(h.handler().block()));
       t.finallyBlock().ifPresent(h -> check(h.block()));
       return;
     }

@@ -277,7 +277,7 @@ public final class ModelBuilder {
     return a.isPresent() ? a : b;
   }
 
-  private Optional<RetryPolicy> retry(SourceNode.Entry entry, RetryPolicy base) {
+  Optional<RetryPolicy> retry(SourceNode.Entry entry, RetryPolicy base) {
     SourceNode.MapNode m =
         fields.mapping(
             entry.value(), "retry", ", e.g. retry: { max_attempts: 3, initial_interval: 100ms }");

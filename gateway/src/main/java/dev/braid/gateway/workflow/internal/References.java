@@ -9,8 +9,9 @@ import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Template;
 import dev.braid.gateway.workflow.ValueType;
 import dev.braid.gateway.workflow.Workflow;
-import dev.braid.gateway.workflow.expr.Expr;
+import dev.braid.gateway.workflow.expr.ExpressionException;
 import dev.braid.gateway.workflow.expr.Reference;
+import dev.braid.gateway.workflow.expr.Scope;
 import dev.braid.gateway.workflow.expr.Spelling;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,28 +28,39 @@ import java.util.Set;
  *
  * <p>Visibility: a step sees the steps of its own {@code steps:} block and of every enclosing block
  * (names are unique in a workflow, so there is no shadowing); loop variables exist inside their
- * loop's {@code do}; {@code error} inside {@code catch} and {@code on_error}. A reference from
- * anywhere inside a step X to a step Y of an enclosing block makes the step of that block which
- * contains X depend on Y.
+ * loop's {@code do}; {@code error} (or a clause's {@code as} name) and {@code completed} inside
+ * {@code catch}, {@code error} inside {@code on_error}; a {@code catch} also sees its try body's
+ * steps. A reference from anywhere inside a step X to a step Y of an enclosing block makes the step
+ * of that block which contains X depend on Y.
  */
 public final class References {
   private record Frame(Map<String, Step> steps, String current) {}
 
-  private record Env(List<Frame> frames, Map<String, String> loops, boolean error) {
+  /**
+   * @param bound the names bound by a handler: {@code error} in {@code on_error}; a catch clause's
+   *     {@code as} name and {@code completed} in its handler
+   */
+  private record Env(List<Frame> frames, Map<String, String> loops, Set<String> bound) {
     Env push(Frame f) {
       List<Frame> fs = new ArrayList<>(frames);
       fs.add(f);
-      return new Env(fs, loops, error);
+      return new Env(fs, loops, bound);
     }
 
     Env loop(String name, String owner) {
       Map<String, String> l = new LinkedHashMap<>(loops);
       l.put(name, owner);
-      return new Env(frames, l, error);
+      return new Env(frames, l, bound);
+    }
+
+    Env bind(String... names) {
+      Set<String> b = new LinkedHashSet<>(bound);
+      b.addAll(List.of(names));
+      return new Env(frames, loops, b);
     }
 
     Env withError() {
-      return new Env(frames, loops, true);
+      return bind("error");
     }
   }
 
@@ -79,7 +91,7 @@ public final class References {
   public static References check(Workflow wf, Set<String> broken, List<Diagnostic> problems) {
     References r = new References(wf, broken, problems);
     r.survey(wf.steps(), null);
-    Env root = new Env(List.of(), Map.of(), false);
+    Env root = new Env(List.of(), Map.of(), Set.of());
     r.block(wf.steps(), root);
     wf.output().ifPresent(o -> r.template(o, root.push(new Frame(wf.steps().steps(), null))));
     new Cycles(r.edges, problems).check(wf.steps());
@@ -114,7 +126,7 @@ public final class References {
     Step.Action a = s.action();
     if (a instanceof Step.Try t) {
       survey(t.body(), "the try: of step '" + s.id() + "'");
-      t.catchBlock().ifPresent(h -> survey(h.block(), "the catch: of step '" + s.id() + "'"));
+      t.catches().forEach(h -> survey(h.handler().block(), "the catch: of step '" + s.id() + "'"));
       t.finallyBlock().ifPresent(h -> survey(h.block(), "the finally: of step '" + s.id() + "'"));
       return;
     }
@@ -138,7 +150,12 @@ public final class References {
   }
 
   private void step(Step s, Env env) {
-    s.when().ifPresent(t -> template(t, env));
+    s.when()
+        .ifPresent(
+            t -> {
+              template(t, env, true);
+              condition(t);
+            });
     for (Located<String> n : s.needs()) {
       stepRef(n.value(), n.at(), env);
     }
@@ -157,7 +174,15 @@ public final class References {
       step(f.body(), loop(env, f.as(), s));
     } else if (a instanceof Step.Try t) {
       block(t.body(), env);
-      t.catchBlock().ifPresent(h -> block(h.block(), env.withError()));
+      for (Step.Catch c : t.catches()) {
+        // a handler sees the body's steps (those that completed have results, the others are
+        // null): a saga compensates exactly what was done; no edge, the body is over by then
+        Env handler = env.bind(c.as().value());
+        c.when().ifPresent(w -> template(w, handler));
+        block(
+            c.handler().block(),
+            handler.push(new Frame(t.body().steps(), null)).bind(Step.Catch.COMPLETED));
+      }
       t.finallyBlock().ifPresent(h -> block(h.block(), env));
     } else if (a instanceof Step.Switch sw) {
       template(sw.value(), env);
@@ -172,6 +197,17 @@ public final class References {
       sc.input().ifPresent(t -> template(t, env));
     } else if (a instanceof Step.Wait w) {
       w.until().ifPresent(t -> template(t, env));
+    } else if (a instanceof Step.SetValue sv) {
+      template(sv.value(), env);
+    } else if (a instanceof Step.Raise r) {
+      template(r.value(), env);
+    } else if (a instanceof Step.Http h) {
+      template(h.url(), env);
+      h.headers().ifPresent(t -> template(t, env));
+      h.query().ifPresent(t -> template(t, env));
+      h.body().ifPresent(t -> template(t, env));
+      h.headers().ifPresent(t -> expectType(t, ValueType.OBJECT, "headers"));
+      h.query().ifPresent(t -> expectType(t, ValueType.OBJECT, "query"));
     }
   }
 
@@ -180,23 +216,24 @@ public final class References {
    * that cannot be what {@code key} needs (the one type known before running).
    */
   private void expectType(Template t, ValueType needed, String key) {
-    if (!(t instanceof Template.Single s)
-        || !(s.expression().ast() instanceof Expr.Member m)
-        || !(m.target() instanceof Expr.Name n)
-        || !n.name().equals("input")) {
+    if (!(t instanceof Template.Single s)) {
       return;
     }
-    InputField field = wf.input().get(m.name());
+    Reference r = s.expression().path().orElse(null);
+    if (r == null || !r.root().equals("input") || r.path().size() != 1 || r.head() == null) {
+      return;
+    }
+    InputField field = wf.input().get(r.head());
     if (field == null || field.type().value() == needed || field.type().value() == ValueType.ANY) {
       return;
     }
     error(
-        s.locate(n.pos()),
+        s.locate(r.pos()),
         key
             + " needs "
             + needed.article()
             + ", but input."
-            + m.name()
+            + r.head()
             + " is declared as "
             + field.type().value().article());
   }
@@ -218,16 +255,86 @@ public final class References {
   }
 
   private void template(Template t, Env env) {
+    template(t, env, false);
+  }
+
+  /** An {@code if:} that is a plain input field must be declared a boolean. */
+  private void condition(Template t) {
+    expectType(t, ValueType.BOOLEAN, "if");
+  }
+
+  /**
+   * Checks the names of {@code t}'s expressions, then their types (and, for a {@code condition},
+   * that each is a boolean).
+   */
+  private void template(Template t, Env env, boolean condition) {
     for (Template.Single s : t.expressions()) {
+      int before = problems.size();
       for (Reference r : s.expression().references()) {
         reference(r, s, env);
+      }
+      if (problems.size() == before) {
+        for (ExpressionException e : s.expression().check(scope(env), condition)) {
+          error(s.locate(e.offset()), e.getMessage());
+        }
       }
     }
   }
 
+  /** Scopes already built, by the environment's loop variables and error (a few per workflow). */
+  private final Map<List<Object>, Scope> scopes = new HashMap<>();
+
+  /**
+   * The root names an expression can read in {@code env}, with their types: the one place that
+   * lists them for the type check (a new kind of name is one more {@code with} here, and one more
+   * case in {@link #reference}).
+   */
+  private Scope scope(Env env) {
+    return scopes.computeIfAbsent(
+        List.of(env.loops().keySet(), env.bound()),
+        k -> {
+          Map<String, Scope.Type> fields = new LinkedHashMap<>();
+          wf.input()
+              .forEach(
+                  (name, f) ->
+                      // a field that may be left out is null then: of any type to the checker,
+                      // so that input.x != null is not refused
+                      fields.put(
+                          name,
+                          f.required() || f.defaultValue().isPresent()
+                              ? scopeType(f.type().value())
+                              : Scope.Type.ANY));
+          Scope sc = Scope.empty().withObject("input", fields).with("steps", Scope.Type.OBJECT);
+          if (!wf.secrets().isEmpty()) {
+            // only then: without secrets:, reference() refuses secrets.X and says how to declare it
+            sc = sc.with("secrets", Scope.Type.STRING_MAP);
+          }
+          for (String name : env.bound()) {
+            // the failure record (error or a catch clause's as name); completed: step names
+            sc = sc.with(name, name.equals("completed") ? Scope.Type.LIST : Scope.Type.OBJECT);
+          }
+          for (String loop : env.loops().keySet()) {
+            sc = sc.with(loop, Scope.Type.ANY);
+          }
+          return sc;
+        });
+  }
+
+  private static Scope.Type scopeType(ValueType t) {
+    return switch (t) {
+      case STRING -> Scope.Type.STRING;
+      case INTEGER -> Scope.Type.INTEGER;
+      case NUMBER -> Scope.Type.NUMBER;
+      case BOOLEAN -> Scope.Type.BOOLEAN;
+      case OBJECT -> Scope.Type.OBJECT;
+      case ARRAY -> Scope.Type.LIST;
+      case ANY -> Scope.Type.ANY;
+    };
+  }
+
   private void reference(Reference r, Template.Single s, Env env) {
     String root = r.root();
-    if (env.loops().containsKey(root)) {
+    if (env.loops().containsKey(root) || env.bound().contains(root)) {
       return;
     }
     switch (root) {
@@ -247,11 +354,9 @@ public final class References {
         secret(r, s);
         return;
       case "error":
-        if (!env.error()) {
-          error(
-              s.locate(r.pos()),
-              "'error' is defined only inside catch: (the failure being handled) and on_error:");
-        }
+        error(
+            s.locate(r.pos()),
+            "'error' is defined only inside catch: (the failure being handled) and on_error:");
         return;
       default:
         break;
@@ -272,9 +377,7 @@ public final class References {
       known.add("secrets");
     }
     known.addAll(env.loops().keySet());
-    if (env.error()) {
-      known.add("error");
-    }
+    known.addAll(env.bound());
     error(
         s.locate(r.pos()),
         "unknown name '"
@@ -285,7 +388,7 @@ public final class References {
                 .orElse(
                     ": an expression starts from "
                         + String.join(", ", known)
-                        + (env.error() ? "" : " (or error, inside catch:)")));
+                        + (env.bound().contains("error") ? "" : " (or error, inside catch:)")));
   }
 
   /** {@code secrets.NAME}: only a name the workflow declares under {@code secrets:}. */

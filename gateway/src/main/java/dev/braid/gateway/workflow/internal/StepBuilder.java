@@ -4,6 +4,7 @@ import dev.braid.gateway.workflow.Block;
 import dev.braid.gateway.workflow.CallPolicy;
 import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Location;
+import dev.braid.gateway.workflow.RetryPolicy;
 import dev.braid.gateway.workflow.Step;
 import dev.braid.gateway.workflow.Template;
 import dev.braid.gateway.workflow.expr.Spelling;
@@ -23,35 +24,48 @@ import java.util.regex.Pattern;
 final class StepBuilder {
   static final List<String> KINDS =
       List.of(
-          "call", "parallel", "for_each", "try", "switch", "stream", "script", "wait", "signal");
+          "call",
+          "parallel",
+          "for_each",
+          "try",
+          "switch",
+          "stream",
+          "script",
+          "wait",
+          "signal",
+          "set",
+          "raise",
+          "http");
   static final List<String> COMMON = List.of("if", "needs", "timeout", "on_error", "description");
   static final Map<String, List<String>> EXTRAS =
-      Map.of(
-          "call",
-          List.of(
-              "with",
-              "args",
-              "total_timeout",
-              "queue_timeout",
-              "heartbeat_timeout",
-              "retry",
-              "circuit_breaker"),
-          "parallel",
-          List.of(),
-          "for_each",
-          List.of("as", "concurrency", "mode", "do"),
-          "try",
-          List.of("catch", "finally"),
-          "switch",
-          List.of("cases"),
-          "stream",
-          List.of("as", "concurrency", "buffer", "do", "queue_timeout", "heartbeat_timeout"),
-          "script",
-          List.of(),
-          "wait",
-          List.of(),
-          "signal",
-          List.of());
+      Map.ofEntries(
+          Map.entry("set", List.of()),
+          Map.entry("raise", List.of()),
+          Map.entry("http", List.of("total_timeout", "retry", "circuit_breaker")),
+          Map.entry(
+              "call",
+              List.of(
+                  "with",
+                  "args",
+                  "total_timeout",
+                  "queue_timeout",
+                  "heartbeat_timeout",
+                  "retry",
+                  "circuit_breaker")),
+          Map.entry("parallel", List.of("retry")),
+          Map.entry("for_each", List.of("as", "concurrency", "mode", "do", "retry")),
+          Map.entry("try", List.of("catch", "finally", "retry")),
+          Map.entry("switch", List.of("cases", "retry")),
+          Map.entry(
+              "stream",
+              List.of("as", "concurrency", "buffer", "do", "queue_timeout", "heartbeat_timeout")),
+          Map.entry("script", List.of()),
+          Map.entry("wait", List.of()),
+          Map.entry("signal", List.of()));
+
+  /** The kinds that hold other steps: a {@code retry} on them reruns the whole step. */
+  static final Set<String> BLOCK_RETRY = Set.of("parallel", "for_each", "try", "switch");
+
   static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   static final Set<String> RESERVED =
       Set.of("input", "steps", "secrets", "error", "true", "false", "null");
@@ -191,8 +205,13 @@ final class StepBuilder {
       broken.add(id);
       return null;
     }
+    Optional<RetryPolicy> retry = Optional.empty();
+    SourceNode.Entry r = map.entry("retry");
+    if (r != null && BLOCK_RETRY.contains(kind)) {
+      retry = m.retry(r, null);
+    }
     return new Step(
-        name, id, at, when, needs, timeout, onError, f.string(map, "description"), action);
+        name, id, at, when, needs, timeout, onError, f.string(map, "description"), action, retry);
   }
 
   /**
@@ -225,7 +244,8 @@ final class StepBuilder {
               e.keyAt(),
               "'"
                   + k
-                  + "' does not apply to a "
+                  + "' does not apply to "
+                  + (kind.equals("http") ? "an " : "a ")
                   + kind
                   + " step (it belongs to "
                   + String.join(" and ", owners)

@@ -95,8 +95,10 @@ abstract class CrashResumeScenarios {
       """
       import { appendFileSync } from 'node:fs';
       import { join } from 'node:path';
+      import { current } from '@braid/worker';
 
-      export async function work(dir, step, value, ctx) {
+      export async function work(dir, step, value) {
+        const ctx = current();
         const line = {
           step, attempt: ctx.attempt, t: Date.now() / 1000, key: ctx.idempotencyKey ?? null,
         };

@@ -4,6 +4,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Node's rule: {@code path#export} is exposed when the path names a {@code .mjs}, {@code .cjs} or
@@ -15,6 +16,9 @@ import java.util.Set;
  * {@code Function} and the object machinery, never an exported function.
  */
 public final class NodeFiles {
+  /** The module files the Node worker loads: JavaScript, and TypeScript through tsx. */
+  private static final Pattern MODULE_FILE = Pattern.compile("\\.(mjs|cjs|js|ts|mts|cts)$");
+
   private static final Set<String> MACHINERY = Set.of("__proto__", "constructor", "prototype");
   private final Roots roots;
   private final Set<String> preloaded;
@@ -47,12 +51,12 @@ public final class NodeFiles {
               + file
               + "' is a URL or not a plain file path; only files under the roots are exposed");
     }
-    if (!(file.endsWith(".mjs") || file.endsWith(".cjs") || file.endsWith(".js"))) {
+    if (!MODULE_FILE.matcher(file).find()) {
       return Resolution.refused(
           "'"
               + file
-              + "' is a package or built-in name, not a .mjs/.cjs/.js file; only files under the"
-              + " roots are exposed");
+              + "' is a package or built-in name, not a .mjs/.cjs/.js/.ts file; only files under"
+              + " the roots are exposed");
     }
     if (preloaded.contains(file)) {
       return Resolution.ok(local);
