@@ -164,6 +164,9 @@ abstract class ScheduleContract {
     Thread.sleep(2500);
     Instant restart = Instant.now();
     startServer("every");
+    // the scheduler looked back at some moment in between; on a loaded machine a server takes
+    // seconds to start, so "the latest missed slot" may be one after `restart`
+    Instant started = Instant.now();
     await("two more runs after the restart", () -> runsOf("every").size() >= before + 2);
     stopServer();
     Instant end = Instant.now();
@@ -178,7 +181,15 @@ abstract class ScheduleContract {
     assertThat(fired).doesNotHaveDuplicates();
     List<Instant> missed =
         fired.stream().filter(s -> s.isAfter(lastBefore) && s.isBefore(restart)).toList();
-    assertThat(missed).as("slots fired for the time no server ran").hasSize(1);
+    long passed =
+        slots.values().stream().filter(s -> s.isAfter(lastBefore) && s.isBefore(restart)).count();
+    assertThat(passed).as("slots that passed while no server ran").isGreaterThanOrEqualTo(2);
+    assertThat(missed)
+        .as("slots fired for the time no server ran: not every one")
+        .hasSizeLessThan(2);
+    assertThat(fired)
+        .as("the latest slot missed when the server came back fired")
+        .anyMatch(s -> s.isAfter(lastBefore) && !s.isAfter(started));
     assertThat(store.lastSlot("every").orElseThrow())
         .isAfterOrEqualTo(fired.stream().max(Instant::compareTo).orElseThrow());
   }
