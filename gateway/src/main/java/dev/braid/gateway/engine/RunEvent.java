@@ -27,6 +27,10 @@ import java.time.Duration;
  * @param replayed true for the events of a step instance whose outcome a resumed run fed back from
  *     its journal instead of running it again (docs/durability.md); such events are shown, not
  *     journaled again
+ * @param item for {@code STEP_STARTED} of a step instance inside an item of a {@code for_each},
+ *     {@code stream} or {@code loop} (at any depth below it, up to the next such item): which item
+ *     of which step instance; else null. Views count a loop's progress by it; the journal does not
+ *     keep it.
  */
 public record RunEvent(
     Type type,
@@ -40,7 +44,34 @@ public record RunEvent(
     Failure failure,
     Duration retryWait,
     JsonNode value,
-    boolean replayed) {
+    boolean replayed,
+    Item item) {
+
+  /**
+   * Item {@code index} (from 0) of the step instance {@code parent}, one of {@code count} items:
+   * the number of items of a {@code for_each}, the {@code max_iterations} of a {@code loop}, -1
+   * when not known (a {@code stream}).
+   */
+  public record Item(String parent, int index, int count) {}
+
+  /** An event without {@link #item()}. */
+  public RunEvent(
+      Type type,
+      long atNanos,
+      String step,
+      String kind,
+      String function,
+      String language,
+      int attempt,
+      Status status,
+      Failure failure,
+      Duration retryWait,
+      JsonNode value,
+      boolean replayed) {
+    this(
+        type, atNanos, step, kind, function, language, attempt, status, failure, retryWait, value,
+        replayed, null);
+  }
 
   /** An event of work that ran in this life of the run (not {@link #replayed()}). */
   public RunEvent(

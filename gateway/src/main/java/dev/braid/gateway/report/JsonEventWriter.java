@@ -13,6 +13,8 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -26,12 +28,14 @@ import java.util.OptionalInt;
  * <p>Keys: {@code event} (the {@link RunEvent.Type} in snake case), {@code run_id} (when the run
  * has one), {@code ts} (the wall-clock time, UTC, to the millisecond), {@code t_ms} (milliseconds
  * since the run started, to the microsecond), then those of {@code step}, {@code parent} (the step
- * instance it belongs to: {@code fanout} for {@code fanout.a}, the loop for an item), {@code index}
- * (a loop item's index, from 0), {@code kind}, {@code function}, {@code language}, {@code attempt}
- * (when &gt; 0), {@code status} (lower case), {@code error} (the failure record as {@link
- * FailureJson} writes it) and {@code wait_ms} that the event has. The {@code run_finished} line is
- * the outcome and always the last: with {@code "status":"ok"} it carries {@code result} (JSON
- * {@code null} when the run returned nothing), otherwise {@code error}.
+ * instance it belongs to: {@code fanout} for {@code fanout.a}, the loop for the steps of an item),
+ * {@code index} (the item's index, from 0), {@code items} (on {@code step_started} inside an item:
+ * the loop's number of items, or a {@code loop}'s {@code max_iterations}, when known), {@code
+ * kind}, {@code function}, {@code language}, {@code attempt} (when &gt; 0), {@code status} (lower
+ * case), {@code error} (the failure record as {@link FailureJson} writes it) and {@code wait_ms}
+ * that the event has. The {@code run_finished} line is the outcome and always the last: with {@code
+ * "status":"ok"} it carries {@code result} (JSON {@code null} when the run returned nothing),
+ * otherwise {@code error}.
  *
  * <p>Called on the run thread; not thread-safe. Writes synchronously to {@code out}.
  */
@@ -45,6 +49,12 @@ public final class JsonEventWriter implements RunListener {
 
   /** Wall-clock time of the run's start (as this process saw it); set by the first event. */
   private Instant runStart;
+
+  /**
+   * The loop item of each step instance that started inside one: the later events of the instance
+   * name it too. As many entries as step instances, which the engine's limits bound.
+   */
+  private final Map<String, RunEvent.Item> items = new HashMap<>();
 
   /**
    * @param runId the run's id, written on every line; null for a run without one
@@ -63,21 +73,36 @@ public final class JsonEventWriter implements RunListener {
       runStart = wall.instant().minusNanos(e.atNanos());
     }
     Instant ts = runStart.plusNanos(e.atNanos()).truncatedTo(ChronoUnit.MILLIS);
-    out.println(toLine(e, runId, ts));
+    if (e.item() != null) {
+      items.put(e.step(), e.item());
+    }
+    out.println(toLine(e, e.step() == null ? null : items.get(e.step()), runId, ts));
     out.flush();
   }
 
-  static String toLine(RunEvent e, String runId, Instant ts) {
+  /**
+   * @param item the loop item the event's step instance is in, if any (see {@link RunEvent#item()})
+   */
+  static String toLine(RunEvent e, RunEvent.Item item, String runId, Instant ts) {
     ObjectNode o = JSON.createObjectNode();
     o.put("event", Text.lower(e.type()));
     putIfPresent(o, "run_id", runId);
     o.put("ts", ts.toString());
     o.put("t_ms", millis(e.atNanos()));
     putIfPresent(o, "step", e.step());
-    putIfPresent(o, "parent", StepIds.parent(e.step()));
-    OptionalInt index = StepIds.index(e.step());
-    if (index.isPresent()) {
-      o.put("index", index.getAsInt());
+    if (item != null) {
+      o.put("parent", item.parent());
+      o.put("index", item.index());
+      if (e.type() == RunEvent.Type.STEP_STARTED && item.count() >= 0) {
+        o.put("items", item.count());
+      }
+    } else {
+      // events read back from a store do not keep their item: the id still tells a for_each's
+      putIfPresent(o, "parent", StepIds.parent(e.step()));
+      OptionalInt index = StepIds.index(e.step());
+      if (index.isPresent()) {
+        o.put("index", index.getAsInt());
+      }
     }
     putIfPresent(o, "kind", e.kind());
     putIfPresent(o, "function", e.function());

@@ -70,6 +70,7 @@ final class LiveProgressView extends ProgressView {
   private final Map<String, Failure> failedSteps = new LinkedHashMap<>();
   // How each finished step instance ended: a failure is handled when an enclosing step ended ok.
   private final Map<String, Status> finished = new HashMap<>();
+  private final LoopCounters loops = new LoopCounters();
   private int ok;
   private int skipped;
   private int failed;
@@ -90,6 +91,7 @@ final class LiveProgressView extends ProgressView {
     final String step;
     final long seq;
     final String what;
+    final String kind;
     final long startNanos;
     long endNanos = -1;
     int attempt;
@@ -102,10 +104,11 @@ final class LiveProgressView extends ProgressView {
 
     Failure failure;
 
-    Row(String step, long seq, String what, long startNanos) {
+    Row(String step, long seq, String what, String kind, long startNanos) {
       this.step = step;
       this.seq = seq;
       this.what = what;
+      this.kind = kind;
       this.startNanos = startNanos;
     }
   }
@@ -202,12 +205,13 @@ final class LiveProgressView extends ProgressView {
       tickerAtRunStart = ticker.getAsLong() - e.atNanos();
     }
     latestEventNanos = Math.max(latestEventNanos, e.atNanos());
+    loops.onEvent(e);
     switch (e.type()) {
       case RUN_STARTED, ATTEMPT_FINISHED -> {
         // Nothing to show: the run line is always there; attempts show through their step.
       }
       case STEP_STARTED ->
-          running.put(e.step(), new Row(e.step(), nextSeq++, what(e), e.atNanos()));
+          running.put(e.step(), new Row(e.step(), nextSeq++, what(e), e.kind(), e.atNanos()));
       case ATTEMPT_STARTED -> {
         Row r = running.get(e.step());
         if (r != null) {
@@ -236,7 +240,7 @@ final class LiveProgressView extends ProgressView {
     Row r = running.remove(e.step());
     if (r == null) {
       // Skipped (or failed in its `if`) without having started.
-      r = new Row(e.step(), nextSeq++, e.kind() == null ? "" : e.kind(), e.atNanos());
+      r = new Row(e.step(), nextSeq++, e.kind() == null ? "" : e.kind(), e.kind(), e.atNanos());
     }
     r.endNanos = e.atNanos();
     r.status = e.status() == null ? Status.OK : e.status();
@@ -396,7 +400,12 @@ final class LiveProgressView extends ProgressView {
         extra = "attempt " + (r.attempt + 1) + " in " + Text.duration(r.retryAtNanos - now) + why;
       } else {
         word = "running";
-        extra = r.attempt > 1 ? "attempt " + r.attempt : "";
+        String attempt = r.attempt > 1 ? "attempt " + r.attempt : "";
+        String progress = loops.progress(r.step, r.kind);
+        extra =
+            attempt.isEmpty() || progress.isEmpty()
+                ? attempt + progress
+                : attempt + ", " + progress;
       }
     } else {
       word = Text.lower(r.status);

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -328,5 +329,42 @@ class LoopTest {
         .contains("needs true or false, but the expression gave an integer")
         .contains(":4:13:");
     assertThat(Replays.calls("w")).isZero();
+  }
+
+  @Test
+  void theStepsOfAnItemNameTheirLoopTheirIndexAndTheCount() throws Exception {
+    Workflow wf =
+        workflow(
+            """
+            steps:
+              poll:
+                loop: { steps: { s: { call: %s, args: [it] } } }
+                max_iterations: 3
+              each:
+                for_each: [a, b]
+                do: { call: %s, args: ["${{ item }}"] }
+            """
+                .formatted(STEP, STEP));
+    result(start(wf));
+
+    assertThat(startedItems("s["))
+        .containsExactly(
+            new RunEvent.Item("poll", 0, 3),
+            new RunEvent.Item("poll", 1, 3),
+            new RunEvent.Item("poll", 2, 3));
+    assertThat(startedItems("each.do["))
+        .containsExactlyInAnyOrder(
+            new RunEvent.Item("each", 0, 2), new RunEvent.Item("each", 1, 2));
+    assertThat(startedItems("poll")).containsExactly((RunEvent.Item) null);
+  }
+
+  private List<RunEvent.Item> startedItems(String stepPrefix) {
+    List<RunEvent.Item> out = new ArrayList<>();
+    for (RunEvent e : events) {
+      if (e.type() == RunEvent.Type.STEP_STARTED && e.step().startsWith(stepPrefix)) {
+        out.add(e.item());
+      }
+    }
+    return out;
   }
 }

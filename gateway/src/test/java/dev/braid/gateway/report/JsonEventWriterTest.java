@@ -98,6 +98,25 @@ class JsonEventWriterTest {
   }
 
   @Test
+  void anItemsEventsNameTheLoopTheirIndexAndOnStartTheNumberOfItems() throws Exception {
+    List<JsonNode> lines = write(Runs.manyItems(6));
+    List<JsonNode> ofItem =
+        lines.stream()
+            .filter(n -> n.has("step") && n.get("step").asText().equals("prices.do[4]"))
+            .toList();
+    assertThat(ofItem).hasSize(4); // step_started, attempt_started, attempt_finished, step_finished
+    assertThat(ofItem)
+        .allSatisfy(
+            n -> {
+              assertThat(n.get("parent").asText()).isEqualTo("prices");
+              assertThat(n.get("index").asInt()).isEqualTo(4);
+            });
+    assertThat(ofItem.get(0).get("event").asText()).isEqualTo("step_started");
+    assertThat(ofItem.get(0).get("items").asInt()).isEqualTo(6);
+    assertThat(ofItem.subList(1, 4)).allSatisfy(n -> assertThat(n.has("items")).isFalse());
+  }
+
+  @Test
   void eachEventIsOneObjectWithSnakeCaseNameAndOnlyTheFieldsItHas() throws Exception {
     List<JsonNode> lines = write(Runs.succeeding());
 

@@ -149,6 +149,45 @@ class LiveProgressViewTest {
   }
 
   @Test
+  void aRunningForEachCountsItsFinishedItemsOutOfAll() {
+    LiveProgressView view = view();
+    List<RunEvent> events = Runs.manyItems(26).events();
+    int cut = 0;
+    int finishedItems = 0;
+    while (finishedItems < 17) {
+      RunEvent e = events.get(cut++);
+      if (e.type() == RunEvent.Type.STEP_FINISHED) {
+        finishedItems++;
+      }
+    }
+    feed(view, events.subList(0, cut), 1_000);
+    view.draw();
+
+    assertThat(lastFrame(err.toString()))
+        .anySatisfy(l -> assertThat(l).startsWith("running   prices ").endsWith("17/26 done"));
+    view.close();
+  }
+
+  @Test
+  void aRunningLoopShowsItsIterationAndItsBound() {
+    LiveProgressView view = view();
+    Runs.Seq run =
+        new Runs.Seq()
+            .runStarted(0)
+            .stepStarted(1, "poll", "loop")
+            .itemCallStarted(2, "check[0]", Runs.PROFILE, "poll", 0, 10)
+            .stepFinished(5, "check[0]", "call", Status.OK, null)
+            .itemCallStarted(60, "check[1]", Runs.PROFILE, "poll", 1, 10);
+    feed(view, run.events(), 1_000);
+    view.draw();
+
+    assertThat(lastFrame(err.toString()))
+        .anySatisfy(
+            l -> assertThat(l).startsWith("running   poll ").endsWith("iteration 2 of at most 10"));
+    view.close();
+  }
+
+  @Test
   void runningStepsShowTheirElapsedTimeAndRetries() {
     LiveProgressView view = view();
     List<RunEvent> events = Runs.succeeding().events();

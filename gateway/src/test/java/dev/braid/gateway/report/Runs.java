@@ -61,6 +61,27 @@ final class Runs {
           Type.STEP_STARTED, ms, step, "call", function, lang(function), 0, null, null, null, null);
     }
 
+    /** A call's start inside item {@code index} of {@code count} of the loop step {@code loop}. */
+    Seq itemCallStarted(
+        double ms, String step, String function, String loop, int index, int count) {
+      events.add(
+          new RunEvent(
+              Type.STEP_STARTED,
+              Math.round(ms * 1_000_000),
+              step,
+              "call",
+              function,
+              lang(function),
+              0,
+              null,
+              null,
+              null,
+              null,
+              false,
+              new RunEvent.Item(loop, index, count)));
+      return this;
+    }
+
     Seq attemptStarted(double ms, String step, String function, int attempt) {
       return add(
           Type.ATTEMPT_STARTED,
@@ -267,7 +288,7 @@ final class Runs {
       double start = 2 + batch * 10.0;
       for (int i = batch * 4; i < Math.min(n, batch * 4 + 4); i++) {
         ordered
-            .callStarted(start, "prices.do[" + i + "]", QUOTE)
+            .itemCallStarted(start, "prices.do[" + i + "]", QUOTE, "prices", i, n)
             .attemptStarted(start, "prices.do[" + i + "]", QUOTE, 1);
       }
       for (int i = batch * 4; i < Math.min(n, batch * 4 + 4); i++) {

@@ -2,6 +2,7 @@ package dev.braid.gateway.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.braid.gateway.engine.RunEvent;
 import dev.braid.gateway.workflow.expr.Bindings;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,12 +15,17 @@ import java.util.Map;
  * only written on the run thread, between evaluations.
  */
 record Env(
-    JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, String suffix, String prefix)
+    JsonNode input,
+    ObjectNode steps,
+    Map<String, JsonNode> locals,
+    String suffix,
+    String prefix,
+    RunEvent.Item item)
     implements Bindings {
 
   /** The environment of a workflow's own steps (no prefix: not inside a sub-workflow). */
   Env(JsonNode input, ObjectNode steps, Map<String, JsonNode> locals, String suffix) {
-    this(input, steps, locals, suffix, "");
+    this(input, steps, locals, suffix, "", null);
   }
 
   /**
@@ -27,7 +33,7 @@ record Env(
    * its own input and results, and paths under the caller's ({@code enrich/fetch}).
    */
   static Env subWorkflow(JsonNode input, ObjectNode steps, String callerPath) {
-    return new Env(input, steps, Map.of(), "", callerPath + "/");
+    return new Env(input, steps, Map.of(), "", callerPath + "/", null);
   }
 
   @Override
@@ -43,13 +49,23 @@ record Env(
   Env bind(String name, JsonNode value) {
     Map<String, JsonNode> m = new HashMap<>(locals);
     m.put(name, value);
-    return new Env(input, steps, m, suffix, prefix);
+    return new Env(input, steps, m, suffix, prefix, item);
   }
 
-  /** This environment for item {@code index} of a loop: names inside get {@code [index]}. */
-  Env item(String name, JsonNode value, int index) {
+  /**
+   * This environment for item {@code index} of the loop step instance {@code loopPath} (a {@code
+   * for_each}, {@code stream} or {@code loop}) of {@code count} items (-1: not known): names inside
+   * get {@code [index]}, and the events of the steps inside name the item.
+   */
+  Env item(String name, JsonNode value, String loopPath, int index, int count) {
     Env e = bind(name, value);
-    return new Env(e.input, e.steps, e.locals, suffix + "[" + index + "]", prefix);
+    return new Env(
+        e.input,
+        e.steps,
+        e.locals,
+        suffix + "[" + index + "]",
+        prefix,
+        new RunEvent.Item(loopPath, index, count));
   }
 
   /**
@@ -58,13 +74,13 @@ record Env(
    * only the attempt it was in.
    */
   Env attempt(int attempt) {
-    return new Env(input, steps, locals, suffix + "#" + attempt, prefix);
+    return new Env(input, steps, locals, suffix + "#" + attempt, prefix, item);
   }
 
   /** A view for a nested block: the visible results so far, to which the block adds its own. */
   Env nestedBlock() {
     ObjectNode view = steps.objectNode();
     view.setAll(steps);
-    return new Env(input, view, locals, suffix, prefix);
+    return new Env(input, view, locals, suffix, prefix, item);
   }
 }

@@ -61,7 +61,7 @@ final class Joins {
         .thenApply(o -> combine(mode, outcome(o), names));
   }
 
-  CompletableFuture<JsonNode> forEach(Step.ForEach f, Scope scope, Env env) {
+  CompletableFuture<JsonNode> forEach(Step.ForEach f, Scope scope, Env env, String name) {
     JsonNode items = f.items().evaluate(env);
     if (!items.isArray()) {
       throw new EvaluationException(
@@ -69,7 +69,7 @@ final class Joins {
           "for_each needs a list, but the expression gave " + Values.typeName(items));
     }
     JoinMode mode = f.mode().value();
-    IntFunction<Env> itemEnv = i -> itemEnv(f, env, items, i);
+    IntFunction<Env> itemEnv = i -> itemEnv(f, env, items, i, name);
     Join.Child<JsonNode> child = (i, s) -> steps.run(f.body(), s, itemEnv.apply(i));
     if (f.until().isPresent() || f.quorum().isPresent()) {
       return new EarlyStop(f, items.size(), itemEnv).run(run, scope, child);
@@ -91,8 +91,8 @@ final class Joins {
   /**
    * What item {@code i}'s body sees: the item under {@code as}, its position under {@code index}.
    */
-  private static Env itemEnv(Step.ForEach f, Env env, JsonNode items, int i) {
-    Env e = env.item(f.as().value(), items.get(i), i);
+  private static Env itemEnv(Step.ForEach f, Env env, JsonNode items, int i, String name) {
+    Env e = env.item(f.as().value(), items.get(i), name, i, items.size());
     return f.index().isPresent() ? e.bind(f.index().get().value(), IntNode.valueOf(i)) : e;
   }
 

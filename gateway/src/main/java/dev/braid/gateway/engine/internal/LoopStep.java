@@ -59,7 +59,9 @@ final class LoopStep {
         }
         return;
       }
-      Env iteration = env.nestedBlock().item(EarlyStop.ITERATION, state(i, last), i);
+      Env iteration =
+          env.nestedBlock()
+              .item(EarlyStop.ITERATION, state(i, last), name, i, l.maxIterations().value());
       if (l.whileCondition().isPresent() && !l.whileCondition().get().condition(iteration)) {
         result.complete(last);
         return;

@@ -145,13 +145,36 @@ final class Run {
       Failure failure,
       Duration wait,
       JsonNode value) {
-    emit(type, step, kind, function, language, attempt, status, failure, wait, value, false);
+    emit(type, step, kind, function, language, attempt, status, failure, wait, value, false, null);
   }
 
   /** The events of a step instance fed back from the journal: shown, not journaled again. */
   void emitReplayed(
       RunEvent.Type type, String step, String kind, RunEvent.Status status, Failure failure) {
-    emit(type, step, kind, null, null, 0, status, failure, null, null, true);
+    emit(type, step, kind, null, null, 0, status, failure, null, null, true, null);
+  }
+
+  /** {@code STEP_STARTED}, naming the loop item the step is in ({@code item}, may be null). */
+  void stepStarted(
+      String step,
+      String kind,
+      String function,
+      String language,
+      RunEvent.Item item,
+      boolean replayed) {
+    emit(
+        RunEvent.Type.STEP_STARTED,
+        step,
+        kind,
+        function,
+        language,
+        0,
+        null,
+        null,
+        null,
+        null,
+        replayed,
+        item);
   }
 
   private void emit(
@@ -165,7 +188,8 @@ final class Run {
       Failure failure,
       Duration wait,
       JsonNode value,
-      boolean replayed) {
+      boolean replayed,
+      RunEvent.Item item) {
     RunEvent e =
         new RunEvent(
             type,
@@ -179,7 +203,8 @@ final class Run {
             failure,
             wait,
             value,
-            replayed);
+            replayed,
+            item);
     if (!replayed && journaling()) {
       try {
         journal.event(e);

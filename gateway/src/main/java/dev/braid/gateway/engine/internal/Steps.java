@@ -89,7 +89,7 @@ final class Steps {
     }
     Optional<StepOutcome> recorded = run.recorded(name);
     if (recorded.isPresent()) {
-      return replay(step, name, kind, recorded.get());
+      return replay(step, name, kind, recorded.get(), env);
     }
     if (step.when().isPresent()) {
       boolean go;
@@ -105,17 +105,8 @@ final class Steps {
         return CompletableFuture.completedFuture(SKIPPED);
       }
     }
-    run.emit(
-        RunEvent.Type.STEP_STARTED,
-        name,
-        kind,
-        functionOf(step.action()),
-        languageOf(step.action()),
-        0,
-        null,
-        null,
-        null,
-        null);
+    run.stepStarted(
+        name, kind, functionOf(step.action()), languageOf(step.action()), env.item(), false);
     // For a call, `timeout` bounds each attempt and is enforced per attempt; for every other kind
     // it bounds the whole step.
     Deadline deadline =
@@ -146,8 +137,8 @@ final class Steps {
 
   /** The recorded outcome of a step instance as if it had just settled, with replayed events. */
   private CompletableFuture<JsonNode> replay(
-      Step step, String name, String kind, StepOutcome outcome) {
-    run.emitReplayed(RunEvent.Type.STEP_STARTED, name, kind, null, null);
+      Step step, String name, String kind, StepOutcome outcome, Env env) {
+    run.stepStarted(name, kind, null, null, env.item(), true);
     if (outcome.isOk()) {
       run.emitReplayed(RunEvent.Type.STEP_FINISHED, name, kind, Status.OK, null);
       return CompletableFuture.completedFuture(outcome.value());
@@ -244,7 +235,7 @@ final class Steps {
     } else if (a instanceof Step.Parallel p) {
       return joins.parallel(p, scope, env);
     } else if (a instanceof Step.ForEach f) {
-      return joins.forEach(f, scope, env);
+      return joins.forEach(f, scope, env, name);
     } else if (a instanceof Step.Try t) {
       return tries.run(t, scope, env);
     } else if (a instanceof Step.Switch sw) {

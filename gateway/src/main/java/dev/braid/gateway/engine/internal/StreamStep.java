@@ -155,7 +155,10 @@ final class StreamStep {
         running++;
         subscription.request(1);
         steps
-            .run(step.body().get(), work, env.item(step.as().value(), items.get(index), index))
+            .run(
+                step.body().get(),
+                work,
+                env.item(step.as().value(), items.get(index), name, index, -1))
             .whenCompleteAsync((v, e) -> bodyDone(index, v, e), run.loop);
       }
       maybeDone();
