@@ -50,7 +50,12 @@ public final class RemoteHub implements AutoCloseable {
   private final Arrivals arrivals;
   private final AtomicInteger unnamed = new AtomicInteger();
 
-  private RemoteHub(WorkerListener listener, PoolTokens tokens, Arrivals arrivals, int maxMessage)
+  private RemoteHub(
+      WorkerListener listener,
+      PoolTokens tokens,
+      Arrivals arrivals,
+      int maxMessage,
+      Duration helloTimeout)
       throws IOException {
     this.tokens = tokens;
     this.arrivals = arrivals;
@@ -81,7 +86,7 @@ public final class RemoteHub implements AutoCloseable {
             .keepAliveTimeout(keepAliveMs, TimeUnit.MILLISECONDS)
             .permitKeepAliveTime(Math.min(keepAliveMs, 1000), TimeUnit.MILLISECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(new HubService(executor, this::admit, timer, HELLO_TIMEOUT))
+            .addService(new HubService(executor, this::admit, timer, helloTimeout))
             .build()
             .start();
     log.info(
@@ -99,8 +104,18 @@ public final class RemoteHub implements AutoCloseable {
    */
   public static RemoteHub start(
       WorkerListener listener, PoolTokens tokens, Arrivals arrivals, int maxMessageBytes) {
+    return start(listener, tokens, arrivals, maxMessageBytes, HELLO_TIMEOUT);
+  }
+
+  /** As above, dropping a peer that has not said Hello within {@code helloTimeout} (tests). */
+  static RemoteHub start(
+      WorkerListener listener,
+      PoolTokens tokens,
+      Arrivals arrivals,
+      int maxMessageBytes,
+      Duration helloTimeout) {
     try {
-      return new RemoteHub(listener, tokens, arrivals, maxMessageBytes);
+      return new RemoteHub(listener, tokens, arrivals, maxMessageBytes, helloTimeout);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot listen for workers on "
