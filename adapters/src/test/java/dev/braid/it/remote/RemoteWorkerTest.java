@@ -242,4 +242,31 @@ class RemoteWorkerTest {
         .hasMessageContaining("no worker pool 'gpu'")
         .hasMessageContaining("edge");
   }
+
+  @Test
+  void aWorkerFollowsTheGatewayThroughARestart() throws Exception {
+    gateway(null, b -> {});
+    int port = braid.workerListenPort();
+    StandaloneWorker w = worker();
+    assertThat(value(braid.function("python@edge:itfuncs:add").call(1, 2)).asInt()).isEqualTo(3);
+    // the gateway stops (its Shutdown reaches the worker), and a new one comes up on the port
+    braid.close();
+    braid =
+        Braid.start(
+            BraidConfig.builder()
+                .addPythonPath(StandaloneWorker.PY_FUNCS)
+                .workerListener(
+                    new WorkerListener(
+                        "127.0.0.1",
+                        port,
+                        certs.serverCert(),
+                        certs.serverKey(),
+                        null,
+                        Map.of("edge", tokenFile),
+                        Duration.ofSeconds(1)))
+                .build());
+    assertThat(value(braid.function("python@edge:itfuncs:pid").call()).asLong())
+        .as(w.output())
+        .isEqualTo(w.pid());
+  }
 }
