@@ -38,6 +38,9 @@ public final class RemoteHub implements AutoCloseable {
   /** A peer that has not said Hello this long after opening its stream is dropped. */
   static final Duration HELLO_TIMEOUT = Duration.ofSeconds(30);
 
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  static final int MAX_STREAMS_PER_CONNECTION = 4;
+
   /** Receives every admitted remote worker's connection, on a gRPC thread; must not block. */
   public interface Arrivals {
     void arrived(String pool, WorkerConnection conn);
@@ -86,6 +89,12 @@ public final class RemoteHub implements AutoCloseable {
             .keepAliveTimeout(keepAliveMs, TimeUnit.MILLISECONDS)
             .permitKeepAliveTime(Math.min(keepAliveMs, 1000), TimeUnit.MILLISECONDS)
             .permitKeepAliveWithoutCalls(true)
+            // a worker needs one stream; a peer opening many on one connection is not a worker
+            .maxConcurrentCallsPerConnection(MAX_STREAMS_PER_CONNECTION)
+            // a TLS handshake that stalls does not hold a connection for long
+            .handshakeTimeout(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            // HTTP/2 rapid reset (CVE-2023-44487): bounded RST_STREAM frames per window
+            .maxRstFramesPerWindow(100, 10)
             .addService(new HubService(executor, this::admit, timer, helloTimeout))
             .build()
             .start();
