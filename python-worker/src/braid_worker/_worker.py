@@ -250,6 +250,7 @@ class Worker:
             self._pump,
             inv.idempotency_key or None,
         )
+        ctx._nested = self._nested
         calls[call_id] = ctx
         ctx._task = loop.create_task(self._runner.run(ctx, inv))
 

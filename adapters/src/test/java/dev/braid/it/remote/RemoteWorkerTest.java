@@ -269,4 +269,49 @@ class RemoteWorkerTest {
         .as(w.output())
         .isEqualTo(w.pid());
   }
+
+  @Test
+  void oneWorkerServesEveryGatewayItDialsAndNestedCallsGoBackToTheirOwn() throws Exception {
+    gateway(null, b -> {});
+    try (Braid second =
+        Braid.start(
+            BraidConfig.builder()
+                .addPythonPath(StandaloneWorker.PY_FUNCS)
+                .workerListener(
+                    new WorkerListener(
+                        "127.0.0.1",
+                        0,
+                        certs.serverCert(),
+                        certs.serverKey(),
+                        null,
+                        Map.of("edge", tokenFile),
+                        Duration.ofSeconds(1)))
+                .build())) {
+      StandaloneWorker w =
+          StandaloneWorker.python(
+              dir,
+              List.of(),
+              "--connect",
+              "127.0.0.1:" + braid.workerListenPort() + ",127.0.0.1:" + second.workerListenPort(),
+              "--pool",
+              "edge",
+              "--token-file",
+              tokenFile.toString(),
+              "--tls-ca",
+              certs.caCert().toString(),
+              "--preload",
+              "itfuncs");
+      workers.add(w);
+      for (Braid g : List.of(braid, second)) {
+        assertThat(value(g.function("python@edge:itfuncs:pid").call()).asLong())
+            .as(w.output())
+            .isEqualTo(w.pid());
+        // the nested call must travel back on the stream of the gateway that made the call
+        long localPid =
+            value(g.function("python@edge:itfuncs:call_nested").call("python:itfuncs:pid"))
+                .asLong();
+        assertThat(g.workers("python")).anyMatch(i -> i.pid() == localPid);
+      }
+    }
+  }
 }
