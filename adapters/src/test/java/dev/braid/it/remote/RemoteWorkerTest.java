@@ -314,4 +314,52 @@ class RemoteWorkerTest {
       }
     }
   }
+
+  @Test
+  void aNodeWorkerServesEveryGatewayItDialsToo() throws Exception {
+    gateway(null, b -> {});
+    try (Braid second =
+        Braid.start(
+            BraidConfig.builder()
+                .addPythonPath(StandaloneWorker.PY_FUNCS)
+                .workerListener(
+                    new WorkerListener(
+                        "127.0.0.1",
+                        0,
+                        certs.serverCert(),
+                        certs.serverKey(),
+                        null,
+                        Map.of("edge", tokenFile),
+                        Duration.ofSeconds(1)))
+                .build())) {
+      StandaloneWorker w =
+          StandaloneWorker.node(
+              dir,
+              List.of(),
+              Path.of("src/test/conformance/node").toAbsolutePath(),
+              "--connect",
+              "127.0.0.1:" + braid.workerListenPort() + ",127.0.0.1:" + second.workerListenPort(),
+              "--pool",
+              "edge",
+              "--token-file",
+              tokenFile.toString(),
+              "--tls-ca",
+              certs.caCert().toString(),
+              "--preload",
+              "conf.mjs");
+      workers.add(w);
+      for (Braid g : List.of(braid, second)) {
+        assertThat(value(g.function("node@edge:conf.mjs#pid").call()).asLong())
+            .as(w.output())
+            .isEqualTo(w.pid());
+        // the nested call travels back on the stream of the gateway that made the call
+        assertThat(
+                value(
+                        g.function("node@edge:conf.mjs#call_nested")
+                            .call("python:itfuncs:echo", "back"))
+                    .asText())
+            .isEqualTo("back");
+      }
+    }
+  }
 }
