@@ -249,6 +249,7 @@ class Worker:
             loop.time() + remaining_ms / 1000 if remaining_ms else None,
             self._pump,
             inv.idempotency_key or None,
+            inv.secrets,
         )
         ctx._nested = self._nested
         calls[call_id] = ctx

@@ -103,7 +103,7 @@ public final class BraidServer implements AutoCloseable {
     // and the workers' restarts. Both read System.nanoTime; the engine and the calls keep the
     // Braid's clock (one clock per scope tree).
     this.clock = Clock.system(timer);
-    this.engine = new WorkflowEngine(braid);
+    this.engine = new WorkflowEngine(braid).secrets(config.secrets().hidingPaths());
     // one policy for every way in: the RPCs, workflows, and the nested calls functions make
     ExposurePolicy exposure =
         config.exposure() != null ? config.exposure() : ExposurePolicy.of(braid.config());
@@ -152,6 +152,7 @@ public final class BraidServer implements AutoCloseable {
                 braid,
                 engine,
                 config.workflowsDir(),
+                config.secrets(),
                 config.catalogTimeout(),
                 registry,
                 runs,
@@ -166,7 +167,8 @@ public final class BraidServer implements AutoCloseable {
                 config.maxWatchers(),
                 exposure,
                 limits,
-                durability));
+                durability,
+                timer));
     long sweep = Math.min(config.finishedRunTtl().toMillis(), 30_000);
     timer.scheduleWithFixedDelay(registry::evict, sweep, sweep, TimeUnit.MILLISECONDS);
 
@@ -212,6 +214,7 @@ public final class BraidServer implements AutoCloseable {
       durability.retain(config.retentionAge(), config.retentionKeep(), config.retentionEvery());
     }
     this.resumed = api.resumeAll(listening);
+    resumed.whenComplete((ok, e) -> api.startSchedules());
   }
 
   /**
@@ -332,6 +335,7 @@ public final class BraidServer implements AutoCloseable {
           inFlight.size(),
           Durations.format(config.drainGrace()));
       health.enterTerminalState();
+      api.stopSchedules();
       server.shutdown();
       runs.close();
       calls.close();
