@@ -40,6 +40,8 @@ public final class Sessions {
         return null;
       }
     }
+    // two logins racing past the check may both get in: the bound is loose by the number of
+    // Jetty's threads, which is all it has to be (it stops growth, not one extra session)
     String id = randomId();
     byId.put(id, new Session(Set.copyOf(scopes), randomId(), clock.instant().plus(ttl)));
     return id;
