@@ -3,6 +3,8 @@ package dev.braid.gateway.cli;
 import dev.braid.api.Braid;
 import dev.braid.api.BraidConfig;
 import dev.braid.api.FunctionRef;
+import dev.braid.gateway.console.ConsoleConfig;
+import dev.braid.gateway.console.ConsoleServer;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.SandboxConfig;
 import dev.braid.gateway.sandbox.SandboxUnavailableException;
@@ -109,6 +111,14 @@ final class ServeCommand implements Callable<Integer> {
       names = "--no-auth",
       description = "accept calls without a token: for local development only")
   boolean noAuth;
+
+  @Option(
+      names = "--http",
+      paramLabel = "HOST:PORT",
+      description =
+          "also serve the web console (docs/console.md) on this loopback address, e.g."
+              + " 127.0.0.1:7080; log in with a token of --token-file that has the run scope")
+  String http;
 
   @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain")
   Path tlsCert;
@@ -297,6 +307,8 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter err = cl.getErr();
     ServerConfig.Builder serverCfg = serverConfig(cl);
     ServerConfig config = build(cl, serverCfg);
+    // checked before anything starts, so a bad --http leaves nothing running
+    ConsoleConfig consoleConfig = http == null ? null : consoleConfig(cl, config);
     // a worker refuses (PayloadTooLarge) a value the server could not send in one message, so
     // no such value is ever shipped to the gateway and held there
     BraidConfig.Builder cfg =
@@ -381,6 +393,24 @@ final class ServeCommand implements Callable<Integer> {
       err.println("error: cannot start the server on " + listen + ": " + e.getMessage());
       return 1;
     }
+    ConsoleServer console = null;
+    if (consoleConfig != null) {
+      try {
+        console = ConsoleServer.start(consoleConfig);
+      } catch (IOException e) {
+        server.shutdown();
+        braid.close();
+        if (store != null) {
+          store.close();
+        }
+        if (sandbox != null) {
+          sandbox.close();
+        }
+        err.println("error: " + e.getMessage());
+        return 1;
+      }
+    }
+    ConsoleServer consoles = console;
     StoreHandle stores = store;
     if (store != null) {
       // `braid signal` from another process reaches a SQLite store this server holds
@@ -393,6 +423,10 @@ final class ServeCommand implements Callable<Integer> {
     Runnable stop =
         () -> {
           if (stopped.compareAndSet(false, true)) {
+            // the console first: it only reads the server, and nobody should act on a draining one
+            if (consoles != null) {
+              consoles.close();
+            }
             server.shutdown();
             if (stores != null) {
               stores.close();
@@ -416,12 +450,25 @@ final class ServeCommand implements Callable<Integer> {
                 ? ""
                 : "; workflows: " + folder.dir() + " (" + folder.names().size() + ")")
             + (store == null ? "; runs kept in memory only (--store memory)" : "; runs stored")
-            + workerListenerLine(braid, workers));
+            + workerListenerLine(braid, workers)
+            + (console == null ? "" : "; console on http://" + hostPort(console.address()) + "/"));
     err.flush();
     server.awaitTermination();
     // normally the shutdown hook got here first, and the JVM exits when it is done
     stop.run();
     return 0;
+  }
+
+  private ConsoleConfig consoleConfig(CommandLine cl, ServerConfig config) {
+    if (config.authDisabled()) {
+      throw new CommandLine.ParameterException(
+          cl, "--http needs tokens to log in with: it cannot be combined with --no-auth");
+    }
+    try {
+      return ConsoleConfig.parse(http, config.tokens(), config.tokenScopes());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
   }
 
   private static String workerListenerLine(Braid braid, BraidConfig workers) {

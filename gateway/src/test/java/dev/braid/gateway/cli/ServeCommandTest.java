@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code braid serve}'s exposure options are checked before anything starts. */
+/** {@code braid serve}'s exposure and console options are checked before anything starts. */
 @Timeout(60)
 class ServeCommandTest {
   @TempDir Path tmp;
@@ -45,5 +45,44 @@ class ServeCommandTest {
     String[] r = run("serve", "--listen", "127.0.0.1:0", "--token-file", f.toString());
     assertThat(r[0]).isEqualTo("2");
     assertThat(r[1]).contains("tokens.txt:1").contains("unknown scope 'admin'");
+  }
+
+  @Test
+  void aConsoleOffLoopbackIsAUsageError() throws IOException {
+    Path f = Files.writeString(tmp.resolve("tokens.txt"), "tok run\n");
+    String[] r =
+        run(
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--token-file",
+            f.toString(),
+            "--http",
+            "0.0.0.0:7080");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).contains("--http 0.0.0.0").contains("loopback only");
+  }
+
+  @Test
+  void aConsoleWithoutTokensIsAUsageError() {
+    String[] r = run("serve", "--no-auth", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).contains("--http needs tokens");
+  }
+
+  @Test
+  void aConsoleAddressWithoutPortIsAUsageError() throws IOException {
+    Path f = Files.writeString(tmp.resolve("tokens.txt"), "tok\n");
+    String[] r =
+        run(
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--token-file",
+            f.toString(),
+            "--http",
+            "127.0.0.1");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).contains("--http: expected HOST:PORT");
   }
 }
