@@ -13,6 +13,8 @@ import dev.braid.gateway.server.ServerConfig;
 import dev.braid.gateway.server.TokenScope;
 import dev.braid.gateway.server.Tokens;
 import dev.braid.gateway.server.WorkflowFolder;
+import dev.braid.gateway.store.RunStores;
+import dev.braid.gateway.store.StoreException;
 import dev.braid.model.Durations;
 import dev.braid.model.Failures;
 import java.io.IOException;
@@ -193,11 +195,71 @@ final class ServeCommand implements Callable<Integer> {
       description = "how long a finished run is kept (default 1h)")
   String finishedRunTtl = "1h";
 
+  /**
+   * On a PostgreSQL store, joins the gateways sharing it; elsewhere refuses --gateway-id and
+   * --lease, which need one. Returns the error to print, or null.
+   */
+  private String share(StoreHandle store, CommandLine cl) {
+    boolean postgres = store != null && RunStores.isPostgres(storeOptions.location());
+    if (!postgres) {
+      if (gatewayId != null || !"10s".equals(lease)) {
+        return "--gateway-id and --lease need a PostgreSQL store (--store postgresql://...):"
+            + " several gateways share runs only there; a SQLite store is held by one gateway";
+      }
+      return null;
+    }
+    Duration length = WorkflowLoader.duration(cl, lease, "--lease");
+    if (length.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new CommandLine.ParameterException(cl, "--lease is under 1s: " + lease);
+    }
+    String id = gatewayId != null ? gatewayId : defaultGatewayId();
+    try {
+      store.store().join(id, length);
+      return null;
+    } catch (StoreException | IllegalArgumentException e) {
+      return "cannot join the gateways of the store: " + e.getMessage();
+    }
+  }
+
+  private static String defaultGatewayId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "gateway";
+    }
+    byte[] b = new byte[4];
+    new java.security.SecureRandom().nextBytes(b);
+    String id = host + "-" + java.util.HexFormat.of().formatHex(b);
+    return id.length() > 128 ? id.substring(id.length() - 128) : id;
+  }
+
   @Option(
       names = "--drain",
       paramLabel = "D",
       description = "on shutdown, how long in-flight work may take to finish (default 10s)")
   String drain = "10s";
+
+  @Option(
+      names = "--gateway-id",
+      paramLabel = "ID",
+      description = {
+        "PostgreSQL store: this gateway's name among the gateways sharing the store (default:",
+        "host name + random suffix). Give a stable one (a pod name) and a restarted gateway",
+        "hands its runs over at once instead of after its lease expires; never give two live",
+        "gateways the same one"
+      })
+  String gatewayId;
+
+  @Option(
+      names = "--lease",
+      paramLabel = "D",
+      description = {
+        "PostgreSQL store: how long this gateway's lease lasts without renewal (default 10s,",
+        "at least 1s). It is renewed every third of it; a gateway silent for longer is fenced",
+        "and its runs resumed by the others within about lease + a quarter of it"
+      })
+  String lease = "10s";
 
   @Option(
       names = "--cancel-grace",
@@ -342,6 +404,17 @@ final class ServeCommand implements Callable<Integer> {
         }
         return 2;
       }
+    }
+    String shareError = share(store, spec.commandLine());
+    if (shareError != null) {
+      err.println("error: " + shareError);
+      if (store != null) {
+        store.close();
+      }
+      if (sandbox != null) {
+        sandbox.close();
+      }
+      return 2;
     }
     Braid braid = Braid.start(workers);
     BraidServer server;
