@@ -39,6 +39,21 @@ Module._resolveFilename = function braidResolveFilename(request, ...rest) {
   return request === '@braid/worker' ? cjsEntry : resolveFilename.call(this, request, ...rest);
 };
 
+// User code must not be able to take the whole worker (and every other call) down.
+process.on('unhandledRejection', (reason) => {
+  log.warning(`unhandled promise rejection: ${describe(reason)}`);
+});
+process.on('uncaughtException', (err) => {
+  log.error(`uncaught exception: ${describe(err)}`);
+});
+
+// Flags mean a standalone worker that dials a gateway (--connect); none, a child the gateway
+// started and configured through BRAID_* variables.
+if (process.argv.length > 2) {
+  const { runStandalone } = await import('./standalone.mjs');
+  process.exit(await runStandalone(process.argv.slice(2)));
+}
+
 let config;
 try {
   config = configFromEnv();
@@ -51,14 +66,6 @@ if (!config.token && process.env.BRAID_TOKEN_STDIN === '1') config.token = token
 // the token is in the config now; user modules are imported only later (preload, calls)
 scrubSecrets();
 setLevel(config.logLevel);
-
-// User code must not be able to take the whole worker (and every other call) down.
-process.on('unhandledRejection', (reason) => {
-  log.warning(`unhandled promise rejection: ${describe(reason)}`);
-});
-process.on('uncaughtException', (err) => {
-  log.error(`uncaught exception: ${describe(err)}`);
-});
 
 startParentWatchdog();
 const worker = new Worker(config);

@@ -41,6 +41,22 @@ function waitFrom(ms, fallback) {
   return ms ? Math.min(ms, MAX_TIMER_MS) : fallback;
 }
 
+/**
+ * A standalone worker that hears nothing from the gateway (not even a Ping) for this long treats
+ * the link as cut, before HTTP/2 keepalive would: the gateway pings every
+ * Welcome.ping_interval_ms, and SILENCE_PINGS missed pings are no longer a hiccup.
+ */
+export const SILENCE_LIMIT_MS = 3000;
+const SILENCE_PINGS = 6;
+
+/** How a gateway refuses a worker it will never accept: a wrong token, a bad Hello. */
+const REFUSALS = new Set([
+  grpc.status.UNAUTHENTICATED,
+  grpc.status.PERMISSION_DENIED,
+  grpc.status.INVALID_ARGUMENT,
+  grpc.status.FAILED_PRECONDITION,
+]);
+
 export const EXIT_OK = 0;
 export const EXIT_LOST = 1;
 
@@ -85,6 +101,16 @@ export class Worker {
     this._earlyShutdown = null;
     /** @type {BatchWriter | undefined} set once the stream is open */
     this._writer = undefined;
+    this._silenceLimitMs = SILENCE_LIMIT_MS;
+    this._lastRead = 0;
+    this._silenceTimer = null;
+    /** True when the gateway refused this worker's Hello: dialing again is futile. */
+    this.refused = false;
+  }
+
+  /** Whether the gateway accepted this worker (sent Welcome) on this connection. */
+  get welcomed() {
+    return this._welcomed;
   }
 
   /**
@@ -110,7 +136,7 @@ export class Worker {
       if (!moduleErrors.some((m) => m.module === file)) moduleErrors.push({ module: file, message });
     });
     const connect = loadConnect();
-    const client = new grpc.Client(this.config.target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    const client = new grpc.Client(this.config.target, credentials(this.config), channelOptions(this.config));
     const call = client.makeBidiStreamRequest(CONNECT_PATH, connect.requestSerialize, connect.responseDeserialize);
     this._call = call;
     this._writer = new BatchWriter(call);
@@ -120,7 +146,10 @@ export class Worker {
     const pump = new HeartbeatPump((ctx, details) => this._sendHeartbeat(ctx, details));
     this._host = { armHeartbeat: (ctx) => pump.arm(ctx), nested: this._nested };
     call.on('data', (batch) => this._onBatch(batch));
-    call.on('error', (err) => this._streamEnded(describe(err), true));
+    call.on('error', (err) => {
+      if (!this._welcomed && REFUSALS.has(err?.code)) this.refused = true;
+      this._streamEnded(describe(err), true);
+    });
     call.on('status', (status) => {
       if (status.code === grpc.status.OK) this._streamEnded(`OK: ${status.details}`, false);
     });
@@ -135,12 +164,15 @@ export class Worker {
         module_errors: moduleErrors,
         pid: process.pid,
         protocol_version: PROTOCOL_VERSION,
+        ...(this.config.pool ? { pool: this.config.pool } : {}),
       },
     });
+    if (this.config.pool) this._watchSilence();
     if (this._earlyShutdown !== null) this.requestShutdown(...this._earlyShutdown);
     try {
       return await stopped;
     } finally {
+      clearTimeout(this._silenceTimer);
       client.close();
     }
   }
@@ -165,7 +197,28 @@ export class Worker {
 
   // -- reading ----------------------------------------------------------------------------
 
+  /**
+   * Standalone workers: end the stream when the gateway went silent past the limit (its pings
+   * stopped: the link is cut or the gateway hangs), so calls are aborted with worker_lost and
+   * the worker can reconnect.
+   */
+  _watchSilence() {
+    this._lastRead = performance.now();
+    const check = () => {
+      const silent = performance.now() - this._lastRead;
+      if (this._welcomed && silent > this._silenceLimitMs) {
+        this._streamEnded(`no frame from the gateway for ${(silent / 1000).toFixed(1)}s (link cut?)`, true);
+        this._call.cancel();
+        return;
+      }
+      this._silenceTimer = setTimeout(check, this._silenceLimitMs / 4);
+      this._silenceTimer.unref?.();
+    };
+    check();
+  }
+
   _onBatch(batch) {
+    this._lastRead = performance.now();
     const frames = batch.frames;
     if (frames === undefined) return;
     for (let i = 0; i < frames.length; i++) {
@@ -212,6 +265,9 @@ export class Worker {
     this._cancelGraceMs = waitFrom(welcome.cancel_grace_ms, CANCEL_GRACE_MS);
     this._lostGraceMs = waitFrom(welcome.lost_grace_ms, LOST_GRACE_MS);
     this._closeWaitMs = waitFrom(welcome.close_wait_ms, CLOSE_WAIT_MS);
+    if (welcome.ping_interval_ms) {
+      this._silenceLimitMs = Math.max(SILENCE_PINGS * welcome.ping_interval_ms, 1000);
+    }
     if (!this._welcomed) {
       this._welcomed = true;
       log.info(
@@ -358,6 +414,23 @@ export class Worker {
       this._idleWaiters.add(done);
     });
   }
+}
+
+/** TLS when the config has it (a standalone worker off loopback), plaintext otherwise. */
+function credentials(config) {
+  if (!config.tls) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(config.tls.ca ?? null, config.tls.key ?? null, config.tls.cert ?? null);
+}
+
+/** Keepalive only across a network: HTTP/2 pings make a cut link fail the stream. */
+function channelOptions(config) {
+  if (!config.pool) return CHANNEL_OPTIONS;
+  return {
+    ...CHANNEL_OPTIONS,
+    'grpc.keepalive_time_ms': config.keepaliveMs,
+    'grpc.keepalive_timeout_ms': config.keepaliveMs,
+    'grpc.keepalive_permit_without_calls': 1,
+  };
 }
 
 function withTimeout(promise, ms) {

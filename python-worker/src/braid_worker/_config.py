@@ -19,6 +19,16 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """PEM contents for a TLS channel: the CA the gateway's certificate must chain to (None:
+    the system's roots), and for mutual TLS the worker's own certificate and key."""
+
+    ca: bytes | None = None
+    cert: bytes | None = None
+    key: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything the worker needs to connect and serve.
 
@@ -36,6 +46,11 @@ class Config:
     # None: load from anywhere on sys.path (the local CLI). A tuple (``BRAID_ROOTS``, set by
     # ``braid serve``): only modules under these folders may be called, see _exposure.py.
     roots: tuple[str, ...] | None = None
+    # A standalone worker (``--connect``): the pool it serves, and how to reach the gateway's
+    # TCP listener. Empty/None for a worker the gateway started on its Unix socket.
+    pool: str = ""
+    tls: TlsFiles | None = None
+    keepalive_ms: int = 10_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 
+from . import _standalone
 from ._config import Config, ConfigError, scrub_secrets
 from ._watchdog import start_parent_watchdog
 from ._worker import Worker
@@ -81,7 +82,9 @@ def main() -> None:
     cwd = os.getcwd()
     if not sys.flags.safe_path and cwd not in sys.path and "" not in sys.path:
         sys.path.insert(0, cwd)
-    code = run()
+    # flags mean a standalone worker that dials a gateway (--connect); none, a child the
+    # gateway started and configured through BRAID_* variables
+    code = _standalone.main(sys.argv[1:]) if len(sys.argv) > 1 else run()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -35,6 +35,7 @@ def send_hello(
     max_in_flight: int,
     catalog: list[pb.FunctionInfo],
     module_errors: list[pb.ModuleError] | None = None,
+    pool: str = "",
 ) -> None:
     hello = writer.frame(sum(len(f.signature) + len(f.name) + len(f.doc) for f in catalog)).hello
     hello.language = LANGUAGE
@@ -46,6 +47,8 @@ def send_hello(
     hello.module_errors.extend(module_errors or [])
     hello.pid = os.getpid()
     hello.protocol_version = PROTOCOL_VERSION
+    if pool:
+        hello.pool = pool
 
 
 def send_value(writer: BatchWriter, call_id: int, data: bytes, items: int = 0) -> None:

@@ -18,6 +18,7 @@ import grpc.aio
 
 from . import _failures as F
 from . import _json, _nested
+from ._channel import open_channel
 from ._config import Config
 from ._context import CallContext
 from ._heartbeat import HeartbeatPump
@@ -50,6 +51,20 @@ LOST_GRACE = 0.5
 # How long to wait for the gateway to end the stream after our half-close.
 CLOSE_WAIT = 1.0
 
+# A standalone worker that hears nothing from the gateway (not even a Ping) for this long
+# treats the link as cut, before HTTP/2 keepalive would: the gateway pings every
+# Welcome.ping_interval_ms, and SILENCE_PINGS missed pings are no longer a hiccup.
+SILENCE_LIMIT = 3.0
+SILENCE_PINGS = 6
+
+# How a gateway refuses a worker it will never accept: a wrong token, a bad Hello.
+_REFUSALS = (
+    grpc.StatusCode.UNAUTHENTICATED,
+    grpc.StatusCode.PERMISSION_DENIED,
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.FAILED_PRECONDITION,
+)
+
 EXIT_OK = 0
 EXIT_LOST = 1
 
@@ -76,6 +91,17 @@ class Worker:
         self._cancel_grace = CANCEL_GRACE
         self._lost_grace = LOST_GRACE
         self._close_wait = CLOSE_WAIT
+        self._silence_limit = SILENCE_LIMIT
+        self._last_read = 0.0
+        self._silence_task: asyncio.Task[None] | None = None
+        self.refused = False
+
+    # refused: the gateway refused this worker's Hello (wrong token...); dialing again is futile
+
+    @property
+    def welcomed(self) -> bool:
+        """Whether the gateway accepted this worker (sent Welcome) on this connection."""
+        return self._welcomed
 
     async def serve(self) -> int:
         """Connect, serve calls, and return the exit code (0 orderly, 1 connection lost)."""
@@ -83,15 +109,7 @@ class Worker:
         self._stopped = loop.create_future()
         catalog = self._resolver.preload(self.config.preload)
         pool = ThreadPoolExecutor(self.config.threads, thread_name_prefix="braid-sync")
-        channel = grpc.aio.insecure_channel(
-            self.config.target,
-            options=[
-                # Payload limits are the gateway's (Welcome.max_payload_bytes), not gRPC's.
-                ("grpc.max_send_message_length", -1),
-                ("grpc.max_receive_message_length", -1),
-                ("grpc.enable_retries", 0),
-            ],
-        )
+        channel = open_channel(self.config)
         connect = channel.stream_stream(
             CONNECT_METHOD,
             request_serializer=serialize_batch,
@@ -110,14 +128,19 @@ class Worker:
             max_in_flight=self.config.max_in_flight,
             catalog=catalog,
             module_errors=self._resolver.module_errors,
+            pool=self.config.pool,
         )
         self._writer_task = loop.create_task(self._write_loop(call), name="braid-writer")
         self._reader_task = loop.create_task(self._read_loop(call), name="braid-reader")
+        if self.config.pool:
+            self._silence_task = loop.create_task(self._watch_silence(call), name="braid-silence")
         try:
             return await self._stopped
         finally:
             self._reader_task.cancel()
             self._writer_task.cancel()
+            if self._silence_task is not None:
+                self._silence_task.cancel()
             try:
                 await asyncio.wait_for(channel.close(grace=None), self._close_wait)
             except (TimeoutError, grpc.aio.AioRpcError):  # pragma: no cover - exiting anyway
@@ -151,6 +174,7 @@ class Worker:
                 batch = await call.read()
                 if batch is grpc.aio.EOF:
                     break
+                self._last_read = self._loop.time()
                 for frame in batch.frames:
                     kind = frame.WhichOneof("kind")
                     handler = handlers.get(kind)
@@ -164,10 +188,13 @@ class Worker:
         except asyncio.CancelledError:
             raise
         except Exception as e:  # AioRpcError, or the call failing in some other way
+            if isinstance(e, grpc.aio.AioRpcError) and e.code() in _REFUSALS:
+                self.refused = not self._welcomed
             self._stream_ended(_describe(e), error=True)
             return
         status = await call.code()
         error = status != grpc.StatusCode.OK
+        self.refused = status in _REFUSALS and not self._welcomed
         self._stream_ended(f"{status.name}: {await call.details()}", error=error)
 
     def _on_nested_outcome(self, outcome: pb.Outcome) -> None:
@@ -180,6 +207,8 @@ class Worker:
         self._cancel_grace = _seconds(welcome.cancel_grace_ms, CANCEL_GRACE)
         self._lost_grace = _seconds(welcome.lost_grace_ms, LOST_GRACE)
         self._close_wait = _seconds(welcome.close_wait_ms, CLOSE_WAIT)
+        if welcome.ping_interval_ms:
+            self._silence_limit = max(SILENCE_PINGS * welcome.ping_interval_ms / 1000, 1.0)
         if not self._welcomed:
             self._welcomed = True
             log.info(
@@ -264,6 +293,23 @@ class Worker:
         first = ctx._record_cancel(reason)
         if (first or again) and ctx._started and ctx._task is not None:
             ctx._task.cancel(msg=ctx._reason)
+
+    async def _watch_silence(self, call: Any) -> None:
+        """Standalone workers: end the stream when the gateway went silent past the limit
+        (its pings stopped: the link is cut or the gateway hangs), so calls are cancelled
+        with worker_lost and the worker can reconnect."""
+        self._last_read = self._loop.time()
+        while True:
+            await asyncio.sleep(self._silence_limit / 4)
+            if not self._welcomed:
+                continue  # connecting: the TLS handshake and Hello have their own bounds
+            silent = self._loop.time() - self._last_read
+            if silent > self._silence_limit:
+                self._stream_ended(
+                    f"no frame from the gateway for {silent:.1f}s (link cut?)", error=True
+                )
+                call.cancel()
+                return
 
     # -- writing --------------------------------------------------------------------------
 

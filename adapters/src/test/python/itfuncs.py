@@ -142,3 +142,9 @@ async def nested_marked(folder, ref, *args):
 async def remaining_ms():
     r = braid_worker.current().remaining()
     return None if r is None else int(r * 1000)
+
+
+async def slow_pid(seconds):
+    """Sleeps, then says which worker process ran it (placement tests)."""
+    await asyncio.sleep(seconds)
+    return os.getpid()

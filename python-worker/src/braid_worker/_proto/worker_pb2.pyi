@@ -118,7 +118,7 @@ class FunctionInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[FunctionKind, str]] = ..., signature: _Optional[str] = ..., doc: _Optional[str] = ..., keywords: _Optional[_Iterable[str]] = ..., keywords_known: bool = ...) -> None: ...
 
 class Hello(_message.Message):
-    __slots__ = ("language", "runtime_version", "worker_id", "token", "max_in_flight", "catalog", "pid", "protocol_version", "module_errors")
+    __slots__ = ("language", "runtime_version", "worker_id", "token", "max_in_flight", "catalog", "pid", "protocol_version", "module_errors", "pool")
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     RUNTIME_VERSION_FIELD_NUMBER: _ClassVar[int]
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -128,6 +128,7 @@ class Hello(_message.Message):
     PID_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     MODULE_ERRORS_FIELD_NUMBER: _ClassVar[int]
+    POOL_FIELD_NUMBER: _ClassVar[int]
     language: str
     runtime_version: str
     worker_id: str
@@ -137,7 +138,8 @@ class Hello(_message.Message):
     pid: int
     protocol_version: str
     module_errors: _containers.RepeatedCompositeFieldContainer[ModuleError]
-    def __init__(self, language: _Optional[str] = ..., runtime_version: _Optional[str] = ..., worker_id: _Optional[str] = ..., token: _Optional[str] = ..., max_in_flight: _Optional[int] = ..., catalog: _Optional[_Iterable[_Union[FunctionInfo, _Mapping]]] = ..., pid: _Optional[int] = ..., protocol_version: _Optional[str] = ..., module_errors: _Optional[_Iterable[_Union[ModuleError, _Mapping]]] = ...) -> None: ...
+    pool: str
+    def __init__(self, language: _Optional[str] = ..., runtime_version: _Optional[str] = ..., worker_id: _Optional[str] = ..., token: _Optional[str] = ..., max_in_flight: _Optional[int] = ..., catalog: _Optional[_Iterable[_Union[FunctionInfo, _Mapping]]] = ..., pid: _Optional[int] = ..., protocol_version: _Optional[str] = ..., module_errors: _Optional[_Iterable[_Union[ModuleError, _Mapping]]] = ..., pool: _Optional[str] = ...) -> None: ...
 
 class ModuleError(_message.Message):
     __slots__ = ("module", "message")

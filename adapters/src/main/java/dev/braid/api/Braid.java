@@ -3,6 +3,8 @@ package dev.braid.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.internal.call.CallRuntime;
 import dev.braid.internal.call.NestedCallRouter;
+import dev.braid.internal.hub.PoolTokens;
+import dev.braid.internal.hub.RemoteHub;
 import dev.braid.internal.hub.WorkerHubServer;
 import dev.braid.internal.javaworker.InProcessJavaWorker;
 import dev.braid.internal.javaworker.JavaResolver;
@@ -12,6 +14,7 @@ import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.internal.worker.JavaLauncher;
 import dev.braid.internal.worker.NodeLauncher;
 import dev.braid.internal.worker.PythonLauncher;
+import dev.braid.internal.worker.RemotePools;
 import dev.braid.internal.worker.WorkerLauncher;
 import dev.braid.internal.worker.WorkerPool;
 import dev.braid.model.Clock;
@@ -25,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -57,6 +61,10 @@ public final class Braid implements AutoCloseable {
   private final NestedCallRouter router;
   // one breaker per function for every call made through this Braid (CallOptions.circuitBreaker)
   private final CircuitBreakers breakers = new CircuitBreakers(System::nanoTime);
+  // standalone workers of named pools that dial in over TCP; null without a worker listener
+  private final RemotePools remotePools;
+  private final RemoteHub remoteHub;
+  private final Map<String, CallRuntime> remoteRuntimes = new ConcurrentHashMap<>();
 
   private Braid(BraidConfig config, Clock clock) {
     this.config = config;
@@ -73,6 +81,30 @@ public final class Braid implements AutoCloseable {
     // room for the largest payload plus the frames around it
     this.hub = WorkerHubServer.start(config.maxPayloadBytes() + (1 << 20));
     this.router = new NestedCallRouter(this::startNested);
+    WorkerListener listener = config.workerListener();
+    if (listener == null) {
+      this.remotePools = null;
+      this.remoteHub = null;
+    } else {
+      PoolTokens tokens;
+      try {
+        tokens = PoolTokens.fromFiles(listener.poolTokens());
+      } catch (RuntimeException e) {
+        hub.close();
+        timer.shutdownNow();
+        throw e;
+      }
+      this.remotePools = new RemotePools(tokens.pools(), config, Clock.system(timer), router);
+      try {
+        this.remoteHub =
+            RemoteHub.start(
+                listener, tokens, remotePools::arrived, config.maxPayloadBytes() + (1 << 20));
+      } catch (RuntimeException e) {
+        hub.close();
+        timer.shutdownNow();
+        throw e;
+      }
+    }
     addPool(new PythonLauncher(config), config.pythonWorkers(), router);
     addPool(new NodeLauncher(config), config.nodeWorkers(), router);
     // .java sources on the classpath are compiled on first use, so a workflow folder can hold them
@@ -183,7 +215,64 @@ public final class Braid implements AutoCloseable {
    */
   public RemoteFunction function(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
-    return new RemoteFunction(ref, runtimes.get(ref.language()), breakers);
+    CallRuntime runtime = ref.remote() ? remoteRuntime(ref) : runtimes.get(ref.language());
+    return new RemoteFunction(ref, runtime, breakers);
+  }
+
+  private CallRuntime remoteRuntime(FunctionRef ref) {
+    if (remotePools == null) {
+      throw new IllegalArgumentException(
+          "'"
+              + ref
+              + "' names the worker pool '"
+              + ref.pool()
+              + "', but this gateway has no worker listener (braid serve --worker-listen)");
+    }
+    String key = ref.language() + "@" + ref.pool();
+    CallRuntime r = remoteRuntimes.get(key);
+    if (r != null) {
+      return r;
+    }
+    // outside computeIfAbsent: the pool lookup throws for an unknown pool
+    var pool = remotePools.pool(ref.language(), ref.pool());
+    return remoteRuntimes.computeIfAbsent(
+        key,
+        k ->
+            new CallRuntime(
+                ref.language(),
+                pool,
+                clock,
+                json,
+                config.defaultGrace(),
+                config.maxPayloadBytes()));
+  }
+
+  /**
+   * The port the worker listener is bound to (the chosen one when it was configured with port 0).
+   *
+   * @throws IllegalStateException without a worker listener
+   */
+  public int workerListenPort() {
+    if (remoteHub == null) {
+      throw new IllegalStateException("no worker listener configured");
+    }
+    return remoteHub.port();
+  }
+
+  /**
+   * The Hello catalog of the first {@code language} worker that connected to remote pool {@code
+   * pool}; completes when one connects.
+   *
+   * @throws IllegalArgumentException for an unknown pool or without a worker listener
+   */
+  public CompletableFuture<List<CatalogEntry>> remoteCatalog(String language, String pool) {
+    if (remotePools == null) {
+      throw new IllegalArgumentException("no worker listener configured");
+    }
+    return remotePools
+        .pool(language, pool)
+        .hello()
+        .thenApply(h -> entries(language + "@" + pool, h.getCatalogList()));
   }
 
   /**
@@ -268,10 +357,13 @@ public final class Braid implements AutoCloseable {
     return json;
   }
 
-  /** A snapshot of the running worker processes, every language. */
+  /** A snapshot of the running worker processes, every language, remote workers included. */
   public List<WorkerInfo> workers() {
     List<WorkerInfo> all = new ArrayList<>();
     pools.values().forEach(p -> all.addAll(p.snapshot()));
+    if (remotePools != null) {
+      all.addAll(remotePools.snapshot());
+    }
     return all;
   }
 
@@ -311,6 +403,11 @@ public final class Braid implements AutoCloseable {
     }
     // in parallel, so the grace periods of the languages do not add up
     List<Thread> stoppers = new ArrayList<>();
+    if (remotePools != null) {
+      Thread t = new Thread(remotePools::close, "braid-stop-remote");
+      t.start();
+      stoppers.add(t);
+    }
     for (WorkerPool p : pools.values()) {
       Thread t = new Thread(p::close, "braid-stop-" + p.language());
       t.start();
@@ -323,6 +420,9 @@ public final class Braid implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (remoteHub != null) {
+      remoteHub.close();
     }
     hub.close();
     timer.shutdownNow();

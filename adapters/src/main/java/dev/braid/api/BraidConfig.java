@@ -48,6 +48,8 @@ import java.util.Objects;
  *     long its cancelled calls get to clean up before it exits; default 500 ms
  * @param workerCloseWait sent to workers in {@code Welcome}: after a worker half-closed its stream
  *     at shutdown, how long it waits for the gateway to end it before exiting; default 1 s
+ * @param workerListener a TCP listener for standalone workers of named pools on other machines, or
+ *     null (the default) for none: only the workers this gateway starts itself
  */
 public record BraidConfig(
     Path braidHome,
@@ -72,7 +74,8 @@ public record BraidConfig(
     boolean javaInProcess,
     Duration workerCancelGrace,
     Duration workerLostGrace,
-    Duration workerCloseWait) {
+    Duration workerCloseWait,
+    WorkerListener workerListener) {
 
   public BraidConfig {
     Objects.requireNonNull(braidHome, "braidHome");
@@ -139,6 +142,7 @@ public record BraidConfig(
     private Duration workerCancelGrace = Duration.ofSeconds(1);
     private Duration workerLostGrace = Duration.ofMillis(500);
     private Duration workerCloseWait = Duration.ofSeconds(1);
+    private WorkerListener workerListener;
 
     private Builder() {}
 
@@ -274,6 +278,12 @@ public record BraidConfig(
       return this;
     }
 
+    /** See {@link BraidConfig#workerListener()}; null for none. */
+    public Builder workerListener(WorkerListener listener) {
+      workerListener = listener;
+      return this;
+    }
+
     public BraidConfig build() {
       return new BraidConfig(
           braidHome,
@@ -298,7 +308,8 @@ public record BraidConfig(
           javaInProcess,
           workerCancelGrace,
           workerLostGrace,
-          workerCloseWait);
+          workerCloseWait,
+          workerListener);
     }
   }
 }

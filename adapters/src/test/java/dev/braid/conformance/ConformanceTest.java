@@ -126,10 +126,13 @@ class ConformanceTest {
     Matrix.write(Path.of("target/conformance.md"), text);
   }
 
+  /** {@code lang} may name a remote pool, {@code python@edge} (RemoteConformanceTest). */
   static String ref(String lang, String fn) {
-    return switch (lang) {
-      case "python" -> "python:conf:" + fn;
-      case "node" -> "node:conf.mjs#" + fn;
+    int at = lang.indexOf('@');
+    String pool = at < 0 ? "" : lang.substring(at);
+    return switch (at < 0 ? lang : lang.substring(0, at)) {
+      case "python" -> "python" + pool + ":conf:" + fn;
+      case "node" -> "node" + pool + ":conf.mjs#" + fn;
       default -> "java:dev.braid.conformance.ConfFuncs#" + camel(fn); // java, java-proc
     };
   }
@@ -388,7 +391,7 @@ class ConformanceTest {
     Failure f = ((RemoteException) t).failure();
     assertThat(f.code()).isEqualTo(FailureCode.APPLICATION);
     assertThat(f.message()).isEqualTo("boom");
-    assertThat(f.language()).isEqualTo(l.startsWith("java") ? "java" : l);
+    assertThat(f.language()).isEqualTo(l.startsWith("java") ? "java" : l.replaceFirst("@.*", ""));
     assertThat(f.stack()).isNotBlank();
     assertThat(f.cause()).as("cause").isNotNull();
     assertThat(f.cause().message()).contains("inner");
@@ -638,7 +641,7 @@ class ConformanceTest {
     Failure f = failed(call(l, "unjson", List.of(kind), CallOptions.DEFAULT));
     assertThat(f.code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
     assertThat(f.type()).isEqualTo("NotSerializable");
-    assertThat(f.language()).isEqualTo(l.startsWith("java") ? "java" : l);
+    assertThat(f.language()).isEqualTo(l.startsWith("java") ? "java" : l.replaceFirst("@.*", ""));
     assertThat(f.message())
         .isEqualTo(
             "cannot send the result of "
@@ -660,7 +663,7 @@ class ConformanceTest {
     Failure f = failed(call(l, "big", List.of(limit), CallOptions.DEFAULT));
     assertThat(f.code()).isEqualTo(FailureCode.RESOURCE_EXHAUSTED);
     assertThat(f.type()).isEqualTo("PayloadTooLarge");
-    assertThat(f.language()).isEqualTo(l.startsWith("java") ? "java" : l);
+    assertThat(f.language()).isEqualTo(l.startsWith("java") ? "java" : l.replaceFirst("@.*", ""));
     assertThat(f.message())
         .isEqualTo(
             "cannot send the result of "

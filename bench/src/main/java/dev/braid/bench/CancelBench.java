@@ -34,14 +34,25 @@ import org.slf4j.LoggerFactory;
  */
 final class CancelBench {
   private static final Logger log = LoggerFactory.getLogger(CancelBench.class);
-  private static final String SLEEPER = "python:braid_bench:sleep_until_cancelled";
-  private static final String STAMPS = "python:braid_bench:take_cancel_stamps";
   private static final long WAIT_S = 10;
 
   private final BenchConfig cfg;
+  private final String sleeperRef;
+  private final String stampsRef;
+  private final String echoRef;
 
   CancelBench(BenchConfig cfg) {
+    this(cfg, "python");
+  }
+
+  /**
+   * {@code lang}: {@code python} (the gateway's own worker) or {@code python@POOL} (a remote one).
+   */
+  CancelBench(BenchConfig cfg, String lang) {
     this.cfg = cfg;
+    this.sleeperRef = lang + ":braid_bench:sleep_until_cancelled";
+    this.stampsRef = lang + ":braid_bench:take_cancel_stamps";
+    this.echoRef = lang + ":braid_bench:echo";
   }
 
   ObjectNode run(ObjectMapper json, Braid braid) throws Exception {
@@ -64,8 +75,8 @@ final class CancelBench {
   private record Result(long[] oneWay, long[] settled, int missing) {}
 
   private Result phase(Braid braid, CancellationMode mode, int n, int seqBase) throws Exception {
-    RemoteFunction sleeper = braid.function(SLEEPER);
-    RemoteFunction echo = braid.function(BraidBench.ECHO);
+    RemoteFunction sleeper = braid.function(sleeperRef);
+    RemoteFunction echo = braid.function(echoRef);
     CallOptions opts =
         CallOptions.builder()
             .cancellationMode(mode)
@@ -88,7 +99,7 @@ final class CancelBench {
       // the callee's cleanup must be over before the next cancel is timed
       call.cleanup().get(WAIT_S, TimeUnit.SECONDS);
     }
-    JsonNode stamps = braid.function(STAMPS).call().get(WAIT_S, TimeUnit.SECONDS);
+    JsonNode stamps = braid.function(stampsRef).call().get(WAIT_S, TimeUnit.SECONDS);
     List<Long> oneWay = new ArrayList<>();
     int missing = 0;
     for (int i = 0; i < n; i++) {

@@ -59,8 +59,7 @@ public final class ExpressionBench {
       Expression e = Expression.parse(source);
       JsonNode check = e.evaluate(values);
       double eval = median(() -> e.evaluate(values), 200_000);
-      System.out.printf(
-          "%-42s %10.2f %14.2f %12.3f   (= %s)%n", source, parse, first, eval, check);
+      System.out.printf("%-42s %10.2f %14.2f %12.3f   (= %s)%n", source, parse, first, eval, check);
     }
   }
 

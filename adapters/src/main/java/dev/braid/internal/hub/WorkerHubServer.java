@@ -1,9 +1,6 @@
 package dev.braid.internal.hub;
 
-import dev.braid.proto.worker.v1.GatewayBatch;
-import dev.braid.proto.worker.v1.WorkerBatch;
-import dev.braid.proto.worker.v1.WorkerFrame;
-import dev.braid.proto.worker.v1.WorkerHubGrpc;
+import dev.braid.proto.worker.v1.Hello;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -11,8 +8,6 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +56,7 @@ public final class WorkerHubServer implements AutoCloseable {
             .workerEventLoopGroup(group)
             .executor(executor)
             .maxInboundMessageSize(maxMessageBytes)
-            .addService(new Service())
+            .addService(new HubService(executor, this::admitLocal))
             .build()
             .start();
   }
@@ -128,92 +123,19 @@ public final class WorkerHubServer implements AutoCloseable {
         expectedToken.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
-  private final class Service extends WorkerHubGrpc.WorkerHubImplBase {
-    @Override
-    public StreamObserver<WorkerBatch> connect(StreamObserver<GatewayBatch> responses) {
-      ServerCallStreamObserver<GatewayBatch> out =
-          (ServerCallStreamObserver<GatewayBatch>) responses;
-      // handlers may only be set now, before this method returns, hence the writer is made here
-      FrameWriter writer = new FrameWriter(out, executor);
-      return new StreamObserver<>() {
-        private volatile WorkerConnection conn;
-
-        {
-          out.setOnCancelHandler(
-              () -> {
-                WorkerConnection c = conn;
-                if (c != null) {
-                  c.lost(
-                      c.describe()
-                          + " went away: its stream broke (the process died or closed it)");
-                }
-              });
-        }
-
-        @Override
-        public void onNext(WorkerBatch batch) {
-          // a saturated worker: the outcomes of this batch free slots for queued calls, whose
-          // invokes should leave together (below its limit, holding back only costs overlap)
-          WorkerConnection c = conn;
-          boolean hold = c != null && c.saturated();
-          if (hold) {
-            writer.hold();
-          }
-          try {
-            for (WorkerFrame f : batch.getFramesList()) {
-              if (conn != null) {
-                conn.onFrame(f);
-              } else if (!accept(f)) {
-                return;
-              }
-            }
-          } finally {
-            if (hold) {
-              writer.release();
-            }
-          }
-        }
-
-        private boolean accept(WorkerFrame f) {
-          if (!f.hasHello()) {
-            out.onError(
-                Status.FAILED_PRECONDITION
-                    .withDescription("first frame must be Hello")
-                    .asRuntimeException());
-            return false;
-          }
-          String id = f.getHello().getWorkerId();
-          Expected e = expected.get(id);
-          if (e == null || !tokenMatches(e.token(), f.getHello().getToken())) {
-            log.warn("refused a worker connection: unknown worker id or wrong token ({})", id);
-            out.onError(
-                Status.UNAUTHENTICATED
-                    .withDescription("unknown worker or wrong token")
-                    .asRuntimeException());
-            return false;
-          }
-          expected.remove(id, e);
-          conn = new WorkerConnection(f.getHello(), writer);
-          e.onConnected().accept(conn);
-          return true;
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          if (conn != null) {
-            conn.lost(conn.describe() + " went away: " + Status.fromThrowable(t).getCode());
-          }
-        }
-
-        @Override
-        public void onCompleted() {
-          if (conn != null) {
-            conn.close(conn.describe() + " closed its stream");
-          } else {
-            out.onCompleted();
-          }
-        }
-      };
+  /** Admits the workers this gateway started: a known worker id with its one-time token. */
+  private HubService.Admission admitLocal(Hello hello) {
+    String id = hello.getWorkerId();
+    Expected e = expected.get(id);
+    if (e == null || !tokenMatches(e.token(), hello.getToken()) || !hello.getPool().isEmpty()) {
+      log.warn("refused a worker connection: unknown worker id or wrong token ({})", id);
+      return HubService.Admission.refuse(
+          Status.UNAUTHENTICATED.withDescription("unknown worker or wrong token"));
     }
+    if (!expected.remove(id, e)) {
+      return HubService.Admission.refuse(
+          Status.UNAUTHENTICATED.withDescription("unknown worker or wrong token"));
+    }
+    return HubService.Admission.accept(hello, e.onConnected());
   }
 }

@@ -65,6 +65,8 @@ import picocli.CommandLine.Option;
       "      --tls-cert server.crt --tls-key server.key --workflows flows/",
       "  grpcurl -plaintext -H 'authorization: Bearer s3cret' localhost:7070 list",
       "  braid serve --workflows flows/ --store postgresql://braid@db:5432/braid",
+      "  braid serve --worker-listen 0.0.0.0:7071 --worker-tls-cert hub.crt \\",
+      "      --worker-tls-key hub.key --worker-pool-token gpu=gpu.token ...",
       "",
       "The API, its limits and its status codes: docs/api.md."
     })
@@ -343,6 +345,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @CommandLine.Mixin StoreOptions storeOptions = new StoreOptions();
 
+  @CommandLine.Mixin WorkerListenOptions workerListen = new WorkerListenOptions();
+
   @Override
   public Integer call() throws Exception {
     // the server's own lifecycle lines are worth seeing; worker and library noise stays at warn
@@ -361,7 +365,8 @@ final class ServeCommand implements Callable<Integer> {
             .pythonWorkers(pythonWorkers)
             .nodeWorkers(nodeWorkers)
             .maxPayloadBytes(config.maxMessageBytes())
-            .javaInProcess(javaInProcess);
+            .javaInProcess(javaInProcess)
+            .workerListener(workerListen.listener(cl));
     WorkflowFolder folder = null;
     if (workflows != null) {
       try {
@@ -416,7 +421,20 @@ final class ServeCommand implements Callable<Integer> {
       }
       return 2;
     }
-    Braid braid = Braid.start(workers);
+    Braid braid;
+    try {
+      braid = Braid.start(workers);
+    } catch (RuntimeException e) {
+      // the worker listener: its port is taken, a token file is empty or too short
+      if (store != null) {
+        store.close();
+      }
+      if (sandbox != null) {
+        sandbox.close();
+      }
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
     BraidServer server;
     try {
       warmUp(braid, config.catalogTimeout(), err);
@@ -468,12 +486,27 @@ final class ServeCommand implements Callable<Integer> {
             + (folder == null
                 ? ""
                 : "; workflows: " + folder.dir() + " (" + folder.names().size() + ")")
-            + (store == null ? "; runs kept in memory only (--store memory)" : "; runs stored"));
+            + (store == null ? "; runs kept in memory only (--store memory)" : "; runs stored")
+            + workerListenerLine(braid, workers));
     err.flush();
     server.awaitTermination();
     // normally the shutdown hook got here first, and the JVM exits when it is done
     stop.run();
     return 0;
+  }
+
+  private static String workerListenerLine(Braid braid, BraidConfig workers) {
+    var l = workers.workerListener();
+    if (l == null) {
+      return "";
+    }
+    return "; workers on "
+        + l.host()
+        + ":"
+        + braid.workerListenPort()
+        + (l.clientCa() != null ? " (mutual TLS)" : l.tls() ? " (TLS)" : " (plaintext)")
+        + ", pools "
+        + l.poolTokens().keySet().stream().sorted().toList();
   }
 
   private ExposurePolicy exposure(CommandLine cl, BraidConfig workers) {

@@ -161,6 +161,9 @@ public final class ExposurePolicy {
     } catch (IllegalArgumentException e) {
       return Optional.of(e.getMessage());
     }
+    if (ref.remote()) {
+      return remoteRefusal(reference);
+    }
     Resolution r =
         switch (ref.language()) {
           case "python" -> python.resolve(ref.local());
@@ -185,6 +188,25 @@ public final class ExposurePolicy {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * A remote pool's function lives on the worker's machine, under the roots that worker was started
+   * with ({@code --root}), which it enforces itself: the gateway's roots say nothing about it. The
+   * expose file, when there is one, must still match the reference as written ({@code
+   * python@gpu:*}).
+   */
+  private Optional<String> remoteRefusal(String reference) {
+    if (patterns == null) {
+      return Optional.empty();
+    }
+    for (RefGlob g : patterns) {
+      if (g.matches(reference)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(
+        reference + " is not exposed: it matches no pattern of the server's expose file");
   }
 
   /** True when {@code reference} may be called. */

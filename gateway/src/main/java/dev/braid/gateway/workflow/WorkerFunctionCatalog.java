@@ -59,6 +59,9 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
         continue;
       }
       FunctionRef ref = FunctionRef.parse(r.value());
+      if (ref.remote()) {
+        continue; // served by a remote pool's workers, with their own modules
+      }
       if (ref.language().equals("python")) {
         python.add(ref.local().substring(0, ref.local().indexOf(':')));
       } else if (ref.language().equals("node")) {
@@ -81,6 +84,10 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
   @Override
   public Optional<String> problem(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
+    if (ref.remote()) {
+      // a remote pool's workers may not be connected at check time: the call itself will say
+      return Optional.empty();
+    }
     switch (ref.language()) {
       case "java":
         try {
@@ -117,6 +124,9 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
   @Override
   public Optional<String> kind(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
+    if (ref.remote()) {
+      return Optional.empty();
+    }
     if (ref.language().equals("java")) {
       try {
         return Optional.of(braid.javaFunctionKind(ref.local()));
@@ -137,7 +147,7 @@ public final class WorkerFunctionCatalog implements FunctionCatalog {
   @Override
   public Optional<List<String>> keywords(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
-    if (ref.language().equals("java")) {
+    if (ref.remote() || ref.language().equals("java")) {
       return Optional.empty(); // the Java worker refuses unknown names when called
     }
     try {

@@ -84,7 +84,7 @@ final class CallStep {
       this.name = name;
       this.result = result;
       this.function = call.function().value();
-      this.language = function.substring(0, function.indexOf(':'));
+      this.language = Steps.languageOfRef(function);
       this.breaker =
           call.policy()
               .circuitBreaker()

@@ -75,7 +75,7 @@ final class Steps {
     Failure f = Outcomes.cancelled(parent);
     if (step.action() instanceof Step.Call c) {
       String ref = c.function().value();
-      return f.withLanguage(ref.substring(0, Math.max(0, ref.indexOf(':'))));
+      return f.withLanguage(languageOfRef(ref));
     }
     return f;
   }
@@ -319,6 +319,13 @@ final class Steps {
 
   private static String languageOf(Step.Action a) {
     String f = functionOf(a);
-    return f == null ? null : f.substring(0, f.indexOf(':'));
+    return f == null ? null : languageOfRef(f);
+  }
+
+  /** The language of a function reference: {@code python} for {@code python@gpu:m:f} too. */
+  static String languageOfRef(String ref) {
+    int colon = Math.max(0, ref.indexOf(':'));
+    int at = ref.indexOf('@');
+    return ref.substring(0, at >= 0 && at < colon ? at : colon);
   }
 }

@@ -215,7 +215,7 @@ final class StreamStep {
           name,
           "stream",
           function,
-          function.substring(0, function.indexOf(':')),
+          Steps.languageOfRef(function),
           attempt,
           status,
           f,

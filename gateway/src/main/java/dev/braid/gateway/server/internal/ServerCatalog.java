@@ -44,6 +44,10 @@ final class ServerCatalog implements FunctionCatalog {
 
   private boolean known(String reference) {
     FunctionRef ref = FunctionRef.parse(reference);
+    if (ref.remote()) {
+      // a remote pool's catalog is its workers', which may not be connected yet: the call says
+      return false;
+    }
     String local = ref.local();
     return switch (ref.language()) {
       case "java" -> true;

@@ -24,9 +24,12 @@ public final class RefGlob {
       throw new IllegalArgumentException(
           "a pattern must be 1 to " + MAX_LENGTH + " characters long");
     }
-    if (!glob.equals("**") && !glob.matches("(python|node|java|\\*):.*")) {
+    if (!glob.equals("**") && !glob.matches("(python|node|java|\\*)(@[a-z0-9_*-]+)?:.*")) {
       throw new IllegalArgumentException(
-          "pattern '" + glob + "' must start with python:, node:, java: or *: (or be **)");
+          "pattern '"
+              + glob
+              + "' must start with python:, node:, java: or *:, or name a pool as"
+              + " python@POOL: (or be **)");
     }
     StringBuilder re = new StringBuilder();
     for (int i = 0; i < glob.length(); i++) {
