@@ -6,14 +6,18 @@ Prints its base URL on its first line.
 
 GET /items/N answers {"id": N, "stock": ...} for N in 1..3 and 5, 404 for anything else, and
 503 to the first request for item 3 (so the workflow's retry shows). POST /reports answers 201
-with the number of outcomes it received. Every request needs "Authorization: Bearer s3cret".
+with the number of outcomes it received. Every request needs "Authorization: Bearer TOKEN",
+TOKEN from the environment variable INVENTORY_TOKEN (default s3cret). Like many a debugging
+server, the 404 echoes the request's Authorization header: the token reaches the step's failure,
+where Braid shows it as ***.
 """
 
 import json
+import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-TOKEN = "Bearer s3cret"
+TOKEN = "Bearer " + os.environ.get("INVENTORY_TOKEN", "s3cret")
 _seen: set[str] = set()
 
 
@@ -32,7 +36,8 @@ class Inventory(BaseHTTPRequestHandler):
             return
         parts = self.path.strip("/").split("/")
         if len(parts) != 2 or parts[0] != "items" or parts[1] not in {"1", "2", "3", "5"}:
-            self._send(404, {"error": "no such item"})
+            echoed = self.headers.get("Authorization")
+            self._send(404, {"error": "no such item", "authorization": echoed})
             return
         if parts[1] == "3" and self.path not in _seen:
             _seen.add(self.path)

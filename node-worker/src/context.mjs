@@ -89,6 +89,7 @@ function onDeadline(ctx) {
  * - `idempotencyKey`: the same for every attempt of one workflow step (`"<run id>/<step
  *   path>"`), null for a call outside a workflow run. Steps are at-least-once: use the key to
  *   make a side effect happen once (docs/durability.md);
+ * - `secret(name)`: a secret the workflow declared under `secrets:`;
  * - `deadline`: a `performance.now()` value in ms, or null without a deadline;
  * - `signal`: aborted when the call is cancelled (reason: an `AbortError` DOMException whose
  *   message is the cancel reason) or its deadline passes (a `TimeoutError` DOMException);
@@ -99,6 +100,10 @@ function onDeadline(ctx) {
  * rejection after the abort as CANCELLED / DEADLINE_EXCEEDED, a value as the value.
  */
 export class CallContext {
+  /** A private field: `console.log(ctx)` and JSON.stringify must not show the values. */
+  /** @type {Map<string, string>} */
+  #secrets = new Map();
+
   /**
    * @param {number} callId
    * @param {string} fn the function reference
@@ -128,6 +133,34 @@ export class CallContext {
     this._hbDetails = undefined;
     this._hbLast = -Infinity;
     this._nestedCount = 0;
+  }
+
+  /**
+   * The value of secret `name`, one the workflow declared under `secrets:`. The gateway sends
+   * the declared secrets with each call, never through the worker's environment. Keep the
+   * value out of results, logs and errors: the gateway shows a known secret as `***` in what
+   * it prints, but not a transformed one (encoded, split).
+   * @param {string} name
+   * @returns {string}
+   * @throws {Error} if the call was not given that secret
+   */
+  secret(name) {
+    const v = this.#secrets.get(name);
+    if (v === undefined) {
+      const given = [...this.#secrets.keys()].sort().join(', ') || 'none';
+      throw new Error(
+        `secret '${name}' was not given to this call: a workflow gives the secrets it declares under secrets: (given here: ${given})`,
+      );
+    }
+    return v;
+  }
+
+  /**
+   * Called by the worker with the Invoke frame's secrets (name -> value).
+   * @param {Record<string, string>} secrets
+   */
+  _setSecrets(secrets) {
+    for (const [name, value] of Object.entries(secrets)) this.#secrets.set(name, value);
   }
 
   /** @returns {AbortSignal} the call's signal (one AbortController per call) */

@@ -64,6 +64,14 @@ export interface CallContext {
   /** The same for every attempt of one workflow step (`RUN_ID/PATH`); null outside a run. */
   readonly idempotencyKey: string | null;
   /**
+   * The value of secret `name`, one the workflow declared under `secrets:` (sent with each call,
+   * never through the worker's environment). Keep it out of results, logs and errors: the gateway
+   * masks a known value as `***`, but not a transformed one.
+   *
+   * @throws Error if the call was not given that secret
+   */
+  secret(name: string): string;
+  /**
    * Aborted on cancel (an `AbortError` DOMException whose message is the reason) and at the
    * deadline (a `TimeoutError`). Pass it to every async API the function uses.
    */

@@ -304,6 +304,7 @@ export class Worker {
       this._host,
     );
     if (inv.idempotency_key) ctx.idempotencyKey = inv.idempotency_key;
+    if (inv.secrets) ctx._setSecrets(inv.secrets);
     calls.set(callId, ctx);
     this._runner.run(ctx, inv);
   }

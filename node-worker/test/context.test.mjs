@@ -90,3 +90,13 @@ test('AsyncLocalStorage is needed only once the API is in use, then for good', (
   assert.equal(contextNeeded(), true);
   assert.equal(contextNeeded(), true);
 });
+
+test('secret() returns a given secret, names the given ones otherwise, and is not shown by inspect or JSON', async () => {
+  const { inspect } = await import('node:util');
+  const ctx = new CallContext(1, 'f.mjs#f', 1, null, { armHeartbeat() {}, nested: null });
+  ctx._setSecrets({ API_TOKEN: 't0k-value', OTHER: 'o' });
+  assert.equal(ctx.secret('API_TOKEN'), 't0k-value');
+  assert.throws(() => ctx.secret('NOPE'), /secret 'NOPE' was not given to this call.*given here: API_TOKEN, OTHER/);
+  assert.doesNotMatch(inspect(ctx, { depth: 5, showHidden: true }), /t0k-value/);
+  assert.doesNotMatch(JSON.stringify(Object.assign({}, ctx)), /t0k-value/);
+});

@@ -62,3 +62,20 @@ def test_heartbeat_arms_once_and_keeps_the_latest_details() -> None:
     ctx._hb_armed = False
     ctx.heartbeat("late")
     assert armed == [ctx]  # no-op after the call ended
+
+
+def test_secret_returns_a_given_secret_and_names_the_given_ones_otherwise() -> None:
+    ctx = CallContext(1, "m:f", secrets={"API_TOKEN": "t0k", "OTHER": "o"})
+    assert ctx.secret("API_TOKEN") == "t0k"
+    with pytest.raises(
+        KeyError, match=r"secret 'NOPE' was not given to this call.*API_TOKEN, OTHER"
+    ):
+        ctx.secret("NOPE")
+
+
+def test_secret_values_stay_out_of_the_context_repr() -> None:
+    ctx = CallContext(1, "m:f", secrets={"API_TOKEN": "t0k-value"})
+    assert "t0k-value" not in repr(ctx)
+    assert CallContext(2, "m:f").secret.__doc__ is not None
+    with pytest.raises(KeyError, match=r"given here: none"):
+        CallContext(2, "m:f").secret("API_TOKEN")

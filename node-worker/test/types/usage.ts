@@ -15,7 +15,8 @@ export async function quote(sku: string, qty = 1): Promise<{ sku: string; total:
 
 export const lookup = withContext(async (ctx, sku: string) => {
   const key: string | null = ctx.idempotencyKey;
-  return { sku, attempt: ctx.attempt, key, nested: await ctx.call<string>('node:other.mjs#f', sku) };
+  const token: string = ctx.secret('PRICING_TOKEN');
+  return { sku, authorized: token.length > 0, attempt: ctx.attempt, key, nested: await ctx.call<string>('node:other.mjs#f', sku) };
 });
 
 export const legacy = callback((name: string, cb: (err: Error | null, value?: string) => void) => {
@@ -41,4 +42,6 @@ export function misuses(): void {
   withContext((sku: string) => sku);
   // @ts-expect-error: the context is read-only
   current().attempt = 2;
+  // @ts-expect-error: a secret is named by a string
+  current().secret(1);
 }

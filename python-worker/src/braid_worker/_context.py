@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 DEADLINE_EXCEEDED = "deadline_exceeded"
@@ -40,6 +40,7 @@ class CallContext:
     ``idempotency_key``: the same for every attempt of one workflow step
     (``"<run id>/<step path>"``), None for a call outside a workflow run. Steps are
     at-least-once: use the key to make a side effect happen once (docs/durability.md).
+    ``secret(name)`` reads a secret the workflow declared under ``secrets:``.
 
     ``cancelled`` and ``reason`` are sticky: the first reason wins. A passed deadline counts
     as cancellation with reason ``"deadline_exceeded"``, also before asyncio's timeout has
@@ -56,6 +57,7 @@ class CallContext:
         "_heartbeats",
         "_items",
         "_reason",
+        "_secrets",
         "_started",
         "_task",
         "attempt",
@@ -73,12 +75,14 @@ class CallContext:
         deadline: float | None = None,
         heartbeats: Callable[[CallContext], None] | None = None,
         idempotency_key: str | None = None,
+        secrets: Mapping[str, str] | None = None,
     ) -> None:
         self.call_id = call_id
         self.function = function
         self.attempt = attempt
         self.deadline = deadline
         self.idempotency_key = idempotency_key
+        self._secrets: dict[str, str] = dict(secrets or {})
         self._reason: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._started = False
@@ -114,6 +118,23 @@ class CallContext:
         if self._reason == DEADLINE_EXCEEDED:
             return 0.0
         return max(0.0, self.deadline - time.monotonic())
+
+    def secret(self, name: str) -> str:
+        """Return the value of secret ``name``, one the workflow declared under ``secrets:``.
+
+        The gateway sends the declared secrets with each call (never through the worker's
+        environment). Keep the value out of results, logs and exceptions: the gateway shows
+        a known secret as ``***`` in what it prints, but not a transformed one (encoded,
+        split). Raises KeyError if the call was not given that secret.
+        """
+        try:
+            return self._secrets[name]
+        except KeyError:
+            given = ", ".join(sorted(self._secrets)) or "none"
+            raise KeyError(
+                f"secret {name!r} was not given to this call: a workflow gives the secrets it "
+                f"declares under secrets: (given here: {given})"
+            ) from None
 
     def heartbeat(self, details: Any = None) -> None:
         """Record liveness and the latest ``details`` (JSON-serializable). Never blocks.

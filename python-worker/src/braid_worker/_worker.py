@@ -250,6 +250,7 @@ class Worker:
             loop.time() + remaining_ms / 1000 if remaining_ms else None,
             self._pump,
             inv.idempotency_key or None,
+            inv.secrets,
         )
         calls[call_id] = ctx
         ctx._task = loop.create_task(self._runner.run(ctx, inv))

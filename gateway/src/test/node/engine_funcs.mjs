@@ -2,7 +2,7 @@
 // atomically into a folder the test passes in. The call context is the last argument.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withContext } from '@braid/worker';
+import { current, withContext } from '@braid/worker';
 
 function mark(folder, name, text = '') {
   writeFileSync(join(folder, name + '.tmp'), text);
@@ -42,3 +42,7 @@ export const sleep_marked = withContext(async function sleep_marked(ctx, folder,
     throw e;
   }
 });
+
+export async function secretOf(name) {
+  return current().secret(name);
+}

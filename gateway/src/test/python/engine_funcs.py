@@ -13,6 +13,8 @@ Every wait is bounded (``WAIT``): a test that goes wrong fails instead of hangin
 
 import asyncio
 import builtins
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +256,33 @@ async def replica(folder, name, slow, wait_for=()):
         lambda: all((Path(folder) / m).exists() for m in wait_for), f"markers {list(wait_for)}"
     )
     return name
+
+
+# -- secrets ------------------------------------------------------------------------------
+
+
+async def secret_of(name):
+    """The value of secret ``name`` from the call's context."""
+    return braid_worker.current().secret(name)
+
+
+async def leak_secret(name):
+    """Prints secret ``name`` to stdout and stderr, then fails with it in the message."""
+    value = braid_worker.current().secret(name)
+    print(f"stdout has {value}", flush=True)
+    print(f"stderr has {value}", file=sys.stderr, flush=True)
+    raise ValueError(f"token {value} was refused")
+
+
+async def secret_missing(name):
+    """The error message of asking for a secret the call was not given."""
+    try:
+        braid_worker.current().secret(name)
+    except KeyError as e:
+        return str(e.args[0])
+    return "no error"
+
+
+async def has_secret_in_env():
+    """True if any environment variable of the worker holds a BRAID_SECRET_ name or value."""
+    return any(k.startswith("BRAID_SECRET_") for k in os.environ)

@@ -166,7 +166,14 @@ class Welcome(_message.Message):
     def __init__(self, max_payload_bytes: _Optional[int] = ..., ping_interval_ms: _Optional[int] = ..., grace_ms: _Optional[int] = ..., cancel_grace_ms: _Optional[int] = ..., lost_grace_ms: _Optional[int] = ..., close_wait_ms: _Optional[int] = ...) -> None: ...
 
 class Invoke(_message.Message):
-    __slots__ = ("call_id", "function", "args", "kwargs", "remaining_ms", "attempt", "initial_credit", "grace_ms", "idempotency_key")
+    __slots__ = ("call_id", "function", "args", "kwargs", "remaining_ms", "attempt", "initial_credit", "grace_ms", "idempotency_key", "secrets")
+    class SecretsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     FUNCTION_FIELD_NUMBER: _ClassVar[int]
     ARGS_FIELD_NUMBER: _ClassVar[int]
@@ -176,6 +183,7 @@ class Invoke(_message.Message):
     INITIAL_CREDIT_FIELD_NUMBER: _ClassVar[int]
     GRACE_MS_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    SECRETS_FIELD_NUMBER: _ClassVar[int]
     call_id: int
     function: str
     args: Payload
@@ -185,7 +193,8 @@ class Invoke(_message.Message):
     initial_credit: int
     grace_ms: int
     idempotency_key: str
-    def __init__(self, call_id: _Optional[int] = ..., function: _Optional[str] = ..., args: _Optional[_Union[Payload, _Mapping]] = ..., kwargs: _Optional[_Union[Payload, _Mapping]] = ..., remaining_ms: _Optional[int] = ..., attempt: _Optional[int] = ..., initial_credit: _Optional[int] = ..., grace_ms: _Optional[int] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    secrets: _containers.ScalarMap[str, str]
+    def __init__(self, call_id: _Optional[int] = ..., function: _Optional[str] = ..., args: _Optional[_Union[Payload, _Mapping]] = ..., kwargs: _Optional[_Union[Payload, _Mapping]] = ..., remaining_ms: _Optional[int] = ..., attempt: _Optional[int] = ..., initial_credit: _Optional[int] = ..., grace_ms: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., secrets: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Cancel(_message.Message):
     __slots__ = ("call_id", "reason")

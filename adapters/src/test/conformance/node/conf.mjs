@@ -175,3 +175,12 @@ export const keyed_attempt = withContext(async function keyed_attempt(ctx, folde
   }
   return ctx.attempt;
 });
+
+/** The value of secret `name` from the call's context; the error's message if not given. */
+export const secret_of = withContext(async function secret_of(ctx, name) {
+  try {
+    return ctx.secret(name);
+  } catch (e) {
+    return `missing: ${e.message}`;
+  }
+});

@@ -167,3 +167,11 @@ async def keyed_attempt(folder, n):
     if ctx.attempt < n:
         raise RuntimeError(f"attempt {ctx.attempt} of {n}")
     return ctx.attempt
+
+
+async def secret_of(name):
+    """The value of secret ``name`` from the call's context; the error's message if not given."""
+    try:
+        return braid_worker.current().secret(name)
+    except KeyError as e:
+        return "missing: " + str(e.args[0])

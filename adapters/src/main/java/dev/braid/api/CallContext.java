@@ -36,6 +36,17 @@ public interface CallContext {
    */
   Optional<String> idempotencyKey();
 
+  /**
+   * The value of secret {@code name}, one the workflow declared under {@code secrets:} and the
+   * gateway sent with this call (never through the environment). Keep it out of results, logs and
+   * exceptions: the gateway shows a known secret's value as {@code ***} in what it prints, but a
+   * transformed value (encoded, split) it cannot recognise.
+   *
+   * @throws java.util.NoSuchElementException if the call was not given that secret (the workflow
+   *     did not declare it, or the call was not made by a workflow)
+   */
+  String secret(String name);
+
   /** The call's deadline on this side, or null when it has none. */
   Deadline deadline();
 

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,9 @@ import java.util.Objects;
  *   <li>{@code idempotencyKey}: a key the function can read from its context to make its side
  *       effects exactly-once; the same for every attempt (a workflow step sets {@code
  *       run_id/step_path}); null: none.
+ *   <li>{@code secrets}: name -> value, sent with every attempt for the function to read from its
+ *       context ({@link CallContext#secret}); never logged ({@link #toString()} shows the names);
+ *       empty: none. Nested calls do not inherit them.
  * </ul>
  *
  * Null durations mean "no limit" (grace null = the Braid default); null retry means one attempt,
@@ -40,7 +44,8 @@ public record CallOptions(
     Scope parent,
     RetryPolicy retry,
     CircuitBreakerPolicy circuitBreaker,
-    String idempotencyKey) {
+    String idempotencyKey,
+    Map<String, String> secrets) {
 
   public static final CallOptions DEFAULT = builder().build();
 
@@ -56,6 +61,36 @@ public record CallOptions(
       throw new IllegalArgumentException("grace < 0: " + grace);
     }
     requireKey(idempotencyKey);
+    secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+  }
+
+  /**
+   * Names only: a record's generated {@code toString} would print the secrets' values into any log
+   * line or message that shows these options.
+   */
+  @Override
+  public String toString() {
+    return "CallOptions[timeout="
+        + timeout
+        + ", totalTimeout="
+        + totalTimeout
+        + ", queueTimeout="
+        + queueTimeout
+        + ", heartbeatTimeout="
+        + heartbeatTimeout
+        + ", grace="
+        + grace
+        + ", cancellationMode="
+        + cancellationMode
+        + ", retry="
+        + retry
+        + ", circuitBreaker="
+        + circuitBreaker
+        + ", idempotencyKey="
+        + idempotencyKey
+        + ", secrets="
+        + new java.util.TreeSet<>(secrets.keySet())
+        + "]";
   }
 
   /** The longest idempotency key, in chars: it travels on every attempt and into stores. */
@@ -137,6 +172,7 @@ public record CallOptions(
     b.retry = retry;
     b.circuitBreaker = circuitBreaker;
     b.idempotencyKey = idempotencyKey;
+    b.secrets = secrets;
     return b;
   }
 
@@ -158,6 +194,7 @@ public record CallOptions(
     private RetryPolicy retry;
     private CircuitBreakerPolicy circuitBreaker;
     private String idempotencyKey;
+    private Map<String, String> secrets = Map.of();
 
     private Builder() {}
 
@@ -214,6 +251,12 @@ public record CallOptions(
       return this;
     }
 
+    /** The secrets the function may read from its context, name -> value; empty: none. */
+    public Builder secrets(Map<String, String> secrets) {
+      this.secrets = secrets;
+      return this;
+    }
+
     public CallOptions build() {
       return new CallOptions(
           timeout,
@@ -225,7 +268,8 @@ public record CallOptions(
           parent,
           retry,
           circuitBreaker,
-          idempotencyKey);
+          idempotencyKey,
+          secrets);
     }
   }
 }

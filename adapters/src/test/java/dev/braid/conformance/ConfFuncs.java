@@ -189,4 +189,13 @@ public final class ConfFuncs {
     }
     return ctx.attempt();
   }
+
+  /** The value of secret {@code name} from the call's context; the error's message if not given. */
+  public static String secretOf(String name, CallContext ctx) {
+    try {
+      return ctx.secret(name);
+    } catch (java.util.NoSuchElementException e) {
+      return "missing: " + e.getMessage();
+    }
+  }
 }

@@ -283,6 +283,7 @@ class ConformanceTest {
         scenario("retry: the callee sees attempt 3 on the third try", ConformanceTest::attempts),
         scenario(
             "retry: every attempt sees the same idempotency key", ConformanceTest::idempotencyKey),
+        scenario("secrets: the callee reads the ones sent, only those", ConformanceTest::secrets),
         scenario("cancellation mode try", ConformanceTest::modeTry),
         scenario("cancellation mode wait", ConformanceTest::modeWait),
         scenario("cancellation mode abandon", ConformanceTest::modeAbandon),
@@ -440,6 +441,17 @@ class ConformanceTest {
       assertThat(read(m.resolve("attempt-" + a))).as("attempt " + a).isEqualTo(key);
     }
     assertThat(m.resolve("attempt-4")).doesNotExist();
+  }
+
+  static void secrets(String l) throws Exception {
+    CallOptions o = opts().secrets(Map.of("API_TOKEN", "t0k-" + l)).build();
+    assertThat(value(call(l, "secret_of", List.of("API_TOKEN"), o)).asText()).isEqualTo("t0k-" + l);
+    assertThat(value(call(l, "secret_of", List.of("OTHER"), o)).asText())
+        .startsWith("missing: ")
+        .contains("secret 'OTHER' was not given to this call")
+        .contains("API_TOKEN")
+        .doesNotContain("t0k-");
+    assertThat(o.toString()).contains("secrets=[API_TOKEN]").doesNotContain("t0k-");
   }
 
   static void cancel(String l) throws Exception {

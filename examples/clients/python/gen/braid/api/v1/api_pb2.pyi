@@ -365,3 +365,33 @@ class ExecuteScriptResponse(_message.Message):
     stderr: str
     verdict: ScriptVerdict
     def __init__(self, stdout: _Optional[str] = ..., stderr: _Optional[str] = ..., verdict: _Optional[_Union[ScriptVerdict, _Mapping]] = ...) -> None: ...
+
+class ListSchedulesRequest(_message.Message):
+    __slots__ = ("next_count",)
+    NEXT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    next_count: int
+    def __init__(self, next_count: _Optional[int] = ...) -> None: ...
+
+class ScheduleInfo(_message.Message):
+    __slots__ = ("workflow", "cron", "timezone", "overlap", "next", "last_slot", "last_run_id")
+    WORKFLOW_FIELD_NUMBER: _ClassVar[int]
+    CRON_FIELD_NUMBER: _ClassVar[int]
+    TIMEZONE_FIELD_NUMBER: _ClassVar[int]
+    OVERLAP_FIELD_NUMBER: _ClassVar[int]
+    NEXT_FIELD_NUMBER: _ClassVar[int]
+    LAST_SLOT_FIELD_NUMBER: _ClassVar[int]
+    LAST_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    workflow: str
+    cron: str
+    timezone: str
+    overlap: str
+    next: _containers.RepeatedCompositeFieldContainer[_timestamp_pb2.Timestamp]
+    last_slot: _timestamp_pb2.Timestamp
+    last_run_id: str
+    def __init__(self, workflow: _Optional[str] = ..., cron: _Optional[str] = ..., timezone: _Optional[str] = ..., overlap: _Optional[str] = ..., next: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ..., last_slot: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_run_id: _Optional[str] = ...) -> None: ...
+
+class ListSchedulesResponse(_message.Message):
+    __slots__ = ("schedules",)
+    SCHEDULES_FIELD_NUMBER: _ClassVar[int]
+    schedules: _containers.RepeatedCompositeFieldContainer[ScheduleInfo]
+    def __init__(self, schedules: _Optional[_Iterable[_Union[ScheduleInfo, _Mapping]]] = ...) -> None: ...

@@ -84,6 +84,11 @@ class BraidStub(object):
                 request_serializer=braid_dot_api_dot_v1_dot_api__pb2.ListFunctionsRequest.SerializeToString,
                 response_deserializer=braid_dot_api_dot_v1_dot_api__pb2.ListFunctionsResponse.FromString,
                 _registered_method=True)
+        self.ListSchedules = channel.unary_unary(
+                '/braid.api.v1.Braid/ListSchedules',
+                request_serializer=braid_dot_api_dot_v1_dot_api__pb2.ListSchedulesRequest.SerializeToString,
+                response_deserializer=braid_dot_api_dot_v1_dot_api__pb2.ListSchedulesResponse.FromString,
+                _registered_method=True)
 
 
 class BraidServicer(object):
@@ -169,6 +174,14 @@ class BraidServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSchedules(self, request, context):
+        """The schedules of the --workflows folder's workflows (schedule: in the file), with their next
+        fire times and the last slot fired. Needs the `run` scope.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BraidServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -221,6 +234,11 @@ def add_BraidServicer_to_server(servicer, server):
                     servicer.ListFunctions,
                     request_deserializer=braid_dot_api_dot_v1_dot_api__pb2.ListFunctionsRequest.FromString,
                     response_serializer=braid_dot_api_dot_v1_dot_api__pb2.ListFunctionsResponse.SerializeToString,
+            ),
+            'ListSchedules': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSchedules,
+                    request_deserializer=braid_dot_api_dot_v1_dot_api__pb2.ListSchedulesRequest.FromString,
+                    response_serializer=braid_dot_api_dot_v1_dot_api__pb2.ListSchedulesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -493,6 +511,33 @@ class Braid(object):
             '/braid.api.v1.Braid/ListFunctions',
             braid_dot_api_dot_v1_dot_api__pb2.ListFunctionsRequest.SerializeToString,
             braid_dot_api_dot_v1_dot_api__pb2.ListFunctionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSchedules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/braid.api.v1.Braid/ListSchedules',
+            braid_dot_api_dot_v1_dot_api__pb2.ListSchedulesRequest.SerializeToString,
+            braid_dot_api_dot_v1_dot_api__pb2.ListSchedulesResponse.FromString,
             options,
             channel_credentials,
             insecure,

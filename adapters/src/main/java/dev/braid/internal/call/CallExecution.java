@@ -247,6 +247,7 @@ public final class CallExecution implements PoolClient, CallListener, CallHandle
         if (options.idempotencyKey() != null) {
           inv.setIdempotencyKey(options.idempotencyKey());
         }
+        inv.putAllSecrets(options.secrets());
         if (sink != null) {
           inv.setInitialCredit((int) Math.max(1, Math.min(pendingCredit, Integer.MAX_VALUE)));
           pendingCredit = 0;

@@ -9,7 +9,9 @@ import dev.braid.model.Scope;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
@@ -24,6 +26,7 @@ public final class JavaCallContext implements CallContext {
   private final Scope scope;
   private final NestedCaller nested;
   private final Consumer<Object> heartbeats;
+  private final Map<String, String> secrets;
 
   JavaCallContext(
       long callId,
@@ -32,7 +35,9 @@ public final class JavaCallContext implements CallContext {
       String idempotencyKey,
       Scope scope,
       NestedCaller nested,
-      Consumer<Object> heartbeats) {
+      Consumer<Object> heartbeats,
+      Map<String, String> secrets) {
+    this.secrets = Map.copyOf(secrets);
     this.callId = callId;
     this.function = function;
     this.attempt = attempt;
@@ -75,6 +80,21 @@ public final class JavaCallContext implements CallContext {
   @Override
   public Optional<String> idempotencyKey() {
     return Optional.ofNullable(idempotencyKey);
+  }
+
+  @Override
+  public String secret(String name) {
+    String v = secrets.get(name);
+    if (v == null) {
+      throw new NoSuchElementException(
+          "secret '"
+              + name
+              + "' was not given to this call: a workflow gives the secrets it declares under"
+              + " secrets: (given here: "
+              + new TreeSet<>(secrets.keySet())
+              + ")");
+    }
+    return v;
   }
 
   @Override

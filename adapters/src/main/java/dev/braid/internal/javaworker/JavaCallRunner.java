@@ -198,7 +198,8 @@ public final class JavaCallRunner implements AutoCloseable {
               inv.getIdempotencyKey().isEmpty() ? null : inv.getIdempotencyKey(),
               scope,
               nested,
-              this::heartbeat);
+              this::heartbeat,
+              inv.getSecretsMap());
       try {
         JavaMethod m = resolver.resolve(inv.getFunction());
         Object[] args =

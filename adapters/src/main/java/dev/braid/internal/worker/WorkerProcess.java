@@ -1,5 +1,6 @@
 package dev.braid.internal.worker;
 
+import dev.braid.api.LogMasks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -130,6 +131,8 @@ public final class WorkerProcess {
                   new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                  // a function that prints a run's secret: the log shows it masked
+                  line = LogMasks.mask(line);
                   if (stderr) {
                     synchronized (lastStderr) {
                       if (lastStderr.size() == KEPT_STDERR_LINES) {

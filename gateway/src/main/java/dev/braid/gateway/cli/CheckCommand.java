@@ -61,6 +61,8 @@ final class CheckCommand implements Callable<Integer> {
 
   @CommandLine.Mixin WorkerOptions paths = new WorkerOptions();
 
+  @CommandLine.Mixin SecretOptions secrets = new SecretOptions();
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -72,12 +74,12 @@ final class CheckCommand implements Callable<Integer> {
       return 2;
     }
     if (noWorkers || parsed.workflow().functions().isEmpty()) {
-      return WorkflowLoader.check(parsed, inputJson, null, wait, err) ? 0 : 2;
+      return WorkflowLoader.check(parsed, inputJson, null, wait, err, secrets.sources()) ? 0 : 2;
     }
     try (Braid braid =
         Braid.start(WorkerFunctionCatalog.configure(paths.config(), parsed.workflow()).build())) {
       WorkflowLoader.prestart(braid, parsed);
-      return WorkflowLoader.check(parsed, inputJson, braid, wait, err) ? 0 : 2;
+      return WorkflowLoader.check(parsed, inputJson, braid, wait, err, secrets.sources()) ? 0 : 2;
     }
   }
 }

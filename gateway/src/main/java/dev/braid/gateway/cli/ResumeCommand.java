@@ -58,6 +58,8 @@ final class ResumeCommand implements Callable<Integer> {
 
   @CommandLine.Mixin WorkerOptions paths = new WorkerOptions();
 
+  @CommandLine.Mixin SecretOptions secrets = new SecretOptions();
+
   @CommandLine.Mixin StoreOptions storeOptions = new StoreOptions();
 
   @Override
@@ -108,9 +110,9 @@ final class ResumeCommand implements Callable<Integer> {
       try (Braid braid =
               Braid.start(
                   WorkerFunctionCatalog.configure(paths.config(), parsed.workflow()).build());
-          WorkflowEngine engine = new WorkflowEngine(braid)) {
+          WorkflowEngine engine = new WorkflowEngine(braid).secrets(secrets.sources())) {
         WorkflowLoader.prestart(braid, parsed);
-        if (!WorkflowLoader.check(parsed, run.input(), braid, wait, err)) {
+        if (!WorkflowLoader.check(parsed, run.input(), braid, wait, err, secrets.sources())) {
           err.println(
               "error: run "
                   + runId

@@ -71,6 +71,8 @@ final class RunCommand implements Callable<Integer> {
 
   @CommandLine.Mixin WorkerOptions paths = new WorkerOptions();
 
+  @CommandLine.Mixin SecretOptions secrets = new SecretOptions();
+
   @CommandLine.Mixin StoreOptions storeOptions = new StoreOptions();
 
   @Override
@@ -97,9 +99,9 @@ final class RunCommand implements Callable<Integer> {
         Braid braid =
             Braid.start(
                 WorkerFunctionCatalog.configure(paths.config(), parsed.workflow()).build());
-        WorkflowEngine engine = new WorkflowEngine(braid)) {
+        WorkflowEngine engine = new WorkflowEngine(braid).secrets(secrets.sources())) {
       WorkflowLoader.prestart(braid, parsed);
-      if (!WorkflowLoader.check(parsed, in, braid, wait, err)) {
+      if (!WorkflowLoader.check(parsed, in, braid, wait, err, secrets.sources())) {
         return 2;
       }
       Instant deadline =

@@ -73,6 +73,8 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin SecretOptions secrets = new SecretOptions();
+
   @Option(
       names = "--listen",
       paramLabel = "ADDR",
@@ -568,6 +570,7 @@ final class ServeCommand implements Callable<Integer> {
           .healthWithoutToken(healthWithoutToken)
           .tls(tlsCert, tlsKey)
           .workflowsDir(workflows)
+          .secrets(secrets.sources())
           .maxMessageBytes(maxMessageBytes)
           .maxConcurrentRuns(maxRuns)
           .maxConcurrentCalls(maxCalls)

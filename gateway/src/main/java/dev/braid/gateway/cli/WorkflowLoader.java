@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.api.Braid;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.gateway.workflow.Diagnostic;
 import dev.braid.gateway.workflow.FunctionCatalog;
 import dev.braid.gateway.workflow.ParsedWorkflow;
@@ -119,15 +120,22 @@ final class WorkflowLoader {
 
   /**
    * Every problem of the file, checked against the catalogs of {@code braid}'s workers (null: the
-   * file alone), printed on {@code err}. True when there is none.
+   * file alone), printed on {@code err}; a declared secret {@code secrets} cannot give is one. True
+   * when there is none.
    */
   static boolean check(
-      ParsedWorkflow parsed, JsonNode input, Braid braid, Duration catalogWait, PrintWriter err) {
+      ParsedWorkflow parsed,
+      JsonNode input,
+      Braid braid,
+      Duration catalogWait,
+      PrintWriter err,
+      SecretSources secrets) {
     FunctionCatalog catalog =
         braid == null || parsed.workflow().functions().isEmpty()
             ? FunctionCatalog.acceptingAll()
             : new WorkerFunctionCatalog(braid, catalogWait);
-    List<Diagnostic> problems = new WorkflowChecker(catalog).check(parsed, input);
+    List<Diagnostic> problems =
+        new WorkflowChecker(catalog).withSecrets(secrets).check(parsed, input);
     for (Diagnostic d : problems) {
       err.println(d.render());
     }

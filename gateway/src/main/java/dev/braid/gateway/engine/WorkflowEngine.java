@@ -2,14 +2,21 @@ package dev.braid.gateway.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.Braid;
+import dev.braid.api.LogMasks;
+import dev.braid.gateway.engine.internal.RedactingJournal;
 import dev.braid.gateway.engine.internal.RunStarter;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.SandboxConfig;
+import dev.braid.gateway.secrets.Redactor;
+import dev.braid.gateway.secrets.SecretException;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.gateway.workflow.Workflow;
 import dev.braid.gateway.workflow.WorkflowChecker;
 import dev.braid.internal.policy.CircuitBreakers;
 import dev.braid.model.CancelReason;
 import dev.braid.model.Clock;
+import dev.braid.model.Failure;
+import dev.braid.model.FailureCode;
 import dev.braid.model.Scope;
 import java.time.InstantSource;
 import java.util.Map;
@@ -17,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +42,7 @@ public final class WorkflowEngine implements AutoCloseable {
   private final Random random;
   private final CircuitBreakers breakers;
   private volatile InstantSource wall = InstantSource.system();
+  private volatile SecretSources secrets = SecretSources.system(null);
   private final Object sandboxLock = new Object();
   private Supplier<Sandbox> sandboxFactory = () -> Sandbox.create(SandboxConfig.defaultConfig());
   // guarded by sandboxLock; created on the first script step, closed with the engine
@@ -76,6 +85,15 @@ public final class WorkflowEngine implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Where the values of a workflow's {@code secrets:} are read from, at the start of each run (and
+   * of each resume); default: the process's environment, no secrets folder.
+   */
+  public WorkflowEngine secrets(SecretSources sources) {
+    this.secrets = sources;
+    return this;
+  }
+
   private Sandbox sandbox() {
     synchronized (sandboxLock) {
       if (sandbox == null) {
@@ -101,6 +119,32 @@ public final class WorkflowEngine implements AutoCloseable {
     Map<String, Set<String>> deps = WorkflowChecker.dependencies(wf);
     // the run's timeout becomes an absolute deadline kept in the journal, set on the run thread
     Scope root = Scope.root();
+    Map<String, String> values;
+    try {
+      values = secrets.resolve(wf);
+    } catch (SecretException e) {
+      // checked before the run by braid check/run and the server; a secret removed since then
+      // fails the run before any step, as a failure the journal records
+      StepFailedException f =
+          new StepFailedException(
+              Failure.of(FailureCode.INVALID_ARGUMENT, "SecretMissing", e.getMessage()),
+              null,
+              SecretSources.firstDeclared(wf).orElse(null));
+      CompletableFuture<JsonNode> failed =
+          journal
+              .finished(StepOutcome.failed(f.failure()), false)
+              .handle(
+                  (ok, err) -> {
+                    throw f;
+                  });
+      return new WorkflowRun(root, failed, journal);
+    }
+    // one redactor per run, applied where values leave the engine: events, journal, result
+    Redactor redactor = Redactor.of(values);
+    RunListener shown = redactor.isEmpty() ? listener : e -> listener.onEvent(redactor.redact(e));
+    RunJournal kept = redactor.isEmpty() ? journal : new RedactingJournal(journal, redactor);
+    // the workers' log lines are masked from before the first call until the run is over
+    AutoCloseable logMask = LogMasks.register(values.values());
     CompletableFuture<JsonNode> result =
         RunStarter.start(
             braid,
@@ -110,13 +154,38 @@ public final class WorkflowEngine implements AutoCloseable {
             root,
             wf.timeout().map(t -> t.value()).orElse(null),
             clock,
-            listener,
+            shown,
             breakers,
             random,
             this::sandbox,
-            journal,
-            wall);
+            kept,
+            wall,
+            values);
+    if (!redactor.isEmpty()) {
+      CompletableFuture<JsonNode> raw = result;
+      result =
+          raw.handle(
+              (v, e) -> {
+                closeQuietly(logMask);
+                if (e == null) {
+                  return redactor.redact(v);
+                }
+                Throwable c =
+                    e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                throw c instanceof StepFailedException sf
+                    ? redactor.redact(sf)
+                    : e instanceof CompletionException ce ? ce : new CompletionException(c);
+              });
+    }
     return new WorkflowRun(root, result, journal);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("LogMasks handles do not fail to close", e);
+    }
   }
 
   /** Closes the sandbox, if one was started. The clock is the Braid's, closed with it. */

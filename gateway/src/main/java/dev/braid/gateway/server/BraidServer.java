@@ -104,7 +104,7 @@ public final class BraidServer implements AutoCloseable {
     // and the workers' restarts. Both read System.nanoTime; the engine and the calls keep the
     // Braid's clock (one clock per scope tree).
     this.clock = Clock.system(timer);
-    this.engine = new WorkflowEngine(braid);
+    this.engine = new WorkflowEngine(braid).secrets(config.secrets().hidingPaths());
     // one policy for every way in: the RPCs, workflows, and the nested calls functions make
     ExposurePolicy exposure =
         config.exposure() != null ? config.exposure() : ExposurePolicy.of(braid.config());
@@ -153,6 +153,7 @@ public final class BraidServer implements AutoCloseable {
                 braid,
                 engine,
                 config.workflowsDir(),
+                config.secrets(),
                 config.catalogTimeout(),
                 registry,
                 runs,
@@ -167,7 +168,8 @@ public final class BraidServer implements AutoCloseable {
                 config.maxWatchers(),
                 exposure,
                 limits,
-                durability));
+                durability,
+                timer));
     long sweep = Math.min(config.finishedRunTtl().toMillis(), 30_000);
     timer.scheduleWithFixedDelay(registry::evict, sweep, sweep, TimeUnit.MILLISECONDS);
 
@@ -221,6 +223,9 @@ public final class BraidServer implements AutoCloseable {
       this.sharing = null;
       this.resumed = api.resumeAll(listening);
     }
+    // schedules start once the runs left to resume are back (a slot is taken once across
+    // gateways: it is advanced in the transaction that creates its run)
+    resumed.whenComplete((ok, e) -> api.startSchedules());
   }
 
   /**
@@ -341,6 +346,7 @@ public final class BraidServer implements AutoCloseable {
           inFlight.size(),
           Durations.format(config.drainGrace()));
       health.enterTerminalState();
+      api.stopSchedules();
       server.shutdown();
       runs.close();
       calls.close();

@@ -1,5 +1,6 @@
 package dev.braid.gateway.server;
 
+import dev.braid.gateway.secrets.SecretSources;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +46,8 @@ import java.util.Set;
  * @param retentionAge with a store: finished runs older than this are pruned
  * @param retentionKeep with a store: beyond the newest this many finished runs, the rest are pruned
  * @param retentionEvery with a store: how often retention prunes (and once at start)
+ * @param secrets where the secrets of the {@code workflowsDir} workflows are read from; inline
+ *     workflows may not declare secrets (docs/api.md "Trust model")
  */
 public record ServerConfig(
     InetSocketAddress listen,
@@ -75,9 +78,11 @@ public record ServerConfig(
     long maxInflightBytes,
     Duration retentionAge,
     int retentionKeep,
-    Duration retentionEvery) {
+    Duration retentionEvery,
+    SecretSources secrets) {
 
   public ServerConfig {
+    Objects.requireNonNull(secrets, "secrets");
     tokenScopes = Map.copyOf(tokenScopes);
     Objects.requireNonNull(listen, "listen");
     tokens = List.copyOf(tokens);
@@ -153,6 +158,7 @@ public record ServerConfig(
     private Path tlsCert;
     private Path tlsKey;
     private Path workflowsDir;
+    private SecretSources secrets = SecretSources.system(null);
     private int maxMessageBytes = 4 << 20;
     private int maxConcurrentRuns = 64;
     private int maxConcurrentCalls = 256;
@@ -318,6 +324,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Where folder workflows' secrets come from; default the environment, no folder. */
+    public Builder secrets(SecretSources s) {
+      secrets = s;
+      return this;
+    }
+
     public Builder maxInflightBytes(long n) {
       maxInflightBytes = n;
       return this;
@@ -353,7 +365,8 @@ public record ServerConfig(
           maxInflightBytes,
           retentionAge,
           retentionKeep,
-          retentionEvery);
+          retentionEvery,
+          secrets);
     }
   }
 }

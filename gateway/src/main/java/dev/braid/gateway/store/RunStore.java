@@ -28,6 +28,29 @@ public interface RunStore extends AutoCloseable {
   Claimed create(String workflow, String definition, JsonNode input, Instant deadline);
 
   /**
+   * As {@link #create}, for the run of {@code workflow}'s schedule at {@code slot}, with the id
+   * {@code runId} derived from both: in the same transaction the workflow's last fired slot moves
+   * to {@code slot}. Empty, and nothing written, when that slot (or a later one) was fired already
+   * — by this server before a restart, or by another — so a slot never fires twice.
+   */
+  Optional<Claimed> createScheduled(
+      String runId,
+      String workflow,
+      String definition,
+      JsonNode input,
+      Instant deadline,
+      Instant slot);
+
+  /**
+   * Records {@code slot} of {@code workflow}'s schedule as fired without a run (overlap {@code
+   * skip}); false when it was recorded already.
+   */
+  boolean skipSlot(String workflow, Instant slot);
+
+  /** The last slot of {@code workflow}'s schedule that was fired (or skipped), if any. */
+  Optional<Instant> lastSlot(String workflow);
+
+  /**
    * Takes over an unfinished run for this gateway: its epoch goes up by one, so writes of any
    * earlier owner fail from now on. The journal holds its recorded steps and attempts.
    *

@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  *     starts from
  * @param steps the top-level steps
  * @param output the run's result; absent: an object of every top-level step's result by name
+ * @param secrets the secrets the workflow declares ({@code secrets:}), by name, in order
+ * @param schedule when {@code braid serve} starts runs by itself ({@code schedule:})
  */
 public record Workflow(
     Path file,
@@ -36,9 +38,18 @@ public record Workflow(
     Optional<Located<Duration>> timeout,
     CallPolicy defaults,
     Block steps,
-    Optional<Template> output) {
+    Optional<Template> output,
+    Map<String, Secret> secrets,
+    Optional<Schedule> schedule) {
   public Workflow {
     input = Collections.unmodifiableMap(new LinkedHashMap<>(input));
+    secrets = Collections.unmodifiableMap(new LinkedHashMap<>(secrets));
+  }
+
+  /** This workflow with its run timeout replaced by {@code t}. */
+  public Workflow withTimeout(Optional<Located<Duration>> t) {
+    return new Workflow(
+        file, at, name, description, input, t, defaults, steps, output, secrets, schedule);
   }
 
   /** The folder the file is in: where {@code python:} and {@code node:} modules are found. */

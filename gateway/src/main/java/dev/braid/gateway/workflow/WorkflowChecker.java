@@ -2,6 +2,7 @@ package dev.braid.gateway.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.braid.api.FunctionRef;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.gateway.workflow.expr.Spelling;
 import dev.braid.gateway.workflow.expr.Values;
 import dev.braid.gateway.workflow.internal.CalleeInputs;
@@ -40,9 +41,25 @@ public final class WorkflowChecker {
   private static final Set<String> GENERATORS = Set.of("async_generator", "generator");
 
   private final FunctionCatalog catalog;
+  private final SecretSources secrets;
 
+  /** A checker that does not look for the secrets' values (see {@link #withSecrets}). */
   public WorkflowChecker(FunctionCatalog catalog) {
+    this(catalog, null);
+  }
+
+  private WorkflowChecker(FunctionCatalog catalog, SecretSources secrets) {
     this.catalog = catalog;
+    this.secrets = secrets;
+  }
+
+  /**
+   * This checker, also reporting each declared secret that {@code sources} cannot give (at its name
+   * under {@code secrets:}): what {@code braid check}, {@code braid run} and {@code braid serve}
+   * do.
+   */
+  public WorkflowChecker withSecrets(SecretSources sources) {
+    return new WorkflowChecker(catalog, sources);
   }
 
   /**
@@ -56,6 +73,10 @@ public final class WorkflowChecker {
     References.check(wf, parsed.broken(), problems);
     functions(wf, problems);
     subWorkflows(wf, problems);
+    if (secrets != null) {
+      problems.addAll(secrets.check(wf));
+    }
+    wf.schedule().flatMap(Schedule::input).ifPresent(in -> scheduleInput(wf, in, problems));
     if (input != null) {
       input(wf, input, problems);
     }
@@ -262,6 +283,15 @@ public final class WorkflowChecker {
                             .map(g -> "; did you mean '" + g + "'?")
                             .orElse(""))));
       }
+    }
+  }
+
+  /** The schedule's input against the declaration, each problem at the schedule's input. */
+  private static void scheduleInput(Workflow wf, Located<JsonNode> in, List<Diagnostic> problems) {
+    List<Diagnostic> found = new ArrayList<>();
+    input(wf, in.value(), found);
+    for (Diagnostic d : found) {
+      problems.add(new Diagnostic(in.at(), "schedule input: " + d.message()));
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.model.FailureCode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,10 +14,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,14 @@ class HttpStepTest extends EngineTestBase {
   private final AtomicInteger flakyCalls = new AtomicInteger();
   private final AtomicInteger statusCalls = new AtomicInteger();
   private final CountDownLatch abandoned = new CountDownLatch(1);
+  private final AtomicReference<String> lastEcho = new AtomicReference<>();
+  private static final String TOKEN = "tok-58c1e0d93b";
+
+  @Override
+  WorkflowEngine createEngine() {
+    return new WorkflowEngine(braid)
+        .secrets(SecretSources.of(Map.of("BRAID_SECRET_API_TOKEN", TOKEN), null));
+  }
 
   @BeforeEach
   void startServer() throws IOException {
@@ -43,7 +54,10 @@ class HttpStepTest extends EngineTestBase {
         x -> {
           statusCalls.incrementAndGet();
           reply(
-              x, Integer.parseInt(x.getRequestURI().getPath().substring(8)), "text/plain", "nope");
+              x,
+              Integer.parseInt(x.getRequestURI().getPath().substring(8).split("/")[0]),
+              "text/plain",
+              "nope");
         });
     server.createContext(
         "/flaky",
@@ -68,11 +82,13 @@ class HttpStepTest extends EngineTestBase {
   private void echo(HttpExchange x) throws IOException {
     ObjectNode o = JSON.createObjectNode();
     o.put("method", x.getRequestMethod());
+    o.put("path", x.getRequestURI().getRawPath());
     o.put("query", x.getRequestURI().getRawQuery());
     o.put("auth", x.getRequestHeaders().getFirst("Authorization"));
     o.put("type", x.getRequestHeaders().getFirst("Content-Type"));
     o.put("body", new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     x.getResponseHeaders().add("X-Served-By", "test");
+    lastEcho.set(o.toString());
     reply(x, 201, "application/json; charset=utf-8", o.toString());
   }
 
@@ -264,6 +280,57 @@ class HttpStepTest extends EngineTestBase {
         .allSatisfy(e -> assertThat(String.valueOf(e.function())).doesNotContain("s3cret"));
     assertThat(events)
         .anySatisfy(e -> assertThat(String.valueOf(e.function())).contains("/status/404"));
+  }
+
+  @Test
+  void secretsReachTheUrlHeadersQueryAndBodyAndAreMaskedInTheResultAndEvents() throws Exception {
+    JsonNode r =
+        run(
+            """
+            secrets: [API_TOKEN]
+            input: { base: string }
+            steps:
+              post:
+                http:
+                  method: POST
+                  url: "${{ input.base }}/echo/${{ secrets.API_TOKEN }}"
+                  headers: { Authorization: "Bearer ${{ secrets.API_TOKEN }}" }
+                  query: { key: "${{ secrets.API_TOKEN }}" }
+                  body: { token: "${{ secrets.API_TOKEN }}" }
+                  expect: [201]
+            output: "${{ steps.post.body }}"
+            """,
+            input("base", base));
+
+    JsonNode seen = JSON.readTree(lastEcho.get());
+    assertThat(seen.get("path").asText()).isEqualTo("/echo/" + TOKEN);
+    assertThat(seen.get("auth").asText()).isEqualTo("Bearer " + TOKEN);
+    assertThat(seen.get("query").asText()).isEqualTo("key=" + TOKEN);
+    assertThat(JSON.readTree(seen.get("body").asText()).get("token").asText()).isEqualTo(TOKEN);
+    assertThat(r.get("auth").asText()).isEqualTo("Bearer ***");
+    assertThat(r.toString()).doesNotContain(TOKEN);
+    assertThat(events)
+        .anySatisfy(e -> assertThat(e.function()).isEqualTo("POST " + base + "/echo/***"));
+    assertThat(events.toString()).doesNotContain(TOKEN);
+  }
+
+  @Test
+  void aFailedRequestWithASecretInItsPathShowsItMasked() throws Exception {
+    StepFailedException f =
+        runFailing(
+            """
+            secrets: [API_TOKEN]
+            input: { base: string }
+            steps:
+              get: { http: { url: "${{ input.base }}/status/404/${{ secrets.API_TOKEN }}" } }
+            """,
+            input("base", base));
+
+    assertThat(f.failure().code()).isEqualTo(FailureCode.INVALID_ARGUMENT);
+    assertThat(f.failure().message()).contains("/status/404/*** answered 404");
+    assertThat(f.failure().render()).doesNotContain(TOKEN);
+    assertThat(f.failure().detailsJson()).contains("/status/404/***").doesNotContain(TOKEN);
+    assertThat(events.toString()).contains("/status/404/***").doesNotContain(TOKEN);
   }
 
   @Test

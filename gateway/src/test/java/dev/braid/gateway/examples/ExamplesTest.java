@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -34,7 +35,18 @@ class ExamplesTest {
 
   record Run(int code, JsonNode result, String err) {}
 
-  private static Run run(String example, String input) throws Exception {
+  record Output(int code, String out, String err) {}
+
+  private static Run run(String example, String input, String... more) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--progress", "plain"));
+    args.addAll(List.of(more));
+    Output o = exec(example, input, args.toArray(String[]::new));
+    String text = o.out().trim();
+    return new Run(o.code(), text.isEmpty() ? null : JSON.readTree(text), o.err());
+  }
+
+  /** {@code braid run} of the example with these options, its stdout as printed. */
+  private static Output exec(String example, String input, String... more) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> args =
@@ -43,13 +55,11 @@ class ExamplesTest {
       args.add("--input");
       args.add(input);
     }
-    args.add("--progress");
-    args.add("plain");
+    args.addAll(List.of(more));
     int code =
         Main.run(
             new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-    String text = out.toString().trim();
-    return new Run(code, text.isEmpty() ? null : JSON.readTree(text), err.toString());
+    return new Output(code, out.toString(), err.toString());
   }
 
   @Test
@@ -169,29 +179,17 @@ class ExamplesTest {
   }
 
   @Test
-  void httpFanoutFetchesEveryItemRetriesA503AndReportsA404() throws Exception {
-    Path python = Path.of(System.getProperty("braid.home"), ".venv/bin/python");
-    assertThat(python).as("the project's .venv, which the Python worker runs on").isExecutable();
-    Process server =
-        new ProcessBuilder(
-                python.toString(), EXAMPLES.resolve("http-fanout/server.py").toString(), "0")
-            .redirectErrorStream(true)
-            .start();
+  void httpFanoutFetchesEveryItemRetriesA503AndReportsA404(@TempDir Path secrets) throws Exception {
+    String token = "tok-" + UUID.randomUUID();
+    Files.writeString(secrets.resolve("INVENTORY_TOKEN"), token + "\n");
+    Process server = inventory(token);
     try {
-      CompletableFuture<String> first =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return new BufferedReader(
-                          new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
-                      .readLine();
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-      String base = first.get(30, TimeUnit.SECONDS);
-      assertThat(base).startsWith("http://127.0.0.1:");
-      Run r = run("http-fanout", "{\"base\": \"" + base + "\", \"token\": \"s3cret\"}");
+      Run r =
+          run(
+              "http-fanout",
+              "{\"base\": \"" + baseUrl(server) + "\"}",
+              "--secrets-dir",
+              secrets.toString());
       assertThat(r.code()).as(r.err()).isZero();
       JsonNode items = r.result().get("items");
       assertThat(items).hasSize(5);
@@ -201,12 +199,78 @@ class ExamplesTest {
       assertThat(missing.get("status").asText()).isEqualTo("failed");
       assertThat(missing.get("error").get("code").asText()).isEqualTo("INVALID_ARGUMENT");
       assertThat(missing.get("error").get("details").get("status").asInt()).isEqualTo(404);
+      // the server accepted the token (a wrong one is a 401 for every item)
       assertThat(r.result().get("report").get("received").asInt()).isEqualTo(5);
       assertThat(r.err()).contains("retry");
     } finally {
-      server.destroy();
-      server.waitFor(10, TimeUnit.SECONDS);
+      stop(server);
     }
+  }
+
+  @Test
+  void httpFanoutNeverShowsItsTokenInJsonEventsOrTheResult(@TempDir Path secrets) throws Exception {
+    String token = "tok-" + UUID.randomUUID();
+    Files.writeString(secrets.resolve("INVENTORY_TOKEN"), token);
+    Process server = inventory(token);
+    try {
+      Output o =
+          exec(
+              "http-fanout",
+              "{\"base\": \"" + baseUrl(server) + "\"}",
+              "--secrets-dir",
+              secrets.toString(),
+              "--json",
+              "--progress",
+              "plain");
+      assertThat(o.code()).as(o.err()).isZero();
+      List<JsonNode> events = new ArrayList<>();
+      for (String line : o.out().lines().toList()) {
+        events.add(JSON.readTree(line));
+      }
+      assertThat(events).hasSizeGreaterThan(10);
+      // the 404 echoes the Authorization header: the token reached the failure's details, the
+      // step's events and the result, and is masked in each
+      assertThat(o.out()).contains("\"authorization\":\"Bearer ***\"");
+      assertThat(o.out()).doesNotContain(token);
+      assertThat(o.err()).doesNotContain(token);
+    } finally {
+      stop(server);
+    }
+  }
+
+  /** The stand-in inventory service of examples/http-fanout, on a free port of 127.0.0.1. */
+  private static Process inventory(String token) throws IOException {
+    Path python = Path.of(System.getProperty("braid.home"), ".venv/bin/python");
+    assertThat(python).as("the project's .venv, which the Python worker runs on").isExecutable();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                python.toString(), EXAMPLES.resolve("http-fanout/server.py").toString(), "0")
+            .redirectErrorStream(true);
+    pb.environment().put("INVENTORY_TOKEN", token);
+    return pb.start();
+  }
+
+  /** The base URL the server prints on its first line. */
+  private static String baseUrl(Process server) throws Exception {
+    CompletableFuture<String> first =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new BufferedReader(
+                        new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    String base = first.get(30, TimeUnit.SECONDS);
+    assertThat(base).startsWith("http://127.0.0.1:");
+    return base;
+  }
+
+  private static void stop(Process server) throws InterruptedException {
+    server.destroy();
+    server.waitFor(10, TimeUnit.SECONDS);
   }
 
   private static int indexOf(List<String> lines, String regex) {
@@ -354,5 +418,18 @@ class ExamplesTest {
             "UNAVAILABLE",
             "UNAVAILABLE",
             "UNAVAILABLE");
+  }
+
+  @Test
+  void scheduledPostsItsReportWithTheTokenAndNeverShowsIt() throws Exception {
+    Path secrets = EXAMPLES.resolve("scheduled").resolve("dev-secrets");
+    String token = Files.readString(secrets.resolve("REPORT_TOKEN")).strip();
+    Run r = run("scheduled", null, "--secrets-dir", secrets.toString(), "--store", "memory");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.result().get("region").asText()).isEqualTo("eu");
+    assertThat(r.result().get("total").asInt()).isEqualTo(16);
+    assertThat(r.result().get("signed_by").asText()).startsWith("sha256:");
+    assertThat(r.result().toString() + r.err()).doesNotContain(token);
+    // the schedule runs under braid serve: ScheduledExampleTest, on a fast cron
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.sandbox.SandboxConfig;
 import dev.braid.gateway.sandbox.SandboxUnavailableException;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.EventStatus;
 import dev.braid.proto.api.v1.ExecuteScriptRequest;
@@ -48,6 +49,7 @@ class ExposureTest {
   static final String RUN_ONLY = "run-only-" + System.nanoTime();
   static final String INVOKE_ONLY = "invoke-only-" + System.nanoTime();
   static final String BARE = "bare-" + System.nanoTime();
+  static final String SERVE_SECRET = "serve-secret-" + System.nanoTime();
 
   @TempDir static Path tmp;
   static Path root;
@@ -81,6 +83,27 @@ class ExposureTest {
 
         async def nested(cmd):
             return await braid_worker.call("python:os:system", cmd)
+
+        def secret(name):
+            return braid_worker.current().secret(name)
+        """);
+    Files.writeString(
+        root.resolve("with-secret.yaml"),
+        """
+        name: with-secret
+        secrets: [SERVE_TOKEN]
+        steps:
+          s: { call: "python:exposed:secret", args: ["SERVE_TOKEN"] }
+          n: { call: "python:exposed:hello", args: ["${{ secrets.SERVE_TOKEN }}"] }
+        output: { s: "${{ steps.s }}", n: "${{ steps.n }}", len: "${{ len(steps.s) }}" }
+        """);
+    Files.writeString(
+        root.resolve("missing-secret.yaml"),
+        """
+        name: missing-secret
+        secrets: { GONE: { file: /run/braid-test-no-such-dir/gone } }
+        steps:
+          s: { call: "python:exposed:secret", args: ["GONE"] }
         """);
     Files.writeString(
         root.resolve("exposed.mjs"),
@@ -133,7 +156,9 @@ class ExposureTest {
                             RUN_ONLY,
                             EnumSet.of(TokenScope.RUN),
                             INVOKE_ONLY,
-                            EnumSet.of(TokenScope.INVOKE))),
+                            EnumSet.of(TokenScope.INVOKE)))
+                    .secrets(
+                        SecretSources.of(Map.of("BRAID_SECRET_SERVE_TOKEN", SERVE_SECRET), null)),
             sandbox);
     stub = ts.blocking();
   }
@@ -416,6 +441,76 @@ class ExposureTest {
         .contains("sneaky.yaml:3:")
         .contains("python:os:getcwd")
         .doesNotContain(tmp.toString());
+  }
+
+  @Test
+  void aFolderWorkflowReadsItsSecretAndTheClientSeesItMasked() {
+    List<RunEvent> events = new ArrayList<>();
+    as(RUN_ONLY)
+        .runWorkflow(RunWorkflowRequest.newBuilder().setName("with-secret").build())
+        .forEachRemaining(events::add);
+    RunEvent last = events.get(events.size() - 1);
+    assertThat(last.getStatus()).as(last.toString()).isEqualTo(EventStatus.EVENT_STATUS_OK);
+    assertThat(last.getResultJson())
+        .isEqualTo("{\"s\":\"***\",\"n\":\"hi ***\",\"len\":" + SERVE_SECRET.length() + "}");
+    assertThat(events.toString()).doesNotContain(SERVE_SECRET);
+    assertThat(
+            as(RUN_ONLY)
+                .getRun(GetRunRequest.newBuilder().setRunId(last.getRunId()).build())
+                .toString())
+        .doesNotContain(SERVE_SECRET);
+  }
+
+  @Test
+  void aSecretTheServerCannotReadIsReportedWithoutItsPath() {
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                as(RUN_ONLY)
+                    .runWorkflow(RunWorkflowRequest.newBuilder().setName("missing-secret").build())
+                    .hasNext());
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription())
+        .contains(
+            "missing-secret.yaml:2:12: error: secret 'GONE' cannot be read on the server (run braid"
+                + " check on the server for the details)")
+        .doesNotContain("/run/braid-test-no-such-dir");
+  }
+
+  @Test
+  void anInlineWorkflowMayNotDeclareSecrets() {
+    String yaml =
+        """
+        name: inline-thief
+        secrets: [SERVE_TOKEN]
+        steps:
+          s: { call: "python:exposed:secret", args: ["SERVE_TOKEN"] }
+        """;
+    assertThat(
+            denied(
+                () ->
+                    stub.runWorkflow(RunWorkflowRequest.newBuilder().setDefinition(yaml).build())
+                        .hasNext()))
+        .isEqualTo(
+            "inline:2:11: error: an inline workflow may not declare secrets (secret"
+                + " 'SERVE_TOKEN'): only the workflows of the server's --workflows folder may");
+    // and without declaring it, neither the expression nor the context reaches it
+    String undeclared =
+        """
+        name: inline-thief
+        steps:
+          s: { call: "python:exposed:hello", args: ["${{ secrets.SERVE_TOKEN }}"] }
+        """;
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                stub.runWorkflow(RunWorkflowRequest.newBuilder().setDefinition(undeclared).build())
+                    .hasNext());
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription())
+        .contains("inline:3:58: error: secret 'SERVE_TOKEN' is not declared");
   }
 
   // ---- scopes

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.braid.gateway.secrets.SecretSources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -31,6 +33,10 @@ class BrokenWorkflowsTest {
   static final Path CORPUS = Path.of("src/test/resources/workflows/broken");
   private static final Pattern EXPECT = Pattern.compile("^# expect: (\\d+):(\\d+): (.+)$");
   private static final Pattern INPUT = Pattern.compile("^# input: (.+)$");
+
+  /** The only secret the corpus can read: BRAID_SECRET_API_TOKEN. */
+  static final SecretSources SECRETS =
+      SecretSources.of(Map.of("BRAID_SECRET_API_TOKEN", "t0ken"), null);
 
   record Expected(int line, int column, String text) {
     boolean matches(Diagnostic d) {
@@ -104,7 +110,7 @@ class BrokenWorkflowsTest {
   static List<Diagnostic> diagnostics(Path file, String text, JsonNode input) {
     try {
       ParsedWorkflow parsed = ParsedWorkflow.parse(file, text);
-      return new WorkflowChecker(new FakeCatalog()).check(parsed, input);
+      return new WorkflowChecker(new FakeCatalog()).withSecrets(SECRETS).check(parsed, input);
     } catch (WorkflowSyntaxException e) {
       return List.of(new Diagnostic(e.at(), e.getMessage()));
     }

@@ -153,7 +153,10 @@ final class CallStep {
     private CompletableFuture<JsonNode> send(int attempt) {
       CallPolicy p = call.policy();
       CallOptions.Builder o =
-          CallOptions.builder().parent(scope).idempotencyKey(run.idempotencyKey(name));
+          CallOptions.builder()
+              .parent(scope)
+              .idempotencyKey(run.idempotencyKey(name))
+              .secrets(run.secrets);
       p.timeout().map(Located::value).ifPresent(o::timeout);
       p.queueTimeout().map(Located::value).ifPresent(o::queueTimeout);
       p.heartbeatTimeout().map(Located::value).ifPresent(o::heartbeatTimeout);

@@ -30,10 +30,12 @@ record Env(
 
   /**
    * The environment of a sub-workflow's steps, called by the step instance at {@code callerPath}:
-   * its own input and results, and paths under the caller's ({@code enrich/fetch}).
+   * its own input and results, the run's {@code secrets} (null: none), and paths under the caller's
+   * ({@code enrich/fetch}).
    */
-  static Env subWorkflow(JsonNode input, ObjectNode steps, String callerPath) {
-    return new Env(input, steps, Map.of(), "", callerPath + "/", null);
+  static Env subWorkflow(JsonNode input, ObjectNode steps, String callerPath, JsonNode secrets) {
+    Map<String, JsonNode> locals = secrets == null ? Map.of() : Map.of("secrets", secrets);
+    return new Env(input, steps, locals, "", callerPath + "/", null);
   }
 
   @Override

@@ -68,6 +68,9 @@ final class Run {
   /** The run's root scope: a cancel of the whole run, for a shutdown or a journal failure. */
   final Scope root;
 
+  /** The values of the workflow's secrets, by name: sent with every call of the run. */
+  final Map<String, String> secrets;
+
   private final long startNanos;
   // run thread only; by identity: steps and workflows are records, which compare deeply
   private final Map<Step, Set<String>> subWorkflowDependencies = new IdentityHashMap<>();
@@ -87,7 +90,9 @@ final class Run {
       Supplier<Sandbox> sandbox,
       RunJournal journal,
       InstantSource wall,
-      Scope root) {
+      Scope root,
+      Map<String, String> secrets) {
+    this.secrets = Map.copyOf(secrets);
     this.braid = braid;
     this.workflow = workflow;
     this.dependencies = dependencies;

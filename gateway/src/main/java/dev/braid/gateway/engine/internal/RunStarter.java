@@ -59,6 +59,8 @@ public final class RunStarter {
    * StepFailedException}.
    *
    * @param timeout the workflow's run timeout, or null
+   * @param secrets the values of the workflow's secrets, by name: {@code ${{ secrets.NAME }}} and
+   *     every call's context
    */
   public static CompletableFuture<JsonNode> start(
       Braid braid,
@@ -73,7 +75,8 @@ public final class RunStarter {
       Random random,
       Supplier<Sandbox> sandbox,
       RunJournal journal,
-      InstantSource wall) {
+      InstantSource wall,
+      Map<String, String> secrets) {
     int n = RUNS.incrementAndGet();
     ExecutorService loop =
         Executors.newSingleThreadExecutor(
@@ -95,7 +98,8 @@ public final class RunStarter {
             sandbox,
             journal,
             wall,
-            root);
+            root,
+            secrets);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     loop.execute(
         () -> {
@@ -131,8 +135,15 @@ public final class RunStarter {
               return;
             }
           }
+          ObjectNode secretValues = JsonNodeFactory.instance.objectNode();
+          secrets.forEach(secretValues::put);
+          // secrets is a reserved name (no loop variable may take it): a plain binding
           Env env =
-              new Env(withDefaults(wf, input), JsonNodeFactory.instance.objectNode(), Map.of(), "");
+              new Env(
+                  withDefaults(wf, input),
+                  JsonNodeFactory.instance.objectNode(),
+                  Map.of("secrets", secretValues),
+                  "");
           Steps steps = new Steps(run);
           body = new BlockRun(steps, wf.steps(), wf.output(), runScope.child(), env).start();
           body.whenCompleteAsync((v, e) -> end(run, wf, root, runScope, result, v, e, null), loop);

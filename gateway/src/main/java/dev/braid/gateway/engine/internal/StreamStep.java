@@ -41,7 +41,10 @@ final class StreamStep {
     // without the step's own scope looking cancelled from outside
     Scope work = scope.child();
     CallOptions.Builder o =
-        CallOptions.builder().parent(work).idempotencyKey(run.idempotencyKey(name));
+        CallOptions.builder()
+            .parent(work)
+            .idempotencyKey(run.idempotencyKey(name))
+            .secrets(run.secrets);
     s.policy().queueTimeout().map(Located::value).ifPresent(o::queueTimeout);
     s.policy().heartbeatTimeout().map(Located::value).ifPresent(o::heartbeatTimeout);
     String function = s.function().value();

@@ -45,7 +45,9 @@ final class SubWorkflowStep {
     run.addSubWorkflow(callee);
     Deadline own = callee.timeout().map(t -> run.deadlineAfter(t.value())).orElse(null);
     Scope child = scope.child(own);
-    Env inner = Env.subWorkflow(input, JsonNodeFactory.instance.objectNode(), name);
+    // the run's secrets: a callee reads only the names it declares (the checker sees to it)
+    Env inner =
+        Env.subWorkflow(input, JsonNodeFactory.instance.objectNode(), name, env.lookup("secrets"));
     return new BlockRun(steps, callee.steps(), callee.output(), child, inner)
         .start()
         .whenComplete((v, e) -> child.close());

@@ -3,6 +3,7 @@ package dev.braid.gateway.server.internal;
 import dev.braid.api.Braid;
 import dev.braid.gateway.engine.WorkflowEngine;
 import dev.braid.gateway.sandbox.Sandbox;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.server.TokenScope;
 import dev.braid.gateway.store.GatewayLease;
@@ -18,6 +19,8 @@ import dev.braid.proto.api.v1.InvokeStreamRequest;
 import dev.braid.proto.api.v1.InvokeStreamResponse;
 import dev.braid.proto.api.v1.ListFunctionsRequest;
 import dev.braid.proto.api.v1.ListFunctionsResponse;
+import dev.braid.proto.api.v1.ListSchedulesRequest;
+import dev.braid.proto.api.v1.ListSchedulesResponse;
 import dev.braid.proto.api.v1.RunEvent;
 import dev.braid.proto.api.v1.RunInfo;
 import dev.braid.proto.api.v1.RunWorkflowRequest;
@@ -29,8 +32,10 @@ import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The {@code braid.api.v1.Braid} service: dispatches each RPC to the part that implements it.
@@ -44,12 +49,14 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
   private final ScriptRuns scripts;
   private final RunResumer resumer;
   private final Parts parts;
+  private final Scheduler scheduler;
 
   /** Everything the service needs; see {@code BraidServer}. */
   public record Parts(
       Braid braid,
       WorkflowEngine engine,
       Path workflowsDir,
+      SecretSources secrets,
       Duration catalogTimeout,
       RunRegistry registry,
       Admission runAdmission,
@@ -64,14 +71,18 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       int maxWatchers,
       ExposurePolicy exposure,
       ServerLimits limits,
-      Durability durability) {}
+      Durability durability,
+      ScheduledExecutorService timer) {}
 
   public ApiService(Parts p) {
     this.parts = p;
     Permissions permissions = new Permissions(p.exposure());
     WorkflowResolver resolver =
         new WorkflowResolver(
-            p.workflowsDir(), new ServerCatalog(p.braid(), p.catalogTimeout()), permissions);
+            p.workflowsDir(),
+            new ServerCatalog(p.braid(), p.catalogTimeout()),
+            permissions,
+            p.secrets());
     this.runs =
         new WorkflowRuns(
             p.engine(),
@@ -84,6 +95,15 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
             p.clock(),
             p.limits(),
             p.durability());
+    this.scheduler =
+        new Scheduler(
+            Scheduler.scan(p.workflowsDir()),
+            runs,
+            p.registry(),
+            p.durability() == null ? null : p.durability().store(),
+            p.timer(),
+            p.checkExecutor(),
+            InstantSource.system());
     this.queries =
         new RunQueries(p.registry(), p.streamExecutor(), p.maxWatchers(), p.durability());
     this.resumer =
@@ -128,6 +148,29 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       Permissions.require(TokenScope.INLINE, "a workflow sent inline (definition)");
     } else {
       Permissions.require(TokenScope.RUN, "a named workflow");
+    }
+  }
+
+  /** Arms the folder's schedules (after the store's runs were resumed: overlap sees them). */
+  public void startSchedules() {
+    scheduler.start();
+  }
+
+  /** Stops firing schedules: the first thing a shutdown does. */
+  public void stopSchedules() {
+    scheduler.close();
+  }
+
+  /** How many of the folder's workflows have a schedule. */
+  public int schedules() {
+    return scheduler.size();
+  }
+
+  @Override
+  public void listSchedules(
+      ListSchedulesRequest request, StreamObserver<ListSchedulesResponse> out) {
+    if (permitted(out, () -> scope(TokenScope.RUN, "ListSchedules"))) {
+      scheduler.list(request, out);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.braid.gateway.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.gateway.server.WorkflowFolder;
 import dev.braid.gateway.workflow.Diagnostic;
 import dev.braid.gateway.workflow.FunctionCatalog;
@@ -43,12 +44,14 @@ final class WorkflowResolver {
    * @param folder the workflows folder, or null
    * @param catalog what functions exist
    * @param permissions which functions a workflow may call
+   * @param secrets where the folder's workflows read their secrets
    */
-  WorkflowResolver(Path folder, FunctionCatalog catalog, Permissions permissions) {
+  WorkflowResolver(
+      Path folder, FunctionCatalog catalog, Permissions permissions, SecretSources secrets) {
     this.permissions = permissions;
     this.folder = folder;
     this.base = folder != null ? folder : Path.of("").toAbsolutePath();
-    this.checker = new WorkflowChecker(catalog);
+    this.checker = new WorkflowChecker(catalog).withSecrets(secrets.hidingPaths());
   }
 
   /**
@@ -132,6 +135,7 @@ final class WorkflowResolver {
         // before the checker, which would ask the workers' catalogs about these functions
         refuseUnexposed(parsed.workflow(), file.toString(), display);
         if (name == null) {
+          refuseSecrets(parsed.workflow(), display);
           refuseHttp(parsed.workflow(), file.toString(), display);
         }
       }
@@ -189,6 +193,34 @@ final class WorkflowResolver {
     } catch (IOException e) {
       return folder.toAbsolutePath().normalize();
     }
+  }
+
+  /**
+   * Only the operator's workflows (the {@code --workflows} folder) may declare secrets: a client's
+   * inline definition would otherwise read any secret the server can, and send it to a function
+   * that returns it, or anywhere an {@code http:} step can reach (docs/api.md "Trust model").
+   * Refused before the secrets are looked up, so a client cannot even learn which are set.
+   */
+  private static void refuseSecrets(Workflow wf, String display) {
+    if (wf.secrets().isEmpty()) {
+      return;
+    }
+    String lines =
+        String.join(
+            "\n",
+            wf.secrets().values().stream()
+                .map(
+                    s ->
+                        display
+                            + ":"
+                            + s.at().line()
+                            + ":"
+                            + s.at().column()
+                            + ": error: an inline workflow may not declare secrets (secret '"
+                            + s.name()
+                            + "'): only the workflows of the server's --workflows folder may")
+                .toList());
+    throw Status.PERMISSION_DENIED.withDescription(lines).asRuntimeException();
   }
 
   /**

@@ -118,6 +118,22 @@ final class WorkflowRuns {
         requestBytes);
   }
 
+  /** The slot of a schedule a run is started for, and the run id derived from it. */
+  private record Slot(String runId, Instant at) {}
+
+  /**
+   * Starts the run of the folder's workflow {@code name} for its schedule's slot {@code at} under
+   * the run id {@code runId}, as StartWorkflow does (admission, checks, secrets, the store). With a
+   * store the slot is taken in the run's own transaction: the future fails {@code ALREADY_EXISTS}
+   * when that slot was fired already (before a restart, or by another server).
+   */
+  CompletableFuture<RunRecord> startScheduled(
+      String name, ObjectNode input, String runId, Instant at) {
+    Pending p = new Pending();
+    p.slot = new Slot(runId, at);
+    return start(new Spec(name, null, input, null, 0), null, false, p);
+  }
+
   /** Cancellation state shared by a request's handlers, before and after its run exists. */
   private static final class Pending {
     private final Requests.ClientEnd end = Requests.ClientEnd.current();
@@ -130,6 +146,8 @@ final class WorkflowRuns {
     private volatile boolean clientsDeadline;
     private volatile RunRecord record;
     private volatile EventStreamer streamer;
+    // a run its schedule starts: the slot's run id and instant; null for a client's run
+    private volatile Slot slot;
     // who writes to the RPC's observer: nobody yet, the event streamer, or the deadline's answer
     private final AtomicInteger writer = new AtomicInteger(OPEN);
     private static final int OPEN = 0;
@@ -378,7 +396,8 @@ final class WorkflowRuns {
     if (durability != null) {
       return startStored(r, wf, spec, budget.left(), p, permit, hold);
     }
-    RunRecord rec = registry.create(r.name());
+    RunRecord rec =
+        p.slot == null ? registry.create(r.name()) : registry.create(p.slot.runId(), r.name());
     InFlight.Entry entry = inFlight.add(rec::cancel);
     WorkflowEngine.WorkflowRun run;
     RunJournal journal = RunJournal.memory(rec.id());
@@ -422,7 +441,22 @@ final class WorkflowRuns {
     Instant deadline = left == null ? null : Instant.now().plus(left);
     RunStore.Claimed claimed;
     try {
-      claimed = durability.store().create(r.name(), r.text(), spec.input(), deadline);
+      Slot slot = p.slot;
+      if (slot == null) {
+        claimed = durability.store().create(r.name(), r.text(), spec.input(), deadline);
+      } else {
+        claimed =
+            durability
+                .store()
+                .createScheduled(
+                    slot.runId(), r.name(), r.text(), spec.input(), deadline, slot.at())
+                .orElseThrow(
+                    () ->
+                        Status.ALREADY_EXISTS
+                            .withDescription(
+                                "the slot " + slot.at() + " of " + r.name() + " fired already")
+                            .asRuntimeException());
+      }
     } catch (StoreException e) {
       log.warn("a run could not be stored: {}", e.getMessage());
       throw Status.UNAVAILABLE
@@ -476,16 +510,7 @@ final class WorkflowRuns {
     Location at = own.map(Located::at).orElse(wf.at());
     // whole milliseconds, rounded up: the run's failure message prints the value
     Duration ms = Duration.ofMillis(Math.max(1, (left.toNanos() + 999_999) / 1_000_000));
-    return new Workflow(
-        wf.file(),
-        wf.at(),
-        wf.name(),
-        wf.description(),
-        wf.input(),
-        Optional.of(new Located<>(ms, at)),
-        wf.defaults(),
-        wf.steps(),
-        wf.output());
+    return wf.withTimeout(Optional.of(new Located<>(ms, at)));
   }
 
   /**

@@ -141,6 +141,73 @@ public final class JdbcRunStore implements RunStore {
 
   @Override
   public Claimed create(String workflow, String definition, JsonNode input, Instant deadline) {
+    return create(UUID.randomUUID().toString(), workflow, definition, input, deadline, null)
+        .orElseThrow();
+  }
+
+  @Override
+  public Optional<Claimed> createScheduled(
+      String runId,
+      String workflow,
+      String definition,
+      JsonNode input,
+      Instant deadline,
+      Instant slot) {
+    bounded("run id", runId, MAX_NAME);
+    return create(runId, workflow, definition, input, deadline, slot);
+  }
+
+  @Override
+  public boolean skipSlot(String workflow, Instant slot) {
+    writable();
+    bounded("workflow name", workflow, MAX_NAME);
+    return inTransaction("skip a slot of " + workflow, c -> advanceSlot(c, workflow, slot, null));
+  }
+
+  @Override
+  public Optional<Instant> lastSlot(String workflow) {
+    return inTransaction(
+        "read the last slot of " + workflow,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT last_slot FROM schedule_slot WHERE workflow = ?")) {
+            ps.setString(1, workflow);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next()
+                  ? Optional.of(Instant.ofEpochMilli(rs.getLong(1)))
+                  : Optional.<Instant>empty();
+            }
+          }
+        });
+  }
+
+  /**
+   * Moves the workflow's last fired slot forward to {@code slot}; false (nothing written) when it
+   * is there already or past it: that slot was fired, by this server before a restart or by another
+   * one.
+   */
+  private static boolean advanceSlot(Connection c, String workflow, Instant slot, String runId)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO schedule_slot (workflow, last_slot, last_run_id) VALUES (?, ?, ?)"
+                + " ON CONFLICT (workflow) DO UPDATE SET last_slot = excluded.last_slot,"
+                + " last_run_id = excluded.last_run_id"
+                + " WHERE schedule_slot.last_slot < excluded.last_slot")) {
+      ps.setString(1, workflow);
+      ps.setLong(2, slot.toEpochMilli());
+      ps.setString(3, runId);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  private Optional<Claimed> create(
+      String runId,
+      String workflow,
+      String definition,
+      JsonNode input,
+      Instant deadline,
+      Instant slot) {
     writable();
     bounded("workflow name", workflow, MAX_NAME);
     String inputText = Codec.write(input);
@@ -154,39 +221,46 @@ public final class JdbcRunStore implements RunStore {
               + " bytes (maxOutcomeBytes)");
     }
     String sha = sha256(definition);
-    String runId = UUID.randomUUID().toString();
     long created = now();
     String creator = owner;
     PgLeases l = lease;
-    inTransaction(
-        "create a run",
-        c -> {
-          if (l != null) {
-            leaseHeld(c, l);
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO definition (sha, text) VALUES (?, ?) ON CONFLICT (sha) DO NOTHING")) {
-            ps.setString(1, sha);
-            ps.setString(2, definition);
-            ps.executeUpdate();
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO run (run_id, workflow, definition_sha, input, status, owner,"
-                      + " owner_epoch, created, deadline) VALUES (?, ?, ?, ?, 'RUNNING', ?, 1, ?,"
-                      + " ?)")) {
-            ps.setString(1, runId);
-            ps.setString(2, workflow);
-            ps.setString(3, sha);
-            ps.setString(4, inputText);
-            ps.setString(5, creator);
-            ps.setLong(6, created);
-            ps.setObject(7, deadline == null ? null : deadline.toEpochMilli());
-            ps.executeUpdate();
-          }
-          return null;
-        });
+    boolean fresh =
+        inTransaction(
+            "create a run",
+            c -> {
+              if (l != null) {
+                leaseHeld(c, l);
+              }
+              // a scheduled run: its slot is taken in the same transaction, or not at all
+              if (slot != null && !advanceSlot(c, workflow, slot, runId)) {
+                return false;
+              }
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "INSERT INTO definition (sha, text) VALUES (?, ?) ON CONFLICT (sha) DO NOTHING")) {
+                ps.setString(1, sha);
+                ps.setString(2, definition);
+                ps.executeUpdate();
+              }
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "INSERT INTO run (run_id, workflow, definition_sha, input, status, owner,"
+                          + " owner_epoch, created, deadline) VALUES (?, ?, ?, ?, 'RUNNING', ?, 1, ?,"
+                          + " ?)")) {
+                ps.setString(1, runId);
+                ps.setString(2, workflow);
+                ps.setString(3, sha);
+                ps.setString(4, inputText);
+                ps.setString(5, creator);
+                ps.setLong(6, created);
+                ps.setObject(7, deadline == null ? null : deadline.toEpochMilli());
+                ps.executeUpdate();
+              }
+              return true;
+            });
+    if (!fresh) {
+      return Optional.empty();
+    }
     StoredRun run =
         new StoredRun(
             runId,
@@ -204,7 +278,7 @@ public final class JdbcRunStore implements RunStore {
             false);
     StoreJournal j = new StoreJournal(this, new Fence(runId, creator, 1), config.budgets());
     live.put(runId, j);
-    return new Claimed(run, definition, j);
+    return Optional.of(new Claimed(run, definition, j));
   }
 
   @Override

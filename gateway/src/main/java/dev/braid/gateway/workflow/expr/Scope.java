@@ -15,9 +15,9 @@ import java.util.Optional;
  * types before running, for {@link Expression#check}. Immutable; {@link #with} gives a new scope.
  *
  * <p>This is the one list of root names: the workflow checker builds a scope with {@code input}
- * (its fields typed from the workflow's {@code input:}), {@code steps}, the loop variables and
- * {@code error} where they are defined; a new kind of name ({@code secrets}, a loop index) is one
- * more {@link #with} call there.
+ * (its fields typed from the workflow's {@code input:}), {@code steps}, {@code secrets} when the
+ * workflow declares some, the loop variables and {@code error} where they are defined; a new kind
+ * of name (a loop index) is one more {@link #with} call there.
  */
 public final class Scope {
   /** What is known of a value's type before running. */
@@ -29,6 +29,8 @@ public final class Scope {
     NUMBER(SimpleType.DYN),
     BOOLEAN(SimpleType.BOOL),
     OBJECT(MapType.create(SimpleType.STRING, SimpleType.DYN)),
+    // secrets: every value is text, so secrets.X + 1 is refused before running
+    STRING_MAP(MapType.create(SimpleType.STRING, SimpleType.STRING)),
     LIST(ListType.create(SimpleType.DYN));
 
     final CelType cel;

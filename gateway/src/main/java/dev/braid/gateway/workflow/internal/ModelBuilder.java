@@ -10,6 +10,8 @@ import dev.braid.gateway.workflow.Jitter;
 import dev.braid.gateway.workflow.Located;
 import dev.braid.gateway.workflow.Location;
 import dev.braid.gateway.workflow.RetryPolicy;
+import dev.braid.gateway.workflow.Schedule;
+import dev.braid.gateway.workflow.Secret;
 import dev.braid.gateway.workflow.Template;
 import dev.braid.gateway.workflow.ValueType;
 import dev.braid.gateway.workflow.Workflow;
@@ -33,7 +35,16 @@ import java.util.function.Function;
  */
 public final class ModelBuilder {
   static final List<String> TOP_KEYS =
-      List.of("name", "description", "input", "timeout", "defaults", "steps", "output");
+      List.of(
+          "name",
+          "description",
+          "input",
+          "secrets",
+          "schedule",
+          "timeout",
+          "defaults",
+          "steps",
+          "output");
   static final List<String> POLICY_KEYS =
       List.of(
           "timeout",
@@ -121,6 +132,8 @@ public final class ModelBuilder {
     String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
     Located<String> name = fields.string(m, "name").orElse(new Located<>(stem, start));
     Map<String, InputField> input = input(m.get("input"));
+    Map<String, Secret> secrets = SecretsBuilder.secrets(fields, m.entry("secrets"));
+    Optional<Schedule> schedule = SecretsBuilder.schedule(fields, m.entry("schedule"));
     Optional<Located<Duration>> timeout = fields.duration(m, "timeout");
     SourceNode.Entry d = m.entry("defaults");
     defaults =
@@ -147,7 +160,9 @@ public final class ModelBuilder {
         timeout,
         defaults,
         block,
-        output);
+        output,
+        secrets,
+        schedule);
   }
 
   private Map<String, InputField> input(SourceNode node) {

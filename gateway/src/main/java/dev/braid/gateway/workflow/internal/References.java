@@ -335,6 +335,10 @@ public final class References {
                               ? scopeType(f.type().value())
                               : Scope.Type.ANY));
           Scope sc = Scope.empty().withObject("input", fields).with("steps", Scope.Type.OBJECT);
+          if (!wf.secrets().isEmpty()) {
+            // only then: without secrets:, reference() refuses secrets.X and says how to declare it
+            sc = sc.with("secrets", Scope.Type.STRING_MAP);
+          }
           for (String name : env.bound()) {
             // the failure record (error or a catch clause's as name); completed: step names
             sc = sc.with(name, name.equals("completed") ? Scope.Type.LIST : Scope.Type.OBJECT);
@@ -382,6 +386,9 @@ public final class References {
             "'iteration' is defined only inside a loop: step (its steps, while: and until:) and in the"
                 + " until: of a for_each");
         return;
+      case "secrets":
+        secret(r, s);
+        return;
       case "error":
         error(
             s.locate(r.pos()),
@@ -402,6 +409,9 @@ public final class References {
       return;
     }
     List<String> known = new ArrayList<>(List.of("input", "steps"));
+    if (!wf.secrets().isEmpty()) {
+      known.add("secrets");
+    }
     known.addAll(env.loops().keySet());
     known.addAll(env.bound());
     error(
@@ -415,6 +425,34 @@ public final class References {
                     ": an expression starts from "
                         + String.join(", ", known)
                         + (env.bound().contains("error") ? "" : " (or error, inside catch:)")));
+  }
+
+  /** {@code secrets.NAME}: only a name the workflow declares under {@code secrets:}. */
+  private void secret(Reference r, Template.Single s) {
+    if (r.head() == null) {
+      error(
+          s.locate(r.pos()),
+          "secrets must be followed by a secret's name, e.g. secrets.API_TOKEN"
+              + (r.dynamic() ? " (not a computed one: the names are checked before running)" : ""));
+      return;
+    }
+    if (wf.secrets().containsKey(r.head())) {
+      if (r.path().size() > 1) {
+        error(s.locate(r.pathPos().get(1)), "secrets." + r.head() + " is a string");
+      }
+      return;
+    }
+    error(
+        s.locate(r.headPos()),
+        "secret '"
+            + r.head()
+            + "' is not declared"
+            + Spelling.closest(r.head(), wf.secrets().keySet())
+                .map(g -> "; did you mean '" + g + "'?")
+                .orElse(
+                    wf.secrets().isEmpty()
+                        ? ": add secrets: [" + r.head() + "] at the top of the workflow"
+                        : " (declared: " + String.join(", ", wf.secrets().keySet()) + ")"));
   }
 
   private void input(Reference r, Template.Single s) {

@@ -75,7 +75,7 @@ final class StepBuilder {
 
   static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   static final Set<String> RESERVED =
-      Set.of("input", "steps", "error", "iteration", "true", "false", "null");
+      Set.of("input", "steps", "secrets", "error", "iteration", "true", "false", "null");
 
   final Set<String> broken = new HashSet<>();
   private final ModelBuilder m;

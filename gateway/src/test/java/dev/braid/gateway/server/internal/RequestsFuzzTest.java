@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.braid.api.BraidConfig;
 import dev.braid.gateway.fuzz.Fuzz;
 import dev.braid.gateway.fuzz.Fuzz.Gen;
+import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.workflow.FunctionCatalog;
 import dev.braid.gateway.workflow.SmallStack;
@@ -136,7 +137,8 @@ class RequestsFuzzTest {
               new WorkflowResolver(
                   null,
                   FunctionCatalog.acceptingAll(),
-                  new Permissions(ExposurePolicy.of(BraidConfig.builder().build())));
+                  new Permissions(ExposurePolicy.of(BraidConfig.builder().build())),
+                  SecretSources.NONE);
           invalidArgumentOrValue(
               () ->
                   resolver.resolve(
