@@ -55,7 +55,10 @@ import picocli.CommandLine.Option;
       "Runs are kept in the store (--store; docs/durability.md): a run survives the",
       "server's death, serve resumes every unfinished run of its store when it starts,",
       "and shutdown leaves the runs in progress to resume instead of cancelling them.",
-      "Finished runs are pruned after --retention-age or beyond --retention-keep."
+      "Finished runs are pruned after --retention-age or beyond --retention-keep.",
+      "Several servers may share one PostgreSQL store (--gateway-id, --lease): each",
+      "holds a lease, any answers for any run, and the runs of one that dies are",
+      "resumed by the others (docs/durability.md, \"Several gateways\")."
     },
     footer = {
       "",
@@ -65,6 +68,8 @@ import picocli.CommandLine.Option;
       "      --tls-cert server.crt --tls-key server.key --workflows flows/",
       "  grpcurl -plaintext -H 'authorization: Bearer s3cret' localhost:7070 list",
       "  braid serve --workflows flows/ --store postgresql://braid@db:5432/braid",
+      "  braid serve --workflows flows/ --store postgresql://braid@db:5432/braid \\",
+      "      --gateway-id \"$POD_NAME\" --lease 10s     # one of several gateways",
       "  braid serve --worker-listen 0.0.0.0:7071 --worker-tls-cert hub.crt \\",
       "      --worker-tls-key hub.key --worker-pool-token gpu=gpu.token ...",
       "",
@@ -247,22 +252,20 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--gateway-id",
       paramLabel = "ID",
-      description = {
-        "PostgreSQL store: this gateway's name among the gateways sharing the store (default:",
-        "host name + random suffix). Give a stable one (a pod name) and a restarted gateway",
-        "hands its runs over at once instead of after its lease expires; never give two live",
-        "gateways the same one"
-      })
+      description =
+          "PostgreSQL store: this gateway's name among the gateways sharing the store"
+              + " (default: host name + random suffix). With a stable one (a pod name) a"
+              + " restarted gateway hands its runs over at once instead of after its lease;"
+              + " never give two live gateways the same one")
   String gatewayId;
 
   @Option(
       names = "--lease",
       paramLabel = "D",
-      description = {
-        "PostgreSQL store: how long this gateway's lease lasts without renewal (default 10s,",
-        "at least 1s). It is renewed every third of it; a gateway silent for longer is fenced",
-        "and its runs resumed by the others within about lease + a quarter of it"
-      })
+      description =
+          "PostgreSQL store: how long this gateway's lease lasts unrenewed (default 10s, at"
+              + " least 1s); renewed every third of it. A gateway silent for longer is fenced"
+              + " and its runs resumed by the others within about lease + max(1s, lease/4)")
   String lease = "10s";
 
   @Option(
