@@ -13,6 +13,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,13 +29,16 @@ const MAX_TOKEN_FILE_BYTES = 4096;
 const SHUTDOWN_GRACE_MS = 2000;
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 10_000;
+/** How often the names of --connect are resolved again (gateways joining behind a name). */
+const RESOLVE_INTERVAL_MS = 30_000;
 
-export const USAGE = `usage: node bin/braid-worker.mjs --connect HOST:PORT --pool NAME --token-file FILE
+export const USAGE = `usage: node bin/braid-worker.mjs --connect HOST:PORT[,HOST:PORT...] --pool NAME --token-file FILE
        [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--max-in-flight N]
        [--preload FILE]... [--root DIR]... [--name NAME] [--keepalive SECONDS] [--log-level L]
 
 Serve Node functions to a Braid gateway's worker listener (braid serve --worker-listen).
-  --connect HOST:PORT  the gateway's worker listener
+  --connect HOST:PORT  the gateways' worker listeners, comma-separated; a name that resolves to
+                       several addresses means one stream to each, --max-in-flight split
   --pool NAME          the pool this worker serves (node@NAME:file.mjs#fn)
   --token-file FILE    a file whose first line is the pool's bearer token
   --tls-ca FILE        CA (PEM) the gateway's certificate must chain to; without it, TLS with
@@ -88,13 +92,13 @@ export function parseStandaloneArgs(argv, cwd = process.cwd()) {
   for (const required of ['connect', 'pool', 'token-file']) {
     if (!values[required]) throw new UsageError(`--${required} is required\n${USAGE}`);
   }
-  const host = hostOf(values.connect);
+  const hosts = values.connect.split(',').map((entry) => hostOf(entry.trim()));
   const maxInFlight = intFlag(values['max-in-flight'], '--max-in-flight', DEFAULT_MAX_IN_FLIGHT);
   const keepalive = Number(values.keepalive ?? '10');
   if (!(keepalive >= 1)) throw new UsageError(`--keepalive < 1: ${values.keepalive}`);
   if (!values['tls-cert'] !== !values['tls-key']) throw new UsageError('--tls-cert and --tls-key go together');
   let tls = null;
-  if (values['tls-ca'] || values['tls-cert'] || !isLoopback(host)) {
+  if (values['tls-ca'] || values['tls-cert'] || !hosts.every(isLoopback)) {
     tls = {
       ca: readFlag(values['tls-ca'], '--tls-ca'),
       cert: readFlag(values['tls-cert'], '--tls-cert'),
@@ -186,39 +190,118 @@ export async function runStandalone(argv) {
   }
   setLevel(config.logLevel);
   const resolver = new Resolver(config.nodePath, config.roots);
+  const workers = new Set();
+  const sessions = new Map();
+  let current = new Set();
   let stopping = false;
-  let worker = null;
-  let wake = null;
+  let refused = false;
+  /** @type {Set<() => void>} */
+  const sleepers = new Set();
   const stop = () => {
     stopping = true;
-    worker?.requestShutdown(SHUTDOWN_GRACE_MS, SHUTDOWN);
-    wake?.();
+    for (const w of workers) w.requestShutdown(SHUTDOWN_GRACE_MS, SHUTDOWN);
+    for (const wake of [...sleepers]) wake();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  let failures = 0;
-  while (!stopping) {
-    worker = new Worker(config, { resolver });
-    await worker.serve();
-    const { welcomed, refused } = worker;
-    worker = null;
-    if (stopping) break;
-    if (refused) {
-      log.error(`the gateway at ${config.target} refused this worker (wrong token for pool ${config.pool}?); exiting`);
-      return EXIT_REFUSED;
-    }
-    // a connection that was welcomed worked: start the backoff over
-    failures = welcomed ? 0 : failures + 1;
-    const delay = backoffMs(failures);
-    log.info(`reconnecting to ${config.target} in ${(delay / 1000).toFixed(2)}s`);
-    await new Promise((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      wake = () => {
+  const sleep = (ms) =>
+    new Promise((resolve) => {
+      const wake = () => {
         clearTimeout(timer);
+        sleepers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
     });
-    wake = null;
+
+  // one session per gateway address, each with its share of max_in_flight and its own backoff
+  const session = async (gateway) => {
+    let failures = 0;
+    try {
+      while (!stopping && current.has(gateway.address)) {
+        const worker = new Worker(
+          {
+            ...config,
+            target: gateway.address,
+            serverName: gateway.serverName,
+            maxInFlight: split(config.maxInFlight, current.size),
+          },
+          { resolver },
+        );
+        workers.add(worker);
+        try {
+          await worker.serve();
+        } finally {
+          workers.delete(worker);
+        }
+        if (stopping) return;
+        if (worker.refused) {
+          log.error(`the gateway at ${gateway.address} refused this worker (wrong token for pool ${config.pool}?); exiting`);
+          refused = true;
+          stop();
+          return;
+        }
+        // a connection that was welcomed worked: start the backoff over
+        failures = worker.welcomed ? 0 : failures + 1;
+        const delay = backoffMs(failures);
+        log.info(`reconnecting to ${gateway.address} in ${(delay / 1000).toFixed(2)}s`);
+        await sleep(delay);
+      }
+    } finally {
+      sessions.delete(gateway.address);
+    }
+  };
+
+  let failures = 0;
+  while (!stopping) {
+    let gateways = [];
+    try {
+      gateways = await resolveGateways(config.target);
+      failures = 0;
+    } catch (e) {
+      failures += 1;
+      log.error(`cannot resolve ${config.target}: ${e.message}`);
+    }
+    if (gateways.length > 0) current = new Set(gateways.map((g) => g.address));
+    for (const g of gateways) {
+      if (!sessions.has(g.address)) sessions.set(g.address, session(g));
+    }
+    await sleep(gateways.length > 0 ? RESOLVE_INTERVAL_MS : backoffMs(failures));
   }
-  return EXIT_OK;
+  await Promise.all([...sessions.values()]);
+  return refused ? EXIT_REFUSED : EXIT_OK;
+}
+
+/** Each stream's share of max_in_flight: `max // streams`, at least 1. */
+export function split(maxInFlight, streams) {
+  return Math.max(1, Math.floor(maxInFlight / Math.max(1, streams)));
+}
+
+/**
+ * Every gateway `target` names (comma-separated HOST:PORT): a name resolves to all its
+ * addresses (one stream to each, as behind a Kubernetes headless Service), an IP literal or
+ * localhost stays as given. Rejects when a name does not resolve.
+ *
+ * @param {string} target
+ * @returns {Promise<{address: string, serverName: string}[]>}
+ */
+export async function resolveGateways(target) {
+  const out = new Map();
+  for (const raw of target.split(',')) {
+    const entry = raw.trim();
+    const m = /^(.+):(\d+)$/.exec(entry);
+    const host = m ? m[1].replace(/^\[(.*)\]$/, '$1') : entry;
+    if (!m || isIP(host) || host === 'localhost') {
+      if (!out.has(entry)) out.set(entry, { address: entry, serverName: '' });
+      continue;
+    }
+    const addresses = await lookup(host, { all: true });
+    for (const { address } of addresses.sort((a, b) => a.address.localeCompare(b.address))) {
+      const a = address.includes(':') ? `[${address}]:${m[2]}` : `${address}:${m[2]}`;
+      if (!out.has(a)) out.set(a, { address: a, serverName: host });
+    }
+  }
+  return [...out.values()];
+
 }

@@ -428,6 +428,10 @@ function channelOptions(config) {
   if (!config.pool) return CHANNEL_OPTIONS;
   return {
     ...CHANNEL_OPTIONS,
+    // dialing one address of a name: TLS and :authority still say the name
+    ...(config.serverName
+      ? { 'grpc.ssl_target_name_override': config.serverName, 'grpc.default_authority': config.serverName }
+      : {}),
     'grpc.keepalive_time_ms': config.keepaliveMs,
     'grpc.keepalive_timeout_ms': config.keepaliveMs,
     'grpc.keepalive_permit_without_calls': 1,

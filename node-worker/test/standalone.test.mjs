@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { backoffMs, parseStandaloneArgs, UsageError } from '../src/standalone.mjs';
+import { backoffMs, parseStandaloneArgs, resolveGateways, split, UsageError } from '../src/standalone.mjs';
 
 function tokenFile(text = 'edge-token-0123456789\n') {
   const dir = mkdtempSync(path.join(tmpdir(), 'braid-standalone-'));
@@ -66,4 +66,27 @@ test('backoff is full jitter, capped at ten seconds', () => {
   }
   const seen = new Set(Array.from({ length: 20 }, () => backoffMs(5).toFixed(6)));
   assert.ok(seen.size > 10, 'a fleet does not reconnect in lockstep');
+});
+
+test('max_in_flight is split across the gateways, at least one each', () => {
+  assert.equal(split(1024, 1), 1024);
+  assert.equal(split(1024, 3), 341);
+  assert.equal(split(2, 5), 1);
+  assert.equal(split(7, 0), 7);
+});
+
+test('literal addresses and localhost stay as given, deduplicated', async () => {
+  assert.deepEqual(await resolveGateways('127.0.0.1:7071, [::1]:7072,127.0.0.1:7071'), [
+    { address: '127.0.0.1:7071', serverName: '' },
+    { address: '[::1]:7072', serverName: '' },
+  ]);
+  assert.deepEqual(await resolveGateways('localhost:7071'), [{ address: 'localhost:7071', serverName: '' }]);
+});
+
+test('a list is plaintext only when every host is loopback', () => {
+  const { dir, file } = tokenFile();
+  const both = parseStandaloneArgs(['--connect', '127.0.0.1:1,127.0.0.2:2', '--pool', 'e', '--token-file', file], dir);
+  assert.equal(both.tls, null);
+  const mixed = parseStandaloneArgs(['--connect', '127.0.0.1:1,gw.internal:2', '--pool', 'e', '--token-file', file], dir);
+  assert.notEqual(mixed.tls, null);
 });

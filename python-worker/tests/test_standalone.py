@@ -113,3 +113,34 @@ def test_backoff_is_full_jitter_capped_at_ten_seconds() -> None:
         assert all(0 <= d <= cap for d in delays)
     # jittered: a fleet does not reconnect in lockstep
     assert len({round(S.backoff(5, rng), 6) for _ in range(20)}) > 10
+
+
+def test_max_in_flight_is_split_across_the_gateways() -> None:
+    from braid_worker._gateways import split
+
+    assert split(1024, 1) == 1024
+    assert split(1024, 3) == 341
+    assert split(2, 5) == 1  # every stream takes at least one call
+    assert split(7, 0) == 7
+
+
+async def test_names_resolve_to_every_address_literals_stay_as_given() -> None:
+    from braid_worker._gateways import Gateway, resolve
+
+    assert await resolve("127.0.0.1:7071, [::1]:7072") == [
+        Gateway("127.0.0.1:7071"),
+        Gateway("[::1]:7072"),
+    ]
+    assert await resolve("localhost:7071") == [Gateway("localhost:7071")]
+
+
+def test_a_list_is_plaintext_only_when_every_host_is_loopback(tmp_path: Path) -> None:
+    tok = str(_token(tmp_path))
+    both = S.parse_args(
+        ["--connect", "127.0.0.1:1,127.0.0.2:2", "--pool", "e", "--token-file", tok]
+    )
+    assert both.tls is None
+    mixed = S.parse_args(
+        ["--connect", "127.0.0.1:1,gw.internal:2", "--pool", "e", "--token-file", tok]
+    )
+    assert mixed.tls is not None

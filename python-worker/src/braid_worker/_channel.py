@@ -31,6 +31,12 @@ def open_channel(config: Config) -> grpc.aio.Channel:
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.max_pings_without_data", 0),
         ]
+    if config.server_name:
+        # dialing one address of a name: TLS and :authority still say the name
+        options += [
+            ("grpc.ssl_target_name_override", config.server_name),
+            ("grpc.default_authority", config.server_name),
+        ]
     if config.tls is None:
         return grpc.aio.insecure_channel(config.target, options=options)
     credentials = grpc.ssl_channel_credentials(

@@ -51,6 +51,9 @@ class Config:
     pool: str = ""
     tls: TlsFiles | None = None
     keepalive_ms: int = 10_000
+    # the name the gateway's TLS certificate is checked against when ``target`` is one of the
+    # addresses a name resolved to (empty: the target's own host)
+    server_name: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:

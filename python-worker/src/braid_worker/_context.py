@@ -56,6 +56,7 @@ class CallContext:
         "_hb_last",
         "_heartbeats",
         "_items",
+        "_nested",
         "_reason",
         "_secrets",
         "_started",
@@ -94,6 +95,10 @@ class CallContext:
         self._hb_armed = False
         self._hb_details: Any = None
         self._hb_last = float("-inf")
+        # the NestedCalls of the connection this call came on (a standalone worker may serve
+        # several gateways at once: a nested call must go back to its own); None: the one
+        # installed process-wide
+        self._nested: Any = None
 
     @property
     def cancelled(self) -> bool:

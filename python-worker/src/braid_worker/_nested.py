@@ -181,6 +181,14 @@ async def call_with(
 ) -> Any:
     """Like ``call`` with explicit ``args``/``kwargs``; ``max_seconds`` bounds the nested call
     below the inherited deadline (it is sent as the nested call's deadline, not awaited here)."""
-    if _instance is None:
-        raise RuntimeError("braid_worker.call() works only inside a worker started by Braid")
-    return await _instance.call(current(), ref, args, kwargs, max_seconds)
+    outside = "braid_worker.call() works only inside a worker started by Braid"
+    try:
+        ctx = current()
+    except RuntimeError:
+        if _instance is None:
+            raise RuntimeError(outside) from None
+        raise
+    nested: NestedCalls | None = ctx._nested or _instance
+    if nested is None:
+        raise RuntimeError(outside)
+    return await nested.call(ctx, ref, args, kwargs, max_seconds)

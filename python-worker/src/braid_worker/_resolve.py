@@ -123,7 +123,9 @@ class Resolver:
             except (Exception, SystemExit) as e:
                 why = describe_import_error(e)
                 log.error("preload of %s failed: %s", name, why)
-                self.module_errors.append(pb.ModuleError(module=name, message=why))
+                # preloaded again at each reconnect (standalone workers): reported once
+                if not any(m.module == name for m in self.module_errors):
+                    self.module_errors.append(pb.ModuleError(module=name, message=why))
                 continue
             for attr, fn in _public_functions(module):
                 try:

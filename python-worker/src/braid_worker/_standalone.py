@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._config import DEFAULT_MAX_IN_FLIGHT, DEFAULT_THREADS, Config, TlsFiles
+from ._gateways import Gateway, resolve, split
 from ._resolve import Resolver
 from ._worker import Worker
 
@@ -34,6 +36,8 @@ MAX_TOKEN_FILE_BYTES = 4096
 SHUTDOWN_GRACE = 2.0
 BACKOFF_FIRST = 0.1
 BACKOFF_MAX = 10.0
+# how often the names of --connect are resolved again (gateways joining behind a name)
+RESOLVE_INTERVAL = 30.0
 
 
 class UsageError(ValueError):
@@ -49,8 +53,9 @@ def parse_args(argv: Sequence[str]) -> Config:
     p.add_argument(
         "--connect",
         required=True,
-        metavar="HOST:PORT",
-        help="the gateway's worker listener (braid serve --worker-listen)",
+        metavar="HOST:PORT[,HOST:PORT...]",
+        help="the gateways' worker listeners (braid serve --worker-listen); a name that "
+        "resolves to several addresses means one stream to each, max-in-flight split",
     )
     p.add_argument("--pool", required=True, help="the pool this worker serves (python@POOL:...)")
     p.add_argument(
@@ -112,7 +117,7 @@ def parse_args(argv: Sequence[str]) -> Config:
         if e.code == 0:  # --help: printed, nothing to run
             raise
         raise UsageError("bad command line (see --help)") from e
-    host = _host_of(a.connect)
+    hosts = [_host_of(entry) for entry in a.connect.split(",")]
     if a.max_in_flight < 1:
         raise UsageError(f"--max-in-flight < 1: {a.max_in_flight}")
     if not 1 <= a.threads <= 4096:
@@ -122,7 +127,7 @@ def parse_args(argv: Sequence[str]) -> Config:
     if (a.tls_cert is None) != (a.tls_key is None):
         raise UsageError("--tls-cert and --tls-key go together")
     tls: TlsFiles | None = None
-    if a.tls_ca or a.tls_cert or not _is_loopback(host):
+    if a.tls_ca or a.tls_cert or not all(_is_loopback(h) for h in hosts):
         tls = TlsFiles(
             ca=_read(a.tls_ca, "--tls-ca"),
             cert=_read(a.tls_cert, "--tls-cert"),
@@ -145,7 +150,7 @@ def parse_args(argv: Sequence[str]) -> Config:
 
 
 def _host_of(hostport: str) -> str:
-    host, sep, port = hostport.rpartition(":")
+    host, sep, port = hostport.strip().rpartition(":")
     if not sep or not host or not port.isdigit():
         raise UsageError(f"--connect is not HOST:PORT: {hostport!r}")
     return host.strip("[]")
@@ -186,20 +191,29 @@ def backoff(attempt: int, rng: random.Random) -> float:
 
 
 class Standalone:
-    """Dials, serves, and dials again until stopped. Loop thread only."""
+    """Dials every gateway ``--connect`` names, serves, dials again, until stopped.
+
+    One session per gateway address, each with its share of ``max_in_flight`` and its own
+    backoff; the name is resolved again every ``RESOLVE_INTERVAL`` seconds, so a gateway that
+    joins gets a session (one that left keeps its session until its stream ends). Loop thread
+    only.
+    """
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self._resolver = Resolver(roots=config.roots, preloaded=frozenset(config.preload))
         self._stopping = False
-        self._worker: Worker | None = None
+        self._refused = False
+        self._workers: set[Worker] = set()
+        self._sessions: dict[str, asyncio.Task[None]] = {}
+        self._current: set[str] = set()
         self._wake: asyncio.Event | None = None
 
     def stop(self) -> None:
         """Graceful stop (SIGTERM/SIGINT): finish or cancel calls within the grace, exit 0."""
         self._stopping = True
-        if self._worker is not None:
-            self._worker.request_shutdown(SHUTDOWN_GRACE, "shutdown")
+        for worker in list(self._workers):
+            worker.request_shutdown(SHUTDOWN_GRACE, "shutdown")
         if self._wake is not None:
             self._wake.set()
 
@@ -208,27 +222,69 @@ class Standalone:
         rng = random.Random()
         failures = 0
         while not self._stopping:
-            worker = self._worker = Worker(self.config, resolver=self._resolver)
-            await worker.serve()
-            self._worker = None
-            if self._stopping:
-                break
-            if worker.refused:
-                log.error(
-                    "the gateway at %s refused this worker (wrong token for pool %s?); exiting",
-                    self.config.target,
-                    self.config.pool,
-                )
-                return EXIT_REFUSED
-            # a connection that was welcomed worked: start the backoff over
-            failures = 0 if worker.welcomed else failures + 1
-            delay = backoff(failures, rng)
-            log.info("reconnecting to %s in %.2fs", self.config.target, delay)
             try:
-                await asyncio.wait_for(self._wake.wait(), delay)
+                gateways = await resolve(self.config.target)
+                failures = 0
+            except OSError as e:
+                failures += 1
+                log.error("cannot resolve %s: %s", self.config.target, e)
+                gateways = []
+            if gateways:
+                self._current = {g.address for g in gateways}
+            for g in gateways:
+                if g.address not in self._sessions:
+                    task = asyncio.get_running_loop().create_task(self._session(g, rng))
+                    self._sessions[g.address] = task
+            wait = RESOLVE_INTERVAL if gateways else backoff(failures, rng)
+            try:
+                await asyncio.wait_for(self._wake.wait(), wait)
             except TimeoutError:
                 pass
-        return EXIT_OK
+        if self._sessions:
+            await asyncio.wait(list(self._sessions.values()))
+        return EXIT_REFUSED if self._refused else EXIT_OK
+
+    async def _session(self, gateway: Gateway, rng: random.Random) -> None:
+        failures = 0
+        try:
+            while not self._stopping and gateway.address in self._current:
+                share = split(self.config.max_in_flight, len(self._current))
+                config = dataclasses.replace(
+                    self.config,
+                    target=gateway.address,
+                    server_name=gateway.server_name,
+                    max_in_flight=share,
+                )
+                worker = Worker(config, resolver=self._resolver)
+                self._workers.add(worker)
+                try:
+                    await worker.serve()
+                finally:
+                    self._workers.discard(worker)
+                if self._stopping:
+                    return
+                if worker.refused:
+                    log.error(
+                        "the gateway at %s refused this worker (wrong token for pool %s?); exiting",
+                        gateway.address,
+                        self.config.pool,
+                    )
+                    self._refused = True
+                    self.stop()
+                    return
+                # a connection that was welcomed worked: start the backoff over
+                failures = 0 if worker.welcomed else failures + 1
+                delay = backoff(failures, rng)
+                log.info("reconnecting to %s in %.2fs", gateway.address, delay)
+                wake = self._wake
+                if wake is None:  # pragma: no cover - run() sets it before any session
+                    return
+                try:
+                    await asyncio.wait_for(wake.wait(), delay)
+                except TimeoutError:
+                    pass
+        finally:
+            self._sessions.pop(gateway.address, None)
 
 
 def main(argv: Sequence[str]) -> int:

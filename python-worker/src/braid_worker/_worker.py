@@ -94,9 +94,8 @@ class Worker:
         self._silence_limit = SILENCE_LIMIT
         self._last_read = 0.0
         self._silence_task: asyncio.Task[None] | None = None
+        # the gateway refused this worker's Hello (a wrong token...): dialing again is futile
         self.refused = False
-
-    # refused: the gateway refused this worker's Hello (wrong token...); dialing again is futile
 
     @property
     def welcomed(self) -> bool:
@@ -252,6 +251,7 @@ class Worker:
             inv.idempotency_key or None,
             inv.secrets,
         )
+        ctx._nested = self._nested
         calls[call_id] = ctx
         ctx._task = loop.create_task(self._runner.run(ctx, inv))
 

@@ -260,19 +260,22 @@ public final class Braid implements AutoCloseable {
   }
 
   /**
-   * The Hello catalog of the first {@code language} worker that connected to remote pool {@code
-   * pool}; completes when one connects.
-   *
-   * @throws IllegalArgumentException for an unknown pool or without a worker listener
+   * The catalogs of the remote pools of {@code language} that have a worker connected right now,
+   * references written with their pool ({@code python@gpu:shop.models:score}); empty without a
+   * worker listener. Never waits: a pool with no worker connected is not listed.
    */
-  public CompletableFuture<List<CatalogEntry>> remoteCatalog(String language, String pool) {
+  public List<CatalogEntry> remoteCatalogs(String language) {
     if (remotePools == null) {
-      throw new IllegalArgumentException("no worker listener configured");
+      return List.of();
     }
-    return remotePools
-        .pool(language, pool)
-        .hello()
-        .thenApply(h -> entries(language + "@" + pool, h.getCatalogList()));
+    List<CatalogEntry> all = new ArrayList<>();
+    for (var p : remotePools.pools()) {
+      var hello = p.language().equals(language) ? p.connectedHello() : null;
+      if (hello != null) {
+        all.addAll(entries(language + "@" + p.pool(), hello.getCatalogList()));
+      }
+    }
+    return all;
   }
 
   /**

@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -82,6 +83,18 @@ final class HubService extends WorkerHubGrpc.WorkerHubImplBase {
                     c.describe() + " went away: its stream broke (the process died or closed it)");
               }
             });
+        if (timer != null) {
+          timer.schedule(
+              () -> {
+                if (conn == null && !refused) {
+                  refuse(
+                      Status.DEADLINE_EXCEEDED.withDescription(
+                          "no Hello within " + helloTimeout.toMillis() + "ms"));
+                }
+              },
+              helloTimeout.toMillis(),
+              TimeUnit.MILLISECONDS);
+        }
       }
 
       @Override

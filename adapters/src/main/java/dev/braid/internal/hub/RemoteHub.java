@@ -38,6 +38,9 @@ public final class RemoteHub implements AutoCloseable {
   /** A peer that has not said Hello this long after opening its stream is dropped. */
   static final Duration HELLO_TIMEOUT = Duration.ofSeconds(30);
 
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  static final int MAX_STREAMS_PER_CONNECTION = 4;
+
   /** Receives every admitted remote worker's connection, on a gRPC thread; must not block. */
   public interface Arrivals {
     void arrived(String pool, WorkerConnection conn);
@@ -50,7 +53,12 @@ public final class RemoteHub implements AutoCloseable {
   private final Arrivals arrivals;
   private final AtomicInteger unnamed = new AtomicInteger();
 
-  private RemoteHub(WorkerListener listener, PoolTokens tokens, Arrivals arrivals, int maxMessage)
+  private RemoteHub(
+      WorkerListener listener,
+      PoolTokens tokens,
+      Arrivals arrivals,
+      int maxMessage,
+      Duration helloTimeout)
       throws IOException {
     this.tokens = tokens;
     this.arrivals = arrivals;
@@ -81,7 +89,13 @@ public final class RemoteHub implements AutoCloseable {
             .keepAliveTimeout(keepAliveMs, TimeUnit.MILLISECONDS)
             .permitKeepAliveTime(Math.min(keepAliveMs, 1000), TimeUnit.MILLISECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(new HubService(executor, this::admit, timer, HELLO_TIMEOUT))
+            // a worker needs one stream; a peer opening many on one connection is not a worker
+            .maxConcurrentCallsPerConnection(MAX_STREAMS_PER_CONNECTION)
+            // a TLS handshake that stalls does not hold a connection for long
+            .handshakeTimeout(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            // HTTP/2 rapid reset (CVE-2023-44487): bounded RST_STREAM frames per window
+            .maxRstFramesPerWindow(100, 10)
+            .addService(new HubService(executor, this::admit, timer, helloTimeout))
             .build()
             .start();
     log.info(
@@ -99,8 +113,18 @@ public final class RemoteHub implements AutoCloseable {
    */
   public static RemoteHub start(
       WorkerListener listener, PoolTokens tokens, Arrivals arrivals, int maxMessageBytes) {
+    return start(listener, tokens, arrivals, maxMessageBytes, HELLO_TIMEOUT);
+  }
+
+  /** As above, dropping a peer that has not said Hello within {@code helloTimeout} (tests). */
+  static RemoteHub start(
+      WorkerListener listener,
+      PoolTokens tokens,
+      Arrivals arrivals,
+      int maxMessageBytes,
+      Duration helloTimeout) {
     try {
-      return new RemoteHub(listener, tokens, arrivals, maxMessageBytes);
+      return new RemoteHub(listener, tokens, arrivals, maxMessageBytes, helloTimeout);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot listen for workers on "

@@ -42,6 +42,9 @@ public final class WorkerConnection implements WorkerChannel {
   /** Nested calls this worker made and that are still running: their cancel functions. */
   private final ConcurrentHashMap<Long, Consumer<String>> nestedCalls = new ConcurrentHashMap<>();
 
+  /** The longest worker log message written to the gateway's log; the rest is cut. */
+  static final int MAX_LOG_CHARS = 4000;
+
   WorkerConnection(Hello hello, FrameWriter writer) {
     this.hello = hello;
     this.writer = writer;
@@ -207,8 +210,12 @@ public final class WorkerConnection implements WorkerChannel {
         }
       }
       case LOG ->
+          // a remote worker's text: bounded and on one line, so it cannot forge log lines
           log.info(
-              "[{}] {}: {}", workerId(), frame.getLog().getLogger(), frame.getLog().getMessage());
+              "[{}] {}: {}",
+              workerId(),
+              printable(frame.getLog().getLogger(), 100),
+              printable(frame.getLog().getMessage(), MAX_LOG_CHARS));
       default -> log.debug("[{}] ignoring frame {}", workerId(), frame.getKindCase());
     }
   }
@@ -259,5 +266,22 @@ public final class WorkerConnection implements WorkerChannel {
         log.warn("call listener failed while failing calls", e);
       }
     }
+  }
+
+  /** {@code text} cut to {@code max} characters, control characters escaped as {@code \\uXXXX}. */
+  static String printable(String text, int max) {
+    StringBuilder b = new StringBuilder(Math.min(text.length(), max) + 16);
+    for (int i = 0; i < text.length() && b.length() < max; i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    if (b.length() >= max && text.length() > max) {
+      b.append("... (").append(text.length()).append(" chars)");
+    }
+    return b.toString();
   }
 }

@@ -94,6 +94,13 @@ public final class RemotePool implements SlotSource, SlotProvider {
     return firstHello;
   }
 
+  /** The Hello of a worker connected now (its catalog), or null when none is. */
+  public Hello connectedHello() {
+    synchronized (lock) {
+      return lanes.isEmpty() ? null : lanes.get(lanes.size() - 1).conn.hello();
+    }
+  }
+
   /** How many times a worker of this pool connected (reconnects included). */
   public long connects() {
     synchronized (lock) {

@@ -61,6 +61,11 @@ public final class RemotePools {
     pool(conn.hello().getLanguage(), pool).arrived(conn);
   }
 
+  /** The pools made so far (a worker arrived, or a call named them). */
+  public List<RemotePool> pools() {
+    return List.copyOf(pools.values());
+  }
+
   public List<WorkerInfo> snapshot() {
     List<WorkerInfo> all = new ArrayList<>();
     pools.values().forEach(p -> all.addAll(p.snapshot()));

@@ -184,4 +184,32 @@ class NetnsRemoteTest {
     assertThat(gateway.awaitLine("DONE again ")).startsWith("DONE again OK 2 ");
     assertThat(worker.process().isAlive()).isTrue();
   }
+
+  @Test
+  @Order(6)
+  void aNodeWorkerServesAcrossTheLinkToo() throws Exception {
+    Path funcs = Path.of("src/test/conformance/node").toAbsolutePath();
+    StandaloneWorker node =
+        StandaloneWorker.node(
+            dir,
+            NetNs.exec(net.worker),
+            funcs,
+            "--connect",
+            NetNs.GATEWAY_ADDR + ":" + PORT,
+            "--pool",
+            "edge",
+            "--token-file",
+            token.toString(),
+            "--tls-ca",
+            certs.caCert().toString(),
+            "--preload",
+            "conf.mjs",
+            "--keepalive",
+            "1");
+    extras.add(node);
+    gateway.send("start node node@edge:conf.mjs#echo [\"across\"]");
+    assertThat(gateway.awaitLine("DONE node "))
+        .as(node.output())
+        .startsWith("DONE node OK \"across\" ");
+  }
 }

@@ -242,4 +242,124 @@ class RemoteWorkerTest {
         .hasMessageContaining("no worker pool 'gpu'")
         .hasMessageContaining("edge");
   }
+
+  @Test
+  void aWorkerFollowsTheGatewayThroughARestart() throws Exception {
+    gateway(null, b -> {});
+    int port = braid.workerListenPort();
+    StandaloneWorker w = worker();
+    assertThat(value(braid.function("python@edge:itfuncs:add").call(1, 2)).asInt()).isEqualTo(3);
+    // the gateway stops (its Shutdown reaches the worker), and a new one comes up on the port
+    braid.close();
+    braid =
+        Braid.start(
+            BraidConfig.builder()
+                .addPythonPath(StandaloneWorker.PY_FUNCS)
+                .workerListener(
+                    new WorkerListener(
+                        "127.0.0.1",
+                        port,
+                        certs.serverCert(),
+                        certs.serverKey(),
+                        null,
+                        Map.of("edge", tokenFile),
+                        Duration.ofSeconds(1)))
+                .build());
+    assertThat(value(braid.function("python@edge:itfuncs:pid").call()).asLong())
+        .as(w.output())
+        .isEqualTo(w.pid());
+  }
+
+  @Test
+  void oneWorkerServesEveryGatewayItDialsAndNestedCallsGoBackToTheirOwn() throws Exception {
+    gateway(null, b -> {});
+    try (Braid second =
+        Braid.start(
+            BraidConfig.builder()
+                .addPythonPath(StandaloneWorker.PY_FUNCS)
+                .workerListener(
+                    new WorkerListener(
+                        "127.0.0.1",
+                        0,
+                        certs.serverCert(),
+                        certs.serverKey(),
+                        null,
+                        Map.of("edge", tokenFile),
+                        Duration.ofSeconds(1)))
+                .build())) {
+      StandaloneWorker w =
+          StandaloneWorker.python(
+              dir,
+              List.of(),
+              "--connect",
+              "127.0.0.1:" + braid.workerListenPort() + ",127.0.0.1:" + second.workerListenPort(),
+              "--pool",
+              "edge",
+              "--token-file",
+              tokenFile.toString(),
+              "--tls-ca",
+              certs.caCert().toString(),
+              "--preload",
+              "itfuncs");
+      workers.add(w);
+      for (Braid g : List.of(braid, second)) {
+        assertThat(value(g.function("python@edge:itfuncs:pid").call()).asLong())
+            .as(w.output())
+            .isEqualTo(w.pid());
+        // the nested call must travel back on the stream of the gateway that made the call
+        long localPid =
+            value(g.function("python@edge:itfuncs:call_nested").call("python:itfuncs:pid"))
+                .asLong();
+        assertThat(g.workers("python")).anyMatch(i -> i.pid() == localPid);
+      }
+    }
+  }
+
+  @Test
+  void aNodeWorkerServesEveryGatewayItDialsToo() throws Exception {
+    gateway(null, b -> {});
+    try (Braid second =
+        Braid.start(
+            BraidConfig.builder()
+                .addPythonPath(StandaloneWorker.PY_FUNCS)
+                .workerListener(
+                    new WorkerListener(
+                        "127.0.0.1",
+                        0,
+                        certs.serverCert(),
+                        certs.serverKey(),
+                        null,
+                        Map.of("edge", tokenFile),
+                        Duration.ofSeconds(1)))
+                .build())) {
+      StandaloneWorker w =
+          StandaloneWorker.node(
+              dir,
+              List.of(),
+              Path.of("src/test/conformance/node").toAbsolutePath(),
+              "--connect",
+              "127.0.0.1:" + braid.workerListenPort() + ",127.0.0.1:" + second.workerListenPort(),
+              "--pool",
+              "edge",
+              "--token-file",
+              tokenFile.toString(),
+              "--tls-ca",
+              certs.caCert().toString(),
+              "--preload",
+              "conf.mjs");
+      workers.add(w);
+      for (Braid g : List.of(braid, second)) {
+        assertThat(value(g.function("node@edge:conf.mjs#pid").call()).asLong())
+            .as(w.output())
+            .isEqualTo(w.pid());
+        // the nested call travels back on the stream of the gateway that made the call
+        assertThat(
+                value(
+                        g.function("node@edge:conf.mjs#call_nested")
+                            .call("python:itfuncs:echo", "back"))
+                    .asText())
+            .isEqualTo("back");
+      }
+    }
+  }
 }

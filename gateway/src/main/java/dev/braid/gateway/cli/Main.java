@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       ExecCommand.class,
       FunctionsCommand.class,
       ServeCommand.class,
+      HealthCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -10,6 +10,7 @@ import dev.braid.gateway.server.internal.InFlight;
 import dev.braid.gateway.server.internal.PayloadBudget;
 import dev.braid.gateway.server.internal.RunRegistry;
 import dev.braid.gateway.server.internal.ServerLimits;
+import dev.braid.gateway.server.internal.StoreHealth;
 import dev.braid.gateway.server.internal.TokenAuthInterceptor;
 import dev.braid.gateway.store.RunStore;
 import dev.braid.model.CancelReason;
@@ -63,10 +64,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class BraidServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("braid.server");
+  private static final Duration STORE_HEALTH_EVERY = Duration.ofSeconds(5);
 
   private final ServerConfig config;
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
+  // null without a store; readiness ("" health) follows the store's reachability
+  private final StoreHealth storeHealth;
   private final WorkflowEngine engine;
   private final ApiService api;
   private final RunRegistry registry;
@@ -211,6 +215,12 @@ public final class BraidServer implements AutoCloseable {
     }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     health.setStatus("braid.api.v1.Braid", ServingStatus.SERVING);
+    this.storeHealth =
+        store == null
+            ? null
+            // a lookup of a run id no run has: one indexed read, nothing written
+            : new StoreHealth(() -> store.get("braid-health-probe"), health, STORE_HEALTH_EVERY)
+                .start(STORE_HEALTH_EVERY);
     if (durability != null) {
       durability.retain(config.retentionAge(), config.retentionKeep(), config.retentionEvery());
     }
@@ -346,6 +356,9 @@ public final class BraidServer implements AutoCloseable {
           inFlight.size(),
           Durations.format(config.drainGrace()));
       health.enterTerminalState();
+      if (storeHealth != null) {
+        storeHealth.close();
+      }
       api.stopSchedules();
       server.shutdown();
       runs.close();

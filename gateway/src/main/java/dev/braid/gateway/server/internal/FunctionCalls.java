@@ -396,18 +396,20 @@ final class FunctionCalls {
                 return;
               }
               ListFunctionsResponse.Builder b = ListFunctionsResponse.newBuilder();
-              for (CompletableFuture<List<CatalogEntry>> part : parts) {
-                for (CatalogEntry c : part.join()) {
-                  if (!permissions.allows(c.reference())) {
-                    continue;
-                  }
-                  b.addFunctions(
-                      FunctionInfo.newBuilder()
-                          .setReference(c.reference())
-                          .setKind(c.kind())
-                          .setSignature(c.signature())
-                          .setDoc(c.doc()));
+              List<CatalogEntry> all = new ArrayList<>();
+              parts.forEach(part -> all.addAll(part.join()));
+              // remote pools with a worker connected now (python@gpu:...); never waited for
+              languages.forEach(l -> all.addAll(braid.remoteCatalogs(l)));
+              for (CatalogEntry c : all) {
+                if (!permissions.allows(c.reference())) {
+                  continue;
                 }
+                b.addFunctions(
+                    FunctionInfo.newBuilder()
+                        .setReference(c.reference())
+                        .setKind(c.kind())
+                        .setSignature(c.signature())
+                        .setDoc(c.doc()));
               }
               out.onNext(b.build());
               out.onCompleted();
