@@ -191,6 +191,21 @@ class GatewayLeaseTest {
   }
 
   @Test
+  void joiningReleasesRunsOfProcessesWithoutALease() throws Exception {
+    RunStore old = open(); // a braid serve from before leases, or braid run on this store
+    String id = old.create("demo", DEFINITION, json("{}"), null).run().runId();
+    RunStore a = open();
+    GatewayLease la = a.join("gw-a", Duration.ofSeconds(30));
+    assertThat(la.claimReleased(10)).containsExactly(id);
+    assertThat(a.claim(id).run().owner()).isEqualTo("gw-a");
+    // and a run of a gateway that holds a lease is not released by another joining
+    String mine = a.create("demo", DEFINITION, json("{}"), null).run().runId();
+    GatewayLease lb = open().join("gw-b", Duration.ofSeconds(30));
+    assertThat(lb.claimReleased(10)).isEmpty();
+    assertThat(a.get(mine).orElseThrow().owner()).isEqualTo("gw-a");
+  }
+
+  @Test
   void sqliteRefusesToBeShared(@TempDir java.nio.file.Path dir) {
     RunStore s =
         RunStores.open(

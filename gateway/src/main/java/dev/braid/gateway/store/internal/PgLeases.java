@@ -83,6 +83,7 @@ final class PgLeases implements GatewayLease {
               }
               // an earlier life under this id (a restarted pod) left these: anyone may take them
               release(c, id);
+              releaseUnleased(c);
               return e;
             });
   }
@@ -161,6 +162,26 @@ final class PgLeases implements GatewayLease {
             "UPDATE run SET owner = NULL, owner_epoch = owner_epoch + 1"
                 + " WHERE owner = ? AND status = 'RUNNING'")) {
       ps.setString(1, gateway);
+      n = ps.executeUpdate();
+    }
+    if (n > 0) {
+      notify(c, "released " + n);
+    }
+  }
+
+  /**
+   * Releases unfinished runs whose owner is no gateway: runs of a {@code braid serve} from before
+   * leases, or of {@code braid run}/{@code braid resume} on this store. A starting server claimed
+   * every unfinished run before leases existed, so joining keeps that: an upgraded gateway resumes
+   * what its predecessor left.
+   */
+  private static void releaseUnleased(Connection c) throws SQLException {
+    int n;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE run SET owner = NULL, owner_epoch = owner_epoch + 1 WHERE status = 'RUNNING'"
+                + " AND owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gateway g"
+                + " WHERE g.gateway_id = run.owner)")) {
       n = ps.executeUpdate();
     }
     if (n > 0) {
