@@ -12,7 +12,6 @@ import dev.braid.proto.worker.v1.GatewayFrame;
 import dev.braid.proto.worker.v1.Hello;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +44,6 @@ public final class RemotePool implements SlotSource, SlotProvider {
   private final SlotQueue queue;
   private final Liveness liveness;
   private final long lateNanos;
-  private final CompletableFuture<Hello> firstHello = new CompletableFuture<>();
 
   private final Object lock = new Object();
   // guarded by lock
@@ -87,11 +85,6 @@ public final class RemotePool implements SlotSource, SlotProvider {
   @Override
   public boolean withdraw(PoolClient client) {
     return queue.withdraw(client);
-  }
-
-  /** The Hello of the first worker that connected (its catalog). Completes when one does. */
-  public CompletableFuture<Hello> hello() {
-    return firstHello;
   }
 
   /** The Hello of a worker connected now (its catalog), or null when none is. */
@@ -158,7 +151,6 @@ public final class RemotePool implements SlotSource, SlotProvider {
     conn.setPongListener(queue::drain);
     conn.send(GatewayFrame.newBuilder().setWelcome(WelcomeFrames.of(config)).build());
     conn.closed().thenAccept(why -> departed(lane, why));
-    firstHello.complete(conn.hello());
     log.info(
         "{} connected to pool {} ({}, max in flight {})",
         conn.describe(),

@@ -175,7 +175,9 @@ class RemoteWorkerTest {
 
   @Test
   void callsGoToTheLeastLoadedWorkerOfThePool() throws Exception {
-    gateway(null, b -> {});
+    // slow pings: on a loaded machine a late pong must not make a lane skip its turn
+    gateway(
+        null, b -> b.pingInterval(Duration.ofSeconds(5)).livenessTimeout(Duration.ofSeconds(30)));
     StandaloneWorker a = worker("--name", "a");
     StandaloneWorker b = worker("--name", "b");
     await().atMost(WAIT).until(() -> braid.workers().size() == 2);
