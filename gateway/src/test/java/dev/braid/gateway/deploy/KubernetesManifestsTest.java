@@ -8,6 +8,8 @@ import dev.braid.model.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -271,6 +273,37 @@ class KubernetesManifestsTest {
     assertThat(defined).containsAll(used);
     // production Secrets come from the operator or a secret manager, never from this repository
     assertThat(Manifests.of("production").all("Secret")).isEmpty();
+  }
+
+  @Test
+  void devHubCertificateNamesWhatWorkersDialAndChainsToTheCaTheyTrust() throws Exception {
+    Manifests dev = Manifests.of("dev");
+    Path secrets = K8S.resolve("overlays/dev/secrets");
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    X509Certificate hub;
+    X509Certificate ca;
+    try (var in = Files.newInputStream(secrets.resolve("tls.crt"))) {
+      hub = (X509Certificate) x509.generateCertificate(in);
+    }
+    try (var in = Files.newInputStream(secrets.resolve("ca.crt"))) {
+      ca = (X509Certificate) x509.generateCertificate(in);
+    }
+    hub.verify(ca.getPublicKey()); // throws if the CA did not sign it
+    Set<String> names = new HashSet<>();
+    for (List<?> san : hub.getSubjectAlternativeNames()) {
+      names.add(String.valueOf(san.get(1)));
+    }
+    String namespace = dev.one("Deployment", GATEWAY).at("/metadata/namespace").asText();
+    for (JsonNode w : dev.workers()) {
+      String connect = flags(w.at("/spec/template/spec/containers/0")).get("--connect");
+      String host = connect.substring(0, connect.lastIndexOf(':'));
+      assertThat(names).as("%s dials %s", name(w), host).contains(host);
+    }
+    assertThat(names).contains("braid-hub." + namespace + ".svc.cluster.local");
+    // the gateway refuses pool tokens shorter than 16 characters
+    for (String pool : List.of("py", "js")) {
+      assertThat(Files.readString(secrets.resolve(pool)).strip()).hasSizeGreaterThanOrEqualTo(16);
+    }
   }
 
   static String golden(String overlay) throws IOException {
