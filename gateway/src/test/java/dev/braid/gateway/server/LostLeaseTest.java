@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.api.Braid;
 import dev.braid.gateway.store.GatewayLease;
 import dev.braid.gateway.store.PostgresServer;
+import dev.braid.gateway.store.RunStatus;
 import dev.braid.gateway.store.RunStore;
 import dev.braid.gateway.store.RunStores;
 import dev.braid.gateway.store.StoreConfig;
@@ -142,6 +143,13 @@ class LostLeaseTest {
       assertThat(calls(marks, "first")).containsExactly("1");
       assertThat(calls(marks, "gate")).containsExactly("1", "2");
       assertThat(calls(marks, "last")).containsExactly("1");
+      // the stream may show the end a moment before the store's commit of it: wait (bounded)
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (store.get(id).orElseThrow().status() == RunStatus.RUNNING) {
+        assertThat(System.nanoTime() - until).as("run %s final in the store", id).isNegative();
+        Thread.sleep(20);
+      }
+      assertThat(store.get(id).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
       assertThat(store.get(id).orElseThrow().owner()).isNull(); // finished runs have no owner
     }
   }
