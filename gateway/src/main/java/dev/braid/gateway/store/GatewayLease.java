@@ -10,7 +10,8 @@ import java.util.List;
  * lost, and every run write stays fenced by the run's owner and epoch.
  *
  * <p>Lease times are on the database's clock, so gateways on hosts whose clocks differ agree on
- * when a lease expired. Not thread-safe: one thread (the server's lease loop) drives it.
+ * when a lease expired. {@link #awaitWakeUp}, {@link #renew} and {@link #rejoin} are called from
+ * one thread (the server's lease loop); the other methods are safe from any thread.
  */
 public interface GatewayLease extends AutoCloseable {
   String gatewayId();
