@@ -236,6 +236,9 @@ class Report:
         import report_durable  # noqa: PLC0415
 
         out += report_durable.render(r)  # durable runs per store (empty without them)
+        import report_multi  # noqa: PLC0415
+
+        out += report_multi.render(r)  # several gateways on PostgreSQL (empty without them)
         if r.get("errors"):
             out += ["", "## Errors", ""]
             for name, trace in r["errors"].items():

@@ -99,6 +99,8 @@ public final class BenchMain {
     section(cfg, results, errors, "workflow", () -> new WorkflowBench(cfg, ARG).run(json));
     // Durable runs: the same workflows journaled to SQLite (normal, full) and PostgreSQL
     section(cfg, results, errors, "durable", () -> new DurableBench(cfg, ARG).run(json));
+    // Several gateways on one PostgreSQL: run claim rate and failover time
+    section(cfg, results, errors, "multi_gateway", () -> new MultiGatewayBench(cfg).run(json));
     // Sandboxed scripts, warm and cold, against the bare interpreter and bwrap
     section(cfg, results, errors, "sandbox", () -> new SandboxBench(cfg).run(json));
     // The public API (braid serve's Invoke) against a direct gRPC server of the same language

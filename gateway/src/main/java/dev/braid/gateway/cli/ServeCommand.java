@@ -15,6 +15,8 @@ import dev.braid.gateway.server.ServerConfig;
 import dev.braid.gateway.server.TokenScope;
 import dev.braid.gateway.server.Tokens;
 import dev.braid.gateway.server.WorkflowFolder;
+import dev.braid.gateway.store.RunStores;
+import dev.braid.gateway.store.StoreException;
 import dev.braid.model.Durations;
 import dev.braid.model.Failures;
 import java.io.IOException;
@@ -55,7 +57,10 @@ import picocli.CommandLine.Option;
       "Runs are kept in the store (--store; docs/durability.md): a run survives the",
       "server's death, serve resumes every unfinished run of its store when it starts,",
       "and shutdown leaves the runs in progress to resume instead of cancelling them.",
-      "Finished runs are pruned after --retention-age or beyond --retention-keep."
+      "Finished runs are pruned after --retention-age or beyond --retention-keep.",
+      "Several servers may share one PostgreSQL store (--gateway-id, --lease): each",
+      "holds a lease, any answers for any run, and the runs of one that dies are",
+      "resumed by the others (docs/durability.md, \"Several gateways\")."
     },
     footer = {
       "",
@@ -65,6 +70,8 @@ import picocli.CommandLine.Option;
       "      --tls-cert server.crt --tls-key server.key --workflows flows/",
       "  grpcurl -plaintext -H 'authorization: Bearer s3cret' localhost:7070 list",
       "  braid serve --workflows flows/ --store postgresql://braid@db:5432/braid",
+      "  braid serve --workflows flows/ --store postgresql://braid@db:5432/braid \\",
+      "      --gateway-id \"$POD_NAME\" --lease 10s     # one of several gateways",
       "  braid serve --worker-listen 0.0.0.0:7071 --worker-tls-cert hub.crt \\",
       "      --worker-tls-key hub.key --worker-pool-token gpu=gpu.token ...",
       "",
@@ -207,11 +214,69 @@ final class ServeCommand implements Callable<Integer> {
       description = "how long a finished run is kept (default 1h)")
   String finishedRunTtl = "1h";
 
+  /**
+   * On a PostgreSQL store, joins the gateways sharing it; elsewhere refuses --gateway-id and
+   * --lease, which need one. Returns the error to print, or null.
+   */
+  private String share(StoreHandle store, CommandLine cl) {
+    boolean postgres = store != null && RunStores.isPostgres(storeOptions.location());
+    if (!postgres) {
+      if (gatewayId != null || !"10s".equals(lease)) {
+        return "--gateway-id and --lease need a PostgreSQL store (--store postgresql://...):"
+            + " several gateways share runs only there; a SQLite store is held by one gateway";
+      }
+      return null;
+    }
+    Duration length = WorkflowLoader.duration(cl, lease, "--lease");
+    if (length.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new CommandLine.ParameterException(cl, "--lease is under 1s: " + lease);
+    }
+    String id = gatewayId != null ? gatewayId : defaultGatewayId();
+    try {
+      store.store().join(id, length);
+      return null;
+    } catch (StoreException | IllegalArgumentException e) {
+      return "cannot join the gateways of the store: " + e.getMessage();
+    }
+  }
+
+  private static String defaultGatewayId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "gateway";
+    }
+    byte[] b = new byte[4];
+    new java.security.SecureRandom().nextBytes(b);
+    String id = host + "-" + java.util.HexFormat.of().formatHex(b);
+    return id.length() > 128 ? id.substring(id.length() - 128) : id;
+  }
+
   @Option(
       names = "--drain",
       paramLabel = "D",
       description = "on shutdown, how long in-flight work may take to finish (default 10s)")
   String drain = "10s";
+
+  @Option(
+      names = "--gateway-id",
+      paramLabel = "ID",
+      description =
+          "PostgreSQL store: this gateway's name among the gateways sharing the store"
+              + " (default: host name + random suffix). With a stable one (a pod name) a"
+              + " restarted gateway hands its runs over at once instead of after its lease;"
+              + " never give two live gateways the same one")
+  String gatewayId;
+
+  @Option(
+      names = "--lease",
+      paramLabel = "D",
+      description =
+          "PostgreSQL store: how long this gateway's lease lasts unrenewed (default 10s, at"
+              + " least 1s); renewed every third of it. A gateway silent for longer is fenced"
+              + " and its runs resumed by the others within about lease + max(1s, lease/4)")
+  String lease = "10s";
 
   @Option(
       names = "--cancel-grace",
@@ -361,6 +426,17 @@ final class ServeCommand implements Callable<Integer> {
         }
         return 2;
       }
+    }
+    String shareError = share(store, spec.commandLine());
+    if (shareError != null) {
+      err.println("error: " + shareError);
+      if (store != null) {
+        store.close();
+      }
+      if (sandbox != null) {
+        sandbox.close();
+      }
+      return 2;
     }
     Braid braid;
     try {

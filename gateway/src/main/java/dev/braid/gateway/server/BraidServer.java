@@ -90,6 +90,7 @@ public final class BraidServer implements AutoCloseable {
   // null without a store
   private final Durability durability;
   private final CompletableFuture<Void> resumed;
+  private final AutoCloseable sharing;
 
   private BraidServer(
       ServerConfig config, Braid braid, Sandbox sandbox, String noSandbox, RunStore store)
@@ -223,7 +224,17 @@ public final class BraidServer implements AutoCloseable {
     if (durability != null) {
       durability.retain(config.retentionAge(), config.retentionKeep(), config.retentionEvery());
     }
-    this.resumed = api.resumeAll(listening);
+    if (store != null && store.lease().isPresent()) {
+      // several gateways on the store: runs released by others are taken as they come, and the
+      // runs of an earlier life under this gateway id were released when it joined
+      this.sharing = api.share(store.lease().get(), config.cancelGrace());
+      this.resumed = CompletableFuture.completedFuture(null);
+    } else {
+      this.sharing = null;
+      this.resumed = api.resumeAll(listening);
+    }
+    // schedules start once the runs left to resume are back (a slot is taken once across
+    // gateways: it is advanced in the transaction that creates its run)
     resumed.whenComplete((ok, e) -> api.startSchedules());
   }
 
@@ -353,6 +364,13 @@ public final class BraidServer implements AutoCloseable {
       runs.close();
       calls.close();
       scripts.close();
+      if (sharing != null) {
+        try {
+          sharing.close();
+        } catch (Exception e) {
+          log.warn("stopping the lease loop: {}", e.toString());
+        }
+      }
       if (durability != null) {
         // not drained: they are kept in the store and the next server resumes them
         durability.detachAll(config.cancelGrace());

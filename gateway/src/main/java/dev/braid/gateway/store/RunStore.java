@@ -73,14 +73,36 @@ public interface RunStore extends AutoCloseable {
   List<StoredEvent> events(String runId, long fromSeq, int max);
 
   /**
-   * Journals a signal for a run, then hands it to the run's live journal if this store has one
-   * open. Delivered once: a {@code signal} step consumes it with its outcome.
+   * Journals a signal for a run, then hands it to the run's live journal if this store has one open
+   * (on a shared store, the gateway running it is woken to deliver it). Delivered once: a {@code
+   * signal} step consumes it with its outcome.
    *
    * @throws StoreException when the run does not exist or is finished
    */
   void signal(String runId, String name, JsonNode payload);
 
-  /** Marks a cancel for a run that no gateway runs now; honoured when it is resumed. */
+  /**
+   * Joins the gateways sharing this store: this gateway becomes {@code gatewayId} and holds a lease
+   * of {@code lease}, renewed by the caller (docs/durability.md, "Several gateways"). Call once,
+   * before any run is created or claimed.
+   *
+   * @throws StoreException on a store that cannot be shared (SQLite, memory): several gateways need
+   *     PostgreSQL
+   */
+  default GatewayLease join(String gatewayId, Duration lease) {
+    throw new StoreException(
+        "this store cannot be shared by several gateways: several gateways need PostgreSQL");
+  }
+
+  /** The lease {@link #join} gave, if this store is shared by several gateways. */
+  default Optional<GatewayLease> lease() {
+    return Optional.empty();
+  }
+
+  /**
+   * Marks a cancel for a run this gateway does not run now: honoured when it is resumed, or, on a
+   * store shared by several gateways, by the gateway that runs it (woken through the store).
+   */
   void requestCancel(String runId);
 
   /**

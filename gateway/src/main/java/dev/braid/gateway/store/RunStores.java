@@ -14,6 +14,11 @@ public final class RunStores {
 
   private RunStores() {}
 
+  /** Whether {@code location} names a PostgreSQL store (the only kind several gateways share). */
+  public static boolean isPostgres(String location) {
+    return location != null && PgUrl.isPostgres(location.trim());
+  }
+
   /**
    * Opens (creating or migrating the schema as needed) the store at {@code config.location()}: a
    * {@code postgresql://} (or {@code postgres://}) URL, {@link #MEMORY}, or else a SQLite file,

@@ -84,7 +84,8 @@ class MigrationTest {
       assertThat(count(s, indexQuery)).as("V2 applied").isEqualTo(1);
       assertThat(count(s, "SELECT COUNT(*) FROM schedule_slot")).as("V3 applied").isZero();
       assertThat(count(s, "SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history"))
-          .isEqualTo(3);
+          .isEqualTo(4);
+      assertThat(count(s, "SELECT COUNT(*) FROM gateway")).as("V4 applied").isZero();
     }
   }
 

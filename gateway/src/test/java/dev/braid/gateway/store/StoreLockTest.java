@@ -33,7 +33,8 @@ class StoreLockTest {
                   + db
                   + " is in use by another Braid process (pid "
                   + ProcessHandle.current().pid()
-                  + ")");
+                  + "); several gateways sharing runs need a PostgreSQL store"
+                  + " (--store postgresql://...)");
       // the refusal did not release the holder's lock, and the holder still writes
       assertThatThrownBy(() -> RunStores.open(config(db, false)))
           .isInstanceOf(StoreException.class);
@@ -57,7 +58,13 @@ class StoreLockTest {
       long pid = Long.parseLong(ready.substring(6));
       assertThatThrownBy(() -> RunStores.open(config(db, false)))
           .isInstanceOf(StoreException.class)
-          .hasMessage("store " + db + " is in use by another Braid process (pid " + pid + ")");
+          .hasMessage(
+              "store "
+                  + db
+                  + " is in use by another Braid process (pid "
+                  + pid
+                  + "); several gateways sharing runs need a PostgreSQL store"
+                  + " (--store postgresql://...)");
       child.kill();
     }
     // the operating system released the dead holder's lock

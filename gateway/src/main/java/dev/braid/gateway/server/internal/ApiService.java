@@ -6,6 +6,7 @@ import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.secrets.SecretSources;
 import dev.braid.gateway.server.ExposurePolicy;
 import dev.braid.gateway.server.TokenScope;
+import dev.braid.gateway.store.GatewayLease;
 import dev.braid.model.Clock;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.CancelRunRequest;
@@ -47,6 +48,7 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
   private final FunctionCalls calls;
   private final ScriptRuns scripts;
   private final RunResumer resumer;
+  private final Parts parts;
   private final Scheduler scheduler;
 
   /** Everything the service needs; see {@code BraidServer}. */
@@ -73,6 +75,7 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
       ScheduledExecutorService timer) {}
 
   public ApiService(Parts p) {
+    this.parts = p;
     Permissions permissions = new Permissions(p.exposure());
     WorkflowResolver resolver =
         new WorkflowResolver(
@@ -182,6 +185,20 @@ public final class ApiService extends BraidGrpc.BraidImplBase {
    */
   public CompletableFuture<Void> resumeAll(Instant before) {
     return resumer == null ? CompletableFuture.completedFuture(null) : resumer.resumeAll(before);
+  }
+
+  /**
+   * Shares the store's work with the other gateways on it (instead of {@link #resumeAll}): starts
+   * the lease loop, which takes released runs and resumes them; close it before the store.
+   *
+   * @param windDown how long this gateway's runs get to wind down if it loses its lease
+   */
+  public AutoCloseable share(GatewayLease lease, Duration windDown) {
+    GatewayMembership m =
+        new GatewayMembership(
+            lease, resumer, parts.registry(), parts.durability(), parts.checkExecutor(), windDown);
+    m.start();
+    return m;
   }
 
   @Override

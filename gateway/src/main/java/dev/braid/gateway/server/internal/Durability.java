@@ -94,19 +94,37 @@ public final class Durability implements AutoCloseable {
       return;
     }
     log.info("{} runs are left in the store to resume when the server restarts", now.size());
+    detach(
+        now,
+        "the server is shutting down: run %s is kept in the store and resumes when the server"
+            + " restarts (WatchRun with from_seq %d follows it)",
+        grace);
+  }
+
+  /**
+   * Stops running every run after this gateway lost its lease (another gateway resumes them), as
+   * {@link #detachAll} does, and returns their records once they have wound down (at most {@code
+   * grace}), for the caller to forget.
+   */
+  List<RunRecord> detachAllFenced(Duration grace) throws InterruptedException {
+    List<Live> now = new ArrayList<>(live.values());
+    if (!now.isEmpty()) {
+      detach(
+          now,
+          "this gateway lost its lease on the store: run %s is resumed by another gateway"
+              + " (WatchRun on any gateway, from_seq %d, follows it)",
+          grace);
+    }
+    return now.stream().map(Live::record).toList();
+  }
+
+  private void detach(List<Live> now, String why, Duration grace) throws InterruptedException {
     List<CompletableFuture<?>> ends = new ArrayList<>();
     for (Live l : now) {
       l.journal().detach();
       long next = l.record().log().nextSeq();
       l.record()
-          .detach(
-              Status.UNAVAILABLE.withDescription(
-                  "the server is shutting down: run "
-                      + l.record().id()
-                      + " is kept in the store and resumes when the server restarts"
-                      + " (WatchRun with from_seq "
-                      + next
-                      + " follows it)"));
+          .detach(Status.UNAVAILABLE.withDescription(String.format(why, l.record().id(), next)));
       l.run().cancel(CancelReason.SHUTDOWN);
       ends.add(l.run().result());
     }

@@ -97,9 +97,40 @@ final class RunResumer {
     }
   }
 
-  private void resume(StoredRun s) {
-    if (registry.get(s.runId()) != null) {
-      return; // started by this server after the listing
+  /**
+   * Resumes one run this gateway has just been given by the store (a run released by a gateway that
+   * left or was fenced), on the calling thread.
+   *
+   * @return false if it could not be resumed for a passing reason (the store, a worker not up): the
+   *     caller hands it back for a later try
+   */
+  boolean resumeClaimed(String runId) {
+    StoredRun s;
+    try {
+      s = durability.store().get(runId).orElse(null);
+    } catch (StoreException e) {
+      log.warn("run {} not resumed now: {}", runId, e.getMessage());
+      return false;
+    }
+    if (s == null || s.status().isFinal()) {
+      return true;
+    }
+    try {
+      return resume(s);
+    } catch (RuntimeException e) {
+      log.warn("run {} could not be resumed: {}", runId, e.toString());
+      return false;
+    }
+  }
+
+  private boolean resume(StoredRun s) {
+    RunRecord known = registry.get(s.runId());
+    if (known != null && !known.isFinished()) {
+      return true; // started by this server after the listing
+    }
+    if (known != null) {
+      // a life of the run this gateway ran before it lost its lease: the store is the truth now
+      registry.remove(known);
     }
     // registered before the claim: a CancelRun from now on finds the run here and is applied when
     // it starts (a cancel requested before the claim comes with the claimed run)
@@ -110,7 +141,7 @@ final class RunResumer {
     } catch (StoreException e) {
       registry.remove(rec);
       log.warn("run {} not resumed: {}", s.runId(), e.getMessage());
-      return;
+      return false;
     }
     StoredRun run = claimed.run();
     rec.log().startAt(durability.eventCount(run.runId()));
@@ -127,10 +158,10 @@ final class RunResumer {
             "run {} not resumed now (it stays for the next start): {}",
             run.runId(),
             e.getStatus().getDescription());
-        return;
+        return false;
       }
       refuse(rec, journal, e.getStatus().getDescription());
-      return;
+      return true;
     }
     Workflow wf = WorkflowRuns.withDeadline(resolved.workflow(), timeout(run));
     WorkflowEngine.WorkflowRun started = engine.start(wf, run.input(), RunListener.NONE, journal);
@@ -149,6 +180,7 @@ final class RunResumer {
               rec.finish(v, e);
               registry.finished(rec);
             });
+    return true;
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.braid.gateway.engine.JournalException;
 import dev.braid.gateway.engine.StepOutcome;
+import dev.braid.gateway.store.GatewayLease;
 import dev.braid.gateway.store.RunStatus;
 import dev.braid.gateway.store.RunStore;
 import dev.braid.gateway.store.StoreConfig;
@@ -51,7 +52,8 @@ public final class JdbcRunStore implements RunStore {
   private final HikariDataSource data;
   private final StoreConfig config;
   private final InstantSource clock;
-  private final String owner;
+  private volatile String owner;
+  private volatile PgLeases lease;
   private final GroupCommitter committer;
   private final Map<String, StoreJournal> live = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -96,6 +98,45 @@ public final class JdbcRunStore implements RunStore {
 
   void forget(StoreJournal j) {
     live.remove(j.runId(), j);
+  }
+
+  /** Hands a signal to the run's live journal here, if any; false if this store has none. */
+  boolean deliverLive(String runId, Signal s) {
+    StoreJournal j = live.get(runId);
+    if (j == null) {
+      return false;
+    }
+    j.deliver(s);
+    return true;
+  }
+
+  @Override
+  public Optional<GatewayLease> lease() {
+    return Optional.ofNullable(lease);
+  }
+
+  @Override
+  public synchronized GatewayLease join(String gatewayId, Duration length) {
+    writable();
+    if (!db.postgres()) {
+      throw new StoreException(
+          "the store "
+              + display()
+              + " cannot be shared by several gateways: several gateways need a PostgreSQL"
+              + " store (--store postgresql://...); a SQLite store is held by one gateway");
+    }
+    bounded("gateway id", gatewayId, 128);
+    if (length.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("lease < 1s: " + length);
+    }
+    if (lease != null) {
+      throw new IllegalStateException("already joined as gateway " + lease.gatewayId());
+    }
+    PgLeases l = new PgLeases(this, data, gatewayId, length);
+    l.join();
+    owner = gatewayId;
+    lease = l;
+    return l;
   }
 
   @Override
@@ -181,10 +222,15 @@ public final class JdbcRunStore implements RunStore {
     }
     String sha = sha256(definition);
     long created = now();
+    String creator = owner;
+    PgLeases l = lease;
     boolean fresh =
         inTransaction(
             "create a run",
             c -> {
+              if (l != null) {
+                leaseHeld(c, l);
+              }
               // a scheduled run: its slot is taken in the same transaction, or not at all
               if (slot != null && !advanceSlot(c, workflow, slot, runId)) {
                 return false;
@@ -205,7 +251,7 @@ public final class JdbcRunStore implements RunStore {
                 ps.setString(2, workflow);
                 ps.setString(3, sha);
                 ps.setString(4, inputText);
-                ps.setString(5, owner);
+                ps.setString(5, creator);
                 ps.setLong(6, created);
                 ps.setObject(7, deadline == null ? null : deadline.toEpochMilli());
                 ps.executeUpdate();
@@ -222,7 +268,7 @@ public final class JdbcRunStore implements RunStore {
             sha,
             input,
             RunStatus.RUNNING,
-            owner,
+            creator,
             1,
             Instant.ofEpochMilli(created),
             deadline == null ? null : Instant.ofEpochMilli(deadline.toEpochMilli()),
@@ -230,7 +276,7 @@ public final class JdbcRunStore implements RunStore {
             null,
             null,
             false);
-    StoreJournal j = new StoreJournal(this, new Fence(runId, owner, 1), config.budgets());
+    StoreJournal j = new StoreJournal(this, new Fence(runId, creator, 1), config.budgets());
     live.put(runId, j);
     return Optional.of(new Claimed(run, definition, j));
   }
@@ -239,6 +285,10 @@ public final class JdbcRunStore implements RunStore {
   public Claimed claim(String runId) {
     writable();
     String id = knownId(runId);
+    String claimer = owner;
+    // shared by several gateways: only a run released (or already given to this gateway) is taken,
+    // never one a live gateway runs
+    boolean shared = lease != null;
     record Taken(StoredRun run, String definition) {}
     Taken t =
         inTransaction(
@@ -248,14 +298,22 @@ public final class JdbcRunStore implements RunStore {
               try (PreparedStatement ps =
                   c.prepareStatement(
                       "UPDATE run SET owner = ?, owner_epoch = owner_epoch + 1"
-                          + " WHERE run_id = ? AND status = 'RUNNING'")) {
-                ps.setString(1, owner);
+                          + " WHERE run_id = ? AND status = 'RUNNING'"
+                          + (shared ? " AND (owner IS NULL OR owner = ?)" : ""))) {
+                ps.setString(1, claimer);
                 ps.setString(2, id);
+                if (shared) {
+                  ps.setString(3, claimer);
+                }
                 n = ps.executeUpdate();
               }
               StoredRun run = readRun(c, id);
               if (run == null) {
                 throw new StoreException("no run " + id + " in the store " + display());
+              }
+              if (n == 0 && run.status() == RunStatus.RUNNING) {
+                throw new StoreException(
+                    "run " + id + " is run by gateway " + run.owner() + ": not taken over");
               }
               if (n == 0) {
                 throw new StoreException(
@@ -280,7 +338,7 @@ public final class JdbcRunStore implements RunStore {
               return new Taken(run, text);
             });
     StoreJournal j =
-        new StoreJournal(this, new Fence(id, owner, t.run().ownerEpoch()), config.budgets());
+        new StoreJournal(this, new Fence(id, claimer, t.run().ownerEpoch()), config.budgets());
     // registered before the signals are read, so that none sent in between is missed (deliver
     // ignores a signal it already has)
     StoreJournal old = live.put(id, j);
@@ -289,6 +347,27 @@ public final class JdbcRunStore implements RunStore {
     }
     j.restore(read("read run " + id, c -> load(c, id, t.run())));
     return new Claimed(t.run(), t.definition(), j);
+  }
+
+  /** Refuses the transaction on {@code c} unless this gateway's lease is held (and keeps it so). */
+  private static void leaseHeld(Connection c, PgLeases l) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT 1 FROM gateway WHERE gateway_id = ? AND epoch = ? AND fenced_at IS NULL"
+                + " AND expires_at > "
+                + PgLeases.NOW
+                + " FOR SHARE")) {
+      ps.setString(1, l.gatewayId());
+      ps.setLong(2, l.epoch());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new StoreException(
+              "gateway "
+                  + l.gatewayId()
+                  + " has lost its lease on the store: it takes no new run until it joins again");
+        }
+      }
+    }
   }
 
   private static JournalException fenced(String runId) {
@@ -497,6 +576,10 @@ public final class JdbcRunStore implements RunStore {
                 ps.setString(4, text);
                 ps.executeUpdate();
               }
+              if (db.postgres()) {
+                // the gateway running it, if another, delivers it when this commits
+                PgLeases.notify(c, "signal " + id);
+              }
               return next;
             });
     StoreJournal j = live.get(id);
@@ -513,6 +596,9 @@ public final class JdbcRunStore implements RunStore {
         "cancel run " + id,
         c -> {
           mustBeRunning(c, id, "UPDATE run SET cancel_requested = 1");
+          if (db.postgres()) {
+            PgLeases.notify(c, "cancel " + id);
+          }
           return null;
         });
   }
@@ -584,6 +670,15 @@ public final class JdbcRunStore implements RunStore {
     }
     closed = true;
     committer.close();
+    PgLeases l = lease;
+    if (l != null) {
+      // after the last writes are durable: leaving releases the runs (bumping their epochs)
+      try {
+        l.close();
+      } catch (RuntimeException e) {
+        // the others fence this gateway when its lease expires
+      }
+    }
     JournalException why =
         new JournalException(FailureCode.UNAVAILABLE, "the run store " + display() + " is closed");
     live.values().forEach(j -> j.closed(why));
@@ -666,11 +761,11 @@ public final class JdbcRunStore implements RunStore {
 
   /** Work on one connection. */
   @FunctionalInterface
-  private interface Work<T> {
+  interface Work<T> {
     T apply(Connection c) throws SQLException;
   }
 
-  private <T> T read(String what, Work<T> work) {
+  <T> T read(String what, Work<T> work) {
     if (closed) {
       throw new StoreException("the run store " + display() + " is closed");
     }
@@ -681,7 +776,7 @@ public final class JdbcRunStore implements RunStore {
     }
   }
 
-  private <T> T inTransaction(String what, Work<T> work) {
+  <T> T inTransaction(String what, Work<T> work) {
     try (Connection c = data.getConnection()) {
       c.setAutoCommit(false);
       try {

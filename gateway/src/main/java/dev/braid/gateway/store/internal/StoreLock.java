@@ -89,7 +89,12 @@ public final class StoreLock implements AutoCloseable {
 
   private static StoreException inUse(Path db, Object pid) {
     return new StoreException(
-        "store " + db + " is in use by another Braid process (pid " + pid + ")");
+        "store "
+            + db
+            + " is in use by another Braid process (pid "
+            + pid
+            + "); several gateways sharing runs need a PostgreSQL store"
+            + " (--store postgresql://...)");
   }
 
   private static String readPid(FileChannel ch) throws IOException {
