@@ -195,6 +195,47 @@ final class Run {
       JsonNode value,
       boolean replayed,
       RunEvent.Item item) {
+    show(
+        record(
+            type, step, kind, function, language, attempt, status, failure, wait, value, replayed,
+            item));
+  }
+
+  /**
+   * The run's outcome event, journaled but not yet shown: {@link RunStarter} shows it once the
+   * journal has recorded the run's end, so that a watcher who sees the outcome finds the store
+   * agreeing.
+   */
+  RunEvent recordOutcome(String step, RunEvent.Status status, Failure failure, JsonNode value) {
+    return record(
+        RunEvent.Type.RUN_FINISHED,
+        step,
+        null,
+        null,
+        null,
+        0,
+        status,
+        failure,
+        null,
+        value,
+        false,
+        null);
+  }
+
+  /** Builds an event and journals it (unless replayed or not journaling). */
+  private RunEvent record(
+      RunEvent.Type type,
+      String step,
+      String kind,
+      String function,
+      String language,
+      int attempt,
+      RunEvent.Status status,
+      Failure failure,
+      Duration wait,
+      JsonNode value,
+      boolean replayed,
+      RunEvent.Item item) {
     RunEvent e =
         new RunEvent(
             type,
@@ -217,13 +258,18 @@ final class Run {
         fail(ex);
       }
     }
+    return e;
+  }
+
+  /** Hands {@code e} to the run's listener. */
+  void show(RunEvent e) {
     try {
       listener.onEvent(e);
     } catch (RuntimeException ex) {
       // The listener runs inside the run's bookkeeping: an exception escaping here would stop a
       // step half-way and its future would never complete, hanging the run. A broken progress
       // view must not change the run's outcome.
-      log.warn("run listener failed on {} of step {}", type, step, ex);
+      log.warn("run listener failed on {} of step {}", e.type(), e.step(), ex);
     }
   }
 

@@ -168,21 +168,11 @@ public final class RunStarter {
             : error == null && !runScope.isCancelled()
                 ? null
                 : runFailure(wf, run, root, runScope, error);
-    if (f == null) {
-      run.emit(RunEvent.Type.RUN_FINISHED, null, null, null, null, 0, Status.OK, null, null, value);
-    } else {
-      run.emit(
-          RunEvent.Type.RUN_FINISHED,
-          f.step(),
-          null,
-          null,
-          null,
-          0,
-          f.isCancellation() ? Status.CANCELLED : Status.FAILED,
-          f.failure(),
-          null,
-          null);
-    }
+    RunEvent outcome =
+        f == null
+            ? run.recordOutcome(null, Status.OK, null, value)
+            : run.recordOutcome(
+                f.step(), f.isCancellation() ? Status.CANCELLED : Status.FAILED, f.failure(), null);
     CompletableFuture<Void> durable;
     if (shutdown) {
       // stopped by its process, not by anyone's choice: nothing final is recorded, the run
@@ -198,6 +188,8 @@ public final class RunStarter {
     }
     durable.whenCompleteAsync(
         (ok, journalError) -> {
+          // shown only now: whoever sees the outcome (a WatchRun client) finds it in the store
+          run.show(outcome);
           if (f == null && journalError == null) {
             result.complete(value);
           } else if (f == null) {
