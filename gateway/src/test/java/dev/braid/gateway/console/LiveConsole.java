@@ -5,6 +5,7 @@ import dev.braid.gateway.server.BraidServer;
 import dev.braid.gateway.server.ServerConfig;
 import dev.braid.gateway.server.TokenScope;
 import dev.braid.gateway.server.WorkflowFolder;
+import dev.braid.gateway.store.RunStore;
 import dev.braid.proto.api.v1.BraidGrpc;
 import dev.braid.proto.api.v1.StartWorkflowRequest;
 import io.grpc.ManagedChannel;
@@ -52,6 +53,11 @@ final class LiveConsole implements AutoCloseable {
   }
 
   static LiveConsole start() throws IOException {
+    return start(null);
+  }
+
+  /** A live console whose server keeps runs in {@code store} (null: memory only; not closed). */
+  static LiveConsole start(RunStore store) throws IOException {
     ServerConfig config =
         ServerConfig.builder()
             .listen(new InetSocketAddress("127.0.0.1", 0))
@@ -72,7 +78,7 @@ final class LiveConsole implements AutoCloseable {
     try {
       braid.catalog("python").get(60, TimeUnit.SECONDS);
       braid.catalog("node").get(60, TimeUnit.SECONDS);
-      server = BraidServer.start(config, braid);
+      server = BraidServer.start(config, braid, null, "this test server has no sandbox", store);
       ConsoleServer console = ConsoleServer.start(ConsoleHttpTest.config(), server.runView());
       return new LiveConsole(braid, server, console);
     } catch (Exception e) {
