@@ -111,7 +111,7 @@ class ConsoleRunsHttpTest {
     assertThat(run.get("run").get("failure").get("reason").asText()).isEqualTo("cancelled");
   }
 
-  private JsonNode awaitStatus(String cookie, String id, String status) throws Exception {
+  JsonNode awaitStatus(String cookie, String id, String status) throws Exception {
     long end = System.nanoTime() + WAIT.toNanos();
     JsonNode last = null;
     while (System.nanoTime() < end) {
@@ -127,7 +127,7 @@ class ConsoleRunsHttpTest {
   }
 
   /** The session cookie and CSRF token of a login with the run token. */
-  private String[] login() throws Exception {
+  String[] login() throws Exception {
     HttpResponse<String> r =
         send(
             HttpRequest.newBuilder(URI.create(live.base + "/api/login"))
@@ -140,7 +140,7 @@ class ConsoleRunsHttpTest {
     return new String[] {cookie, body(r).get("csrf").asText()};
   }
 
-  private HttpResponse<String> get(String path, String cookie) throws Exception {
+  HttpResponse<String> get(String path, String cookie) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(live.base + path)).GET();
     if (cookie != null) {
       b.header("Cookie", cookie);
@@ -166,7 +166,7 @@ class ConsoleRunsHttpTest {
         b.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static JsonNode body(HttpResponse<String> r) throws Exception {
+  static JsonNode body(HttpResponse<String> r) throws Exception {
     return JSON.readTree(r.body());
   }
 }
