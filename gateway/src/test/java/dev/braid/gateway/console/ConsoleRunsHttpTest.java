@@ -47,6 +47,20 @@ class ConsoleRunsHttpTest {
   }
 
   @Test
+  void aTokenWithoutTheRunScopeGetsNoSessionToSeeOrCancelRuns() throws Exception {
+    // the console's sessions all carry `run`, CancelRun's scope: an invoke-only token gets none
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(URI.create(live.base + "/api/login"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"token\":\"" + ConsoleHttpTest.INVOKE_TOKEN + "\"}")));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.headers().firstValue("set-cookie")).isEmpty();
+  }
+
+  @Test
   void aFinishedRunIsListedWithItsSteps() throws Exception {
     String cookie = login()[0];
     String id = live.startRun("greet", "{\"name\": \"ada\"}");
@@ -161,7 +175,7 @@ class ConsoleRunsHttpTest {
     return send(b);
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+  HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
     return http.send(
         b.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
   }
