@@ -472,7 +472,7 @@ final class ServeCommand implements Callable<Integer> {
     ConsoleServer console = null;
     if (consoleConfig != null) {
       try {
-        console = ConsoleServer.start(consoleConfig);
+        console = ConsoleServer.start(consoleConfig, server.runView());
       } catch (IOException e) {
         server.shutdown();
         braid.close();

@@ -1,8 +1,10 @@
 package dev.braid.gateway.console;
 
 import dev.braid.gateway.console.internal.ConsoleHandler;
+import dev.braid.gateway.console.internal.RunsApi;
 import dev.braid.gateway.console.internal.Sessions;
 import dev.braid.gateway.console.internal.TokenCheck;
+import dev.braid.gateway.server.RunView;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -40,6 +42,15 @@ public final class ConsoleServer implements AutoCloseable {
    * @throws IOException if the address cannot be bound
    */
   public static ConsoleServer start(ConsoleConfig config) throws IOException {
+    return start(config, RunView.NONE);
+  }
+
+  /**
+   * Starts the console on {@code config}'s address, showing {@code runs}.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static ConsoleServer start(ConsoleConfig config, RunView runs) throws IOException {
     QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 2);
     pool.setName("braid-console");
     pool.setDaemon(true);
@@ -54,7 +65,8 @@ public final class ConsoleServer implements AutoCloseable {
     server.addConnector(connector);
     Sessions sessions = new Sessions(Clock.systemUTC(), config.sessionTtl());
     server.setHandler(
-        new ConsoleHandler(new TokenCheck(config.tokens(), config.tokenScopes()), sessions));
+        new ConsoleHandler(
+            new TokenCheck(config.tokens(), config.tokenScopes()), sessions, new RunsApi(runs)));
     server.setStopTimeout(2_000);
     try {
       server.start();

@@ -5,6 +5,7 @@ import dev.braid.gateway.engine.WorkflowEngine;
 import dev.braid.gateway.sandbox.Sandbox;
 import dev.braid.gateway.server.internal.Admission;
 import dev.braid.gateway.server.internal.ApiService;
+import dev.braid.gateway.server.internal.ConsoleRuns;
 import dev.braid.gateway.server.internal.Durability;
 import dev.braid.gateway.server.internal.InFlight;
 import dev.braid.gateway.server.internal.PayloadBudget;
@@ -74,6 +75,7 @@ public final class BraidServer implements AutoCloseable {
   private final WorkflowEngine engine;
   private final ApiService api;
   private final RunRegistry registry;
+  private final RunView runView;
   private final Admission.QueueBudget queue;
   private final Admission runs;
   private final Admission calls;
@@ -174,6 +176,7 @@ public final class BraidServer implements AutoCloseable {
                 limits,
                 durability,
                 timer));
+    this.runView = new ConsoleRuns(registry, durability, grpcExecutor);
     long sweep = Math.min(config.finishedRunTtl().toMillis(), 30_000);
     timer.scheduleWithFixedDelay(registry::evict, sweep, sweep, TimeUnit.MILLISECONDS);
 
@@ -306,6 +309,11 @@ public final class BraidServer implements AutoCloseable {
   }
 
   /** The address actually bound (with the real port when the config asked for port 0). */
+  /** The server's runs, read-only but for cancel, as the web console shows them. */
+  public RunView runView() {
+    return runView;
+  }
+
   public InetSocketAddress address() {
     return (InetSocketAddress) server.getListenSockets().get(0);
   }

@@ -30,16 +30,20 @@ import org.eclipse.jetty.util.Callback;
 public final class ConsoleHandler extends Handler.Abstract {
   static final String COOKIE = "braid_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
+  private static final String RUNS = "/api/runs/";
+  private static final String CANCEL = "/cancel";
   // a login body is one token: anything larger is not one
   static final int MAX_BODY_BYTES = 4 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final TokenCheck tokens;
   private final Sessions sessions;
+  private final RunsApi runs;
 
-  public ConsoleHandler(TokenCheck tokens, Sessions sessions) {
+  public ConsoleHandler(TokenCheck tokens, Sessions sessions, RunsApi runs) {
     this.tokens = tokens;
     this.sessions = sessions;
+    this.runs = runs;
   }
 
   @Override
@@ -65,7 +69,12 @@ public final class ConsoleHandler extends Handler.Abstract {
     return switch (path) {
       case "/api/login" -> login(request, response, callback);
       case "/api/logout" -> logout(request, response, callback);
-      default -> error(response, callback, 404, "no such action: " + path);
+      default -> {
+        if (path.startsWith(RUNS) && path.endsWith(CANCEL)) {
+          yield cancel(request, response, callback, path);
+        }
+        yield error(response, callback, 404, "no such action: " + path);
+      }
     };
   }
 
@@ -76,6 +85,15 @@ public final class ConsoleHandler extends Handler.Abstract {
         return error(response, callback, 401, "not logged in");
       }
       return json(response, callback, 200, sessionJson(s));
+    }
+    if (path.equals("/api/runs") || path.startsWith(RUNS)) {
+      if (sessions.get(sessionId(request)) == null) {
+        return error(response, callback, 401, "not logged in");
+      }
+      String id = path.length() > RUNS.length() ? path.substring(RUNS.length()) : "";
+      RunsApi.Answer a =
+          id.isEmpty() ? runs.list(Request.extractQueryParameters(request)) : runs.get(id);
+      return json(response, callback, a.status(), a.body());
     }
     Assets.Asset a = Assets.at(path);
     if (a == null) {
@@ -123,6 +141,27 @@ public final class ConsoleHandler extends Handler.Abstract {
             // Secure comes with TLS, which the console does not serve yet (loopback only)
             .build());
     return json(response, callback, 200, sessionJson(sessions.get(id)));
+  }
+
+  private boolean cancel(Request request, Response response, Callback callback, String path)
+      throws InterruptedException {
+    Sessions.Session s = sessions.get(sessionId(request));
+    if (s == null) {
+      return error(response, callback, 401, "not logged in");
+    }
+    if (!csrfMatches(request, s)) {
+      return error(response, callback, 403, "missing or wrong " + CSRF_HEADER);
+    }
+    // CancelRun's own scope on the gRPC API
+    if (!s.scopes().contains(TokenScope.RUN)) {
+      return error(response, callback, 403, "this session's token lacks the 'run' scope");
+    }
+    String id = path.substring(RUNS.length(), path.length() - CANCEL.length());
+    if (id.isEmpty() || id.contains("/")) {
+      return error(response, callback, 404, "no such action: " + path);
+    }
+    RunsApi.Answer a = runs.cancel(id);
+    return json(response, callback, a.status(), a.body());
   }
 
   private boolean logout(Request request, Response response, Callback callback) {

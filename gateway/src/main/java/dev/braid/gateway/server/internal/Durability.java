@@ -179,13 +179,23 @@ public final class Durability implements AutoCloseable {
 
   /** A stored run as GetRun shows it. */
   RunInfo info(StoredRun r) {
+    return info(r, true);
+  }
+
+  /**
+   * A stored run as GetRun shows it; without {@code countEvents}, its {@code next_seq} is left 0 (a
+   * list of runs need not pay a logarithmic number of reads per run).
+   */
+  RunInfo info(StoredRun r, boolean countEvents) {
     RunInfo.Builder b =
         RunInfo.newBuilder()
             .setRunId(r.runId())
             .setWorkflow(r.workflow())
             .setState(state(r.status()))
-            .setCancelRequested(r.cancelRequested())
-            .setNextSeq(eventCount(r.runId()));
+            .setCancelRequested(r.cancelRequested());
+    if (countEvents) {
+      b.setNextSeq(eventCount(r.runId()));
+    }
     if (r.created() != null) {
       b.setCreatedAt(timestamp(r.created()));
     }

@@ -84,6 +84,11 @@ public final class RunRegistry {
     return runs.get(id);
   }
 
+  /** Every run kept: in progress, and finished ones not yet evicted. */
+  public List<RunRecord> all() {
+    return List.copyOf(runs.values());
+  }
+
   /** Runs still in progress. */
   public List<RunRecord> live() {
     return runs.values().stream().filter(r -> !r.isFinished()).toList();
