@@ -88,6 +88,9 @@ final class ServerJournal implements RunJournal {
     return store.nextSignal(name, path);
   }
 
+  /** The run's outcome event, held back until the store has recorded the run's end. */
+  private volatile RunEvent outcome;
+
   @Override
   public void event(RunEvent event) {
     if (detached) {
@@ -95,14 +98,28 @@ final class ServerJournal implements RunJournal {
     }
     // the store first: an event it refuses (a budget) is not shown either
     store.event(event);
+    if (event.type() == RunEvent.Type.RUN_FINISHED) {
+      // shown by finished(), once the end is committed: a watcher who sees the outcome then finds
+      // the store agreeing (GetRun on another gateway, a direct read of the database)
+      outcome = event;
+      return;
+    }
     record.append(event);
   }
 
   @Override
-  public CompletableFuture<Void> finished(StepOutcome outcome, boolean cancelled) {
+  public CompletableFuture<Void> finished(StepOutcome end, boolean cancelled) {
     if (detached) {
       return CompletableFuture.completedFuture(null);
     }
-    return store.finished(outcome, cancelled);
+    return store
+        .finished(end, cancelled)
+        .whenComplete(
+            (ok, error) -> {
+              RunEvent shown = outcome;
+              if (shown != null) {
+                record.append(shown);
+              }
+            });
   }
 }
